@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+)
+
+// reporter is where a run speaks: the result on stdout, everything else on
+// stderr, or as workflow commands (on stdout, as the runner requires) in
+// GitHub Actions. Every byte passes a filter that hides the tokens.
+type reporter struct {
+	stdout, stderr io.Writer
+	action         *githubactions.Action // nil outside GitHub Actions
+	verbose        bool
+}
+
+func (c *Command) newReporter(flags map[string]string) *reporter {
+	secrets := config.Secrets(flags, c.Getenv)
+	r := &reporter{stdout: redact(c.Stdout, secrets), stderr: redact(c.Stderr, secrets)}
+	if c.Getenv("GITHUB_ACTIONS") == "true" {
+		// The mask must reach the runner before anything that could show a
+		// token, so it is written unfiltered, first. Outside Actions the same
+		// line would print the token.
+		raw := githubactions.New(githubactions.WithWriter(lenient{c.Stdout}), githubactions.WithGetenv(c.Getenv))
+		for _, s := range secrets {
+			raw.AddMask(s)
+		}
+		r.action = githubactions.New(githubactions.WithWriter(lenient{r.stdout}), githubactions.WithGetenv(c.Getenv))
+	}
+	return r
+}
+
+func (r *reporter) Errorf(format string, args ...any) {
+	if r.action != nil {
+		r.action.Errorf(format, args...)
+		return
+	}
+	fmt.Fprintf(r.stderr, "rollbar-deploy: error: "+format+"\n", args...)
+}
+
+func (r *reporter) Warnf(format string, args ...any) {
+	if r.action != nil {
+		r.action.Warningf(format, args...)
+		return
+	}
+	fmt.Fprintf(r.stderr, "rollbar-deploy: warning: "+format+"\n", args...)
+}
+
+// Noticef is a line worth a user's eye: an annotation in Actions.
+func (r *reporter) Noticef(format string, args ...any) {
+	if r.action != nil {
+		r.action.Noticef(format, args...)
+		return
+	}
+	r.Infof(format, args...)
+}
+
+func (r *reporter) Infof(format string, args ...any) {
+	fmt.Fprintf(r.stderr, "rollbar-deploy: "+format+"\n", args...)
+}
+
+// Debugf is heard only with --verbose.
+func (r *reporter) Debugf(format string, args ...any) {
+	if r.verbose {
+		r.Infof(format, args...)
+	}
+}
+
+// lenient drops write errors: go-githubactions panics on them, and a closed
+// stdout must not crash a deploy.
+type lenient struct{ w io.Writer }
+
+func (l lenient) Write(p []byte) (int, error) {
+	_, _ = l.w.Write(p)
+	return len(p), nil
+}
+
+// redactor replaces every token with *** in what passes through. The code
+// never prints a token; this makes sure a server echoing one back cannot
+// either. Callers write whole lines, so a token is never split across writes.
+type redactor struct {
+	w        io.Writer
+	replacer *strings.Replacer
+}
+
+func redact(w io.Writer, secrets []string) io.Writer {
+	if len(secrets) == 0 {
+		return w
+	}
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		pairs = append(pairs, s, "***")
+	}
+	return &redactor{w: w, replacer: strings.NewReplacer(pairs...)}
+}
+
+func (r *redactor) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, r.replacer.Replace(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

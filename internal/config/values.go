@@ -1,0 +1,96 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Status is a deploy status as Rollbar knows it.
+type Status string
+
+// The statuses Rollbar accepts.
+const (
+	Started   Status = "started"
+	Succeeded Status = "succeeded"
+	Failed    Status = "failed"
+	TimedOut  Status = "timed_out"
+)
+
+// statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
+// `status: ${{ job.status }}` works as written.
+var statusWords = map[string]Status{
+	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut,
+	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
+}
+
+// EnvDecode implements envconfig.Decoder.
+func (s *Status) EnvDecode(v string) error {
+	status, ok := statusWords[strings.ToLower(v)]
+	if !ok {
+		return fmt.Errorf("unknown status")
+	}
+	*s = status
+	return nil
+}
+
+// Final reports whether no further update is expected.
+func (s Status) Final() bool { return s != Started }
+
+// Policy is when a failure makes the run exit non-zero.
+type Policy string
+
+// The failure policies of SPEC section 5.
+const (
+	// FailOnConfig fails on what the user must fix, never on an outage.
+	FailOnConfig Policy = "config"
+	FailAlways   Policy = "always"
+	FailNever    Policy = "never"
+)
+
+// EnvDecode implements envconfig.Decoder.
+func (p *Policy) EnvDecode(v string) error {
+	switch strings.ToLower(v) {
+	case "config":
+		*p = FailOnConfig
+	case "always", "true":
+		*p = FailAlways
+	case "never", "false":
+		*p = FailNever
+	default:
+		return fmt.Errorf("unknown policy")
+	}
+	return nil
+}
+
+// Error is a setting whose value cannot be used. It names the setting, where
+// the value came from and what to do, and never carries a secret.
+type Error struct {
+	Setting string
+	Source  string // where the bad value came from; empty when missing
+	Value   string // empty for secrets
+	Problem string
+	Fix     string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Setting)
+	if e.Value != "" {
+		fmt.Fprintf(&b, " %q", truncate(e.Value, 60))
+	}
+	if e.Source != "" {
+		fmt.Fprintf(&b, " (from %s)", e.Source)
+	}
+	b.WriteString(" " + e.Problem)
+	if e.Fix != "" {
+		b.WriteString(": " + e.Fix)
+	}
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

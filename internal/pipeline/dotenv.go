@@ -1,0 +1,24 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// WriteDotenv writes ROLLBAR_DEPLOY_ID and ROLLBAR_DEPLOY_URL for GitLab's
+// `artifacts: reports: dotenv`, replacing the file: GitLab takes the last
+// duplicate, and a stale id from an earlier run must not linger.
+func WriteDotenv(path string, r Result) error {
+	lines := [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL}}
+	var b strings.Builder
+	for _, kv := range lines {
+		// GitLab's dotenv has no quoting: values cannot hold spaces either.
+		if err := checkLine(path, kv[0], kv[1]); err != nil || strings.ContainsRune(kv[1], ' ') {
+			return &UnsafeValueError{Key: kv[0], File: path}
+		}
+		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}

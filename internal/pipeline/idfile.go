@@ -1,0 +1,47 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// IDFile is where Drone and Woodpecker steps, which share only the
+// workspace, hand a started deploy's id to the step that finishes it.
+const IDFile = ".rollbar-deploy-id"
+
+// SaveID keeps a started deploy's id in dir.
+func SaveID(dir string, id int64) error {
+	return os.WriteFile(filepath.Join(dir, IDFile), []byte(strconv.FormatInt(id, 10)+"\n"), 0o644)
+}
+
+// LoadID reads the id a started step kept in dir; ok is false when there is none.
+func LoadID(dir string) (id int64, ok bool, err error) {
+	path := filepath.Join(dir, IDFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	id, err = strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, false, fmt.Errorf("%s does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID", path)
+	}
+	return id, true, nil
+}
+
+// ClearID removes the file once the deploy has a final status, so the next
+// pipeline does not update a finished deploy.
+func ClearID(dir string) error {
+	err := os.Remove(filepath.Join(dir, IDFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}

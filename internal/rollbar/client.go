@@ -1,0 +1,379 @@
+// Package rollbar is a client for Rollbar's Deploys API: record, update, get
+// and list deploys, and upload source maps, with the retries and duplicate
+// checks that make it safe to run from a deploy pipeline.
+package rollbar
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-retry"
+)
+
+// DefaultBaseURL is Rollbar's API.
+const DefaultBaseURL = "https://api.rollbar.com"
+
+// maxBody bounds what is read of any answer: Rollbar's largest, a page of 20
+// deploys with 64 KiB comments, stays well below it.
+const maxBody = 4 << 20
+
+// Client talks to the Deploys API. The zero value is not usable: set BaseURL
+// and at least Token.
+type Client struct {
+	BaseURL   string
+	Token     string // post_server_item scope: record, update, upload
+	ReadToken string // read scope: get, list, duplicate checks; Token when empty
+	UserAgent string
+	HTTP      *http.Client
+	// Backoff makes the wait schedule of one call; nil means exponential from
+	// 300ms with jitter. The caller's context bounds the total.
+	Backoff func() retry.Backoff
+	Now     func() time.Time
+	// Logf, when set, hears about every attempt (verbose mode). It is never
+	// given a token.
+	Logf func(format string, args ...any)
+	// Warnf hears about things the user should know even when all went well,
+	// such as a deploy found recorded after an ambiguous failure.
+	Warnf func(format string, args ...any)
+}
+
+// Deploy is a deploy as Rollbar returns it.
+type Deploy struct {
+	ID            int64  `json:"id"`
+	ProjectID     int64  `json:"project_id,omitempty"`
+	Environment   string `json:"environment"`
+	Revision      string `json:"revision"`
+	LocalUsername string `json:"local_username"`
+	Comment       string `json:"comment"`
+	StartTime     int64  `json:"start_time"`
+	FinishTime    int64  `json:"finish_time"`
+	Status        string `json:"status"`
+}
+
+// NewDeploy is what a create sends.
+type NewDeploy struct {
+	Environment     string `json:"environment"`
+	Revision        string `json:"revision"`
+	RollbarUsername string `json:"rollbar_username,omitempty"`
+	LocalUsername   string `json:"local_username,omitempty"`
+	Comment         string `json:"comment,omitempty"`
+	Status          string `json:"status,omitempty"`
+}
+
+// Update is what a PATCH sends; an empty comment leaves Rollbar's as it is.
+type Update struct {
+	Status  string `json:"status"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// DeployURL is the Rollbar web page of a deploy.
+func DeployURL(id int64) string { return fmt.Sprintf("https://rollbar.com/deploy/%d/", id) }
+
+// Create records a deploy and returns its id. A retry after an answer that
+// may have been lost first looks for the deploy among the newest ones, so a
+// deploy is never recorded twice when the token can read.
+func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
+	body, err := json.Marshal(d)
+	if err != nil {
+		return 0, err
+	}
+	const op = "record deploy"
+	since := c.now().Add(-2 * time.Minute) // Rollbar's clock may differ from ours
+	var ambiguous error
+	var out struct {
+		Data struct {
+			DeployID int64 `json:"deploy_id"`
+		} `json:"data"`
+	}
+	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
+		if ambiguous != nil {
+			if id, ok := c.findRecorded(ctx, d, since); ok {
+				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, id)
+				out.Data.DeployID = id
+				return nil, nil
+			}
+		}
+		return &request{method: http.MethodPost, path: "/api/1/deploy", token: c.Token, body: body, out: &out,
+			onAmbiguous: func(err error) { ambiguous = err }}, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if out.Data.DeployID == 0 {
+		return 0, &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy id (an old API version?)"}
+	}
+	return out.Data.DeployID, nil
+}
+
+// findRecorded looks for d among the newest deploys, recorded since the
+// first attempt.
+func (c *Client) findRecorded(ctx context.Context, d NewDeploy, since time.Time) (int64, bool) {
+	deploys, err := c.List(ctx, 1)
+	if err != nil {
+		c.warnf("cannot check whether the deploy was already recorded (%v): sending it again, which may record it twice", err)
+		return 0, false
+	}
+	for _, got := range deploys {
+		if got.Environment == d.Environment && got.Revision == d.Revision &&
+			got.LocalUsername == d.LocalUsername && got.Comment == d.Comment &&
+			got.StartTime >= since.Unix() {
+			return got.ID, true
+		}
+	}
+	return 0, false
+}
+
+// Update changes the status (and comment) of a deploy.
+func (c *Client) Update(ctx context.Context, id int64, u Update) (Deploy, error) {
+	body, err := json.Marshal(u)
+	if err != nil {
+		return Deploy{}, err
+	}
+	var out struct {
+		Result Deploy `json:"result"`
+	}
+	err = c.once(ctx, fmt.Sprintf("update deploy %d", id), &request{
+		method: http.MethodPatch, path: fmt.Sprintf("/api/1/deploy/%d", id), token: c.Token, body: body, out: &out,
+	})
+	return out.Result, err
+}
+
+// Get returns one deploy.
+func (c *Client) Get(ctx context.Context, id int64) (Deploy, error) {
+	var out struct {
+		Result *Deploy `json:"result"`
+	}
+	op := fmt.Sprintf("get deploy %d", id)
+	err := c.once(ctx, op, &request{method: http.MethodGet, path: fmt.Sprintf("/api/1/deploy/%d", id), token: c.readToken(), out: &out})
+	if err == nil && out.Result == nil {
+		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy"}
+	}
+	if err != nil {
+		return Deploy{}, err
+	}
+	return *out.Result, nil
+}
+
+// List returns one page of deploys, newest first; past the last page it is empty.
+func (c *Client) List(ctx context.Context, page int) ([]Deploy, error) {
+	var out struct {
+		Result *struct {
+			Deploys []Deploy `json:"deploys"`
+		} `json:"result"`
+	}
+	op := fmt.Sprintf("list deploys (page %d)", page)
+	err := c.once(ctx, op, &request{method: http.MethodGet, path: "/api/1/deploys?page=" + strconv.Itoa(page), token: c.readToken(), out: &out})
+	if err == nil && out.Result == nil {
+		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy list"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out.Result.Deploys, nil
+}
+
+type request struct {
+	method, path, token string
+	contentType         string // JSON when empty
+	body                []byte
+	out                 any
+	// onAmbiguous hears of a failure after which the request may have been
+	// processed: the request went out, and the answer was lost or a 5xx.
+	onAmbiguous func(error)
+}
+
+func (c *Client) once(ctx context.Context, op string, r *request) error {
+	return c.call(ctx, op, func(context.Context) (*request, error) { return r, nil })
+}
+
+// call runs the request that next makes, retrying transient failures until
+// the context ends. next returning a nil request ends the call successfully.
+func (c *Client) call(ctx context.Context, op string, next func(context.Context) (*request, error)) error {
+	backoff := c.backoff()
+	var wait time.Duration // what Rollbar asked for, if more than our schedule
+	schedule := retry.BackoffFunc(func() (time.Duration, bool) {
+		d, stop := backoff.Next()
+		d = max(d, wait)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+			return 0, true // waiting would end past the timeout: give up now
+		}
+		return d, stop
+	})
+	attempt := 0
+	var last error
+	err := retry.Do(ctx, schedule, func(ctx context.Context) error {
+		attempt++
+		r, err := next(ctx)
+		if err != nil || r == nil {
+			return err
+		}
+		var hint time.Duration
+		hint, err = c.do(ctx, op, r)
+		if err == nil {
+			return nil
+		}
+		last, wait = err, hint
+		if !Transient(err) || ctx.Err() != nil {
+			return err
+		}
+		c.logf("%s: attempt %d failed (%v); retrying", op, attempt, err)
+		return retry.RetryableError(err)
+	})
+	if err != nil && last != nil && Transient(last) && (attempt > 1 || ctx.Err() != nil) {
+		// Report what went wrong, not that the deadline cut the retries.
+		return fmt.Errorf("%w (gave up after %d attempts within the timeout)", last, attempt)
+	}
+	return err
+}
+
+// do sends one request. It returns how long Rollbar asked to wait, if it did.
+func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, r.method, strings.TrimRight(c.BaseURL, "/")+r.path, bytes.NewReader(r.body))
+	if err != nil {
+		return 0, &NetworkError{Op: op, Err: err}
+	}
+	req.Header.Set("X-Rollbar-Access-Token", r.token)
+	req.Header.Set("User-Agent", c.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", cmp.Or(r.contentType, "application/json"))
+	}
+	wrote := false
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote = true },
+	}))
+	start := c.now()
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		err = &NetworkError{Op: op, Err: err}
+		if wrote && r.onAmbiguous != nil {
+			r.onAmbiguous(err)
+		}
+		c.logf("%s %s: %v", r.method, r.path, err)
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	c.logf("%s %s: %d in %s", r.method, r.path, resp.StatusCode, c.now().Sub(start).Round(time.Millisecond))
+	switch {
+	case err != nil:
+		err = &NetworkError{Op: op, Err: err}
+	case len(data) > maxBody:
+		err = &ResponseError{Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody)}
+	case resp.StatusCode >= 300:
+		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
+	default:
+		err = decode(op, resp.StatusCode, data, r.out)
+	}
+	if err != nil && Transient(err) && r.onAmbiguous != nil {
+		r.onAmbiguous(err)
+	}
+	return retryAfter(resp.Header, c.now()), err
+}
+
+func decode(op string, status int, data []byte, out any) error {
+	var envelope struct {
+		Err     int    `json:"err"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(data, &envelope); err != nil {
+		return &ResponseError{Op: op, Status: status, Reason: "the body is not Rollbar's JSON (" + snippet(data) + ")"}
+	}
+	if envelope.Err != 0 {
+		return &APIError{Op: op, Status: status, Message: envelope.Message}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &ResponseError{Op: op, Status: status, Reason: "the body does not have the expected fields: " + describe(err)}
+	}
+	return nil
+}
+
+// message extracts Rollbar's error message, or a short excerpt of a body
+// that is not Rollbar's (a proxy's error page).
+func message(data []byte) string {
+	var body struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(data, &body) == nil && body.Message != "" {
+		return body.Message
+	}
+	return snippet(data)
+}
+
+func snippet(data []byte) string {
+	s := strings.Join(strings.Fields(string(data)), " ")
+	if s == "" {
+		return "empty body"
+	}
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// retryAfter reads how long Rollbar asks to wait: its own rate-limit headers
+// first, then the standard Retry-After.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if s, err := strconv.Atoi(h.Get("X-Rate-Limit-Remaining-Seconds")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if reset, err := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64); err == nil && reset > now.Unix() {
+		return time.Unix(reset, 0).Sub(now)
+	}
+	if v := h.Get("Retry-After"); v != "" {
+		if s, err := strconv.Atoi(v); err == nil && s > 0 {
+			return time.Duration(s) * time.Second
+		}
+		if t, err := http.ParseTime(v); err == nil && t.After(now) {
+			return t.Sub(now)
+		}
+	}
+	return 0
+}
+
+func (c *Client) backoff() retry.Backoff {
+	if c.Backoff != nil {
+		return c.Backoff()
+	}
+	return retry.WithJitterPercent(20, retry.WithCappedDuration(5*time.Second, retry.NewExponential(300*time.Millisecond)))
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) readToken() string { return cmp.Or(c.ReadToken, c.Token) }
+
+func (c *Client) logf(format string, args ...any) {
+	if c.Logf != nil {
+		c.Logf(format, args...)
+	}
+}
+
+func (c *Client) warnf(format string, args ...any) {
+	if c.Warnf != nil {
+		c.Warnf(format, args...)
+	}
+}

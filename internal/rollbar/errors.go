@@ -1,0 +1,127 @@
+package rollbar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+)
+
+// APIError is an answer from Rollbar that was not a success: the HTTP status
+// and Rollbar's own message, which is what a user needs to fix the cause.
+type APIError struct {
+	Op      string // what was attempted, e.g. "record deploy"
+	Status  int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "no message"
+	}
+	return fmt.Sprintf("%s: Rollbar answered %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), msg)
+}
+
+// Transient reports whether the same request may succeed later: rate limits
+// and server-side failures are Rollbar's, everything else is the caller's.
+func (e *APIError) Transient() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+// TimedOut reports whether Rollbar refused an update because it had already
+// timed the started deploy out.
+func (e *APIError) TimedOut() bool {
+	return e.Status == http.StatusUnprocessableEntity && strings.Contains(e.Message, "status is not started")
+}
+
+// Hint says what to do about the error, where Rollbar's message alone leaves
+// a user guessing.
+func (e *APIError) Hint() string {
+	switch {
+	case e.Status == http.StatusUnauthorized, e.Status == http.StatusForbidden,
+		strings.Contains(e.Message, "access token"):
+		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token, get and list a read token (set ROLLBAR_READ_ACCESS_TOKEN)"
+	case strings.Contains(e.Message, "Deploy not found"):
+		return "the deploy id belongs to another Rollbar project, or the token is for another project"
+	case e.TimedOut():
+		return "Rollbar timed the started deploy out (the project's Deploy Timeout); record a new deploy instead"
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return "the request is over Rollbar's 128 KB limit: shorten the comment"
+	case e.Status == http.StatusTooManyRequests:
+		return "the token's rate limit is used up; try again in a minute"
+	case e.Status >= 500:
+		return "Rollbar is having trouble; try again later"
+	}
+	return ""
+}
+
+// NetworkError is a request that got no usable answer: Rollbar could not be
+// reached, the connection broke, or the answer was not Rollbar's JSON.
+type NetworkError struct {
+	Op  string
+	Err error
+}
+
+func (e *NetworkError) Error() string { return e.Op + ": " + describe(e.Err) }
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// ResponseError is a 2xx answer that cannot be what Rollbar sends: a body that
+// is not JSON (a proxy's HTML page), or a create answer without an id.
+type ResponseError struct {
+	Op     string
+	Status int
+	Reason string
+}
+
+func (e *ResponseError) Error() string {
+	return fmt.Sprintf("%s: unexpected answer from Rollbar (HTTP %d): %s", e.Op, e.Status, e.Reason)
+}
+
+// Transient reports whether err is an outage rather than something the user
+// must fix: network failures, timeouts, 429 and 5xx.
+func Transient(err error) bool {
+	var api *APIError
+	if errors.As(err, &api) {
+		return api.Transient()
+	}
+	var netErr *NetworkError
+	return errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// describe turns Go's nested network errors into the one phrase a person
+// needs, without URLs or internal chains.
+func describe(err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer before the timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the server"
+	case errors.As(err, &dnsErr):
+		return "cannot resolve host " + dnsErr.Name
+	case errors.Is(err, errNoAnswer):
+		return "the connection closed before Rollbar answered"
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return opErr.Err.Error()
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if msg == "EOF" {
+		return "the connection closed before Rollbar answered"
+	}
+	return msg
+}
+
+var errNoAnswer = errors.New("no answer")

@@ -1,0 +1,27 @@
+// Command rollbar-deploy records deploys in Rollbar from any CI or a terminal.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/cli"
+)
+
+// version is set at release time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	dir, _ := os.Getwd()
+	code := (&cli.Command{
+		Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv: os.Getenv, ReadFile: os.ReadFile, Now: time.Now,
+		Dir: dir, Version: version,
+	}).Main(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
