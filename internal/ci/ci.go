@@ -57,7 +57,8 @@ type provider struct {
 	detect   func(Lookup) bool
 
 	revision, localUsername, comment, environment, branch, repository, workspace []string
-	commitURL                                                                    string // a template
+
+	commitURL string // a template
 
 	// finish fills what a table cannot say (event payloads, validation).
 	finish func(Lookup, ReadFile, *Info)

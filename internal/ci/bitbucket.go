@@ -1,0 +1,14 @@
+package ci
+
+// Bitbucket Pipelines: no run URL variable, so it is built. The only actor,
+// BITBUCKET_STEP_TRIGGERER_UUID, is a UUID rather than a name: no username.
+var bitbucket = provider{
+	id: "bitbucket", name: "Bitbucket Pipelines",
+	detect:      anySet("BITBUCKET_BUILD_NUMBER"),
+	revision:    []string{"BITBUCKET_COMMIT"},
+	comment:     []string{"https://bitbucket.org/$BITBUCKET_REPO_FULL_NAME/addon/pipelines/home#!/results/$BITBUCKET_BUILD_NUMBER"},
+	environment: []string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT"}, // steps with deployment: only
+	branch:      []string{"BITBUCKET_BRANCH"},
+	repository:  []string{"BITBUCKET_REPO_FULL_NAME"},
+	commitURL:   "https://bitbucket.org/$BITBUCKET_REPO_FULL_NAME/commits/$BITBUCKET_COMMIT",
+}

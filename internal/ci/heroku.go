@@ -1,0 +1,58 @@
+package ci
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Heroku release phase (devcenter: release-phase, dyno-metadata). The dyno
+// metadata appears only with the runtime-dyno-metadata lab (and
+// runtime-dyno-build-metadata for HEROKU_BUILD_*); DYNO alone is any dyno.
+// Who deployed is not in the environment, and the slug has no .git.
+var heroku = provider{
+	id: "heroku", name: "Heroku",
+	detect: func(get Lookup) bool {
+		return get("DYNO") != "" && anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")(get)
+	},
+	revision: []string{"HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT"}, // HEROKU_SLUG_COMMIT is deprecated
+	finish:   herokuRelease,
+}
+
+// Heroku describes a rollback release as "Rollback to v41".
+var herokuRollback = regexp.MustCompile(`(?i)\brollback to (v\d+)`)
+
+func herokuRelease(get Lookup, _ ReadFile, info *Info) {
+	// A failing release command blocks the release: Rollbar being down must not.
+	info.FailOnError = "never"
+
+	var rollbackTo, rollbackSource string
+	for _, name := range []string{"HEROKU_RELEASE_DESCRIPTION", "HEROKU_BUILD_DESCRIPTION", "HEROKU_SLUG_DESCRIPTION"} {
+		if m := herokuRollback.FindStringSubmatch(get(name)); m != nil {
+			info.Rollback, rollbackTo, rollbackSource = true, m[1], name
+			break
+		}
+	}
+
+	version, app := get("HEROKU_RELEASE_VERSION"), get("HEROKU_APP_NAME")
+	if version == "" && app == "" {
+		return
+	}
+	text, sources := "Heroku release", []string(nil)
+	if version != "" {
+		text += " " + version
+		sources = append(sources, "HEROKU_RELEASE_VERSION")
+	}
+	if app != "" {
+		text += " of " + app
+		sources = append(sources, "HEROKU_APP_NAME")
+	}
+	if info.Rollback {
+		text += ", a rollback to " + rollbackTo
+		sources = append(sources, rollbackSource)
+	}
+	if app != "" {
+		text += ": https://dashboard.heroku.com/apps/" + url.PathEscape(app) + "/activity"
+	}
+	info.Comment = Field{Value: text, Source: strings.Join(sources, ", ")}
+}

@@ -1,0 +1,11 @@
+package ci
+
+// Travis CI: no actor in the environment; the caller asks git.
+var travis = provider{
+	id: "travis", name: "Travis CI",
+	detect:     is("true", "TRAVIS"),
+	revision:   []string{"TRAVIS_COMMIT"},
+	comment:    []string{"TRAVIS_BUILD_WEB_URL", "TRAVIS_JOB_WEB_URL"},
+	branch:     []string{"TRAVIS_PULL_REQUEST_BRANCH", "TRAVIS_BRANCH"}, // TRAVIS_BRANCH is a pull request's target
+	repository: []string{"TRAVIS_REPO_SLUG"},
+}
