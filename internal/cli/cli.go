@@ -76,16 +76,15 @@ func (c *Command) Main(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 
-	info := ci.Detect(c.Getenv, c.ReadFile)
-	cfg, err := config.Resolve(ctx, config.Input{
+	in := config.Input{
 		Flags:  inv.settings,
 		Getenv: c.Getenv,
-		CI:     info,
+		CI:     ci.Detect(c.Getenv, c.ReadFile),
 		Git:    func() (git.Commit, error) { return c.git(ctx) },
-	})
+	}
+	cfg, err := config.Resolve(ctx, in)
 	if err != nil {
-		// The policy itself may be what failed to resolve: fall back to the CI's default.
-		return c.exit(out, err, config.Policy(info.FailOnError), inv.command)
+		return c.exit(out, err, config.FailurePolicy(in), inv.command)
 	}
 	for _, w := range cfg.Warnings {
 		out.Warnf("%s", w)

@@ -86,7 +86,7 @@ func (r *run) list(ctx context.Context) error {
 	for page := r.inv.page; ; page++ {
 		deploys, err := client.List(ctx, page)
 		if err != nil {
-			p.close()
+			p.abort()
 			return err
 		}
 		for _, d := range deploys {
@@ -107,25 +107,35 @@ func (r *run) list(ctx context.Context) error {
 	return p.close()
 }
 
-// printer streams deploys as a JSON array or as a table for people.
+// printer streams deploys as a JSON array or as a table for people. The
+// header (or the opening bracket) waits for the first page, so that a list
+// that fails at once prints nothing a script could take for an empty result.
 type printer struct {
-	w     io.Writer
-	json  bool
-	count int
-	enc   *json.Encoder
+	w       io.Writer
+	json    bool
+	started bool
+	count   int
+	enc     *json.Encoder
 }
 
 func newPrinter(w io.Writer, asJSON bool) *printer {
-	p := &printer{w: w, json: asJSON, enc: json.NewEncoder(w)}
-	if asJSON {
-		fmt.Fprint(w, "[")
-	} else {
-		fmt.Fprintf(w, "%-10s  %-16s  %-12s  %-9s  %-16s  %-16s  %s\n", "ID", "ENVIRONMENT", "REVISION", "STATUS", "STARTED (UTC)", "USER", "COMMENT")
+	return &printer{w: w, json: asJSON, enc: json.NewEncoder(w)}
+}
+
+func (p *printer) start() {
+	if p.started {
+		return
 	}
-	return p
+	p.started = true
+	if p.json {
+		fmt.Fprint(p.w, "[")
+	} else {
+		fmt.Fprintf(p.w, "%-10s  %-16s  %-12s  %-9s  %-16s  %-16s  %s\n", "ID", "ENVIRONMENT", "REVISION", "STATUS", "STARTED (UTC)", "USER", "COMMENT")
+	}
 }
 
 func (p *printer) row(d rollbar.Deploy) {
+	p.start()
 	if p.json {
 		if p.count > 0 {
 			fmt.Fprint(p.w, ",")
@@ -139,11 +149,20 @@ func (p *printer) row(d rollbar.Deploy) {
 }
 
 func (p *printer) close() error {
+	p.start()
 	if p.json {
 		_, err := fmt.Fprintln(p.w, "]")
 		return err
 	}
 	return nil
+}
+
+// abort ends what was printed when a later page fails; the exit code tells
+// the list is incomplete.
+func (p *printer) abort() {
+	if p.started {
+		_ = p.close()
+	}
 }
 
 // cell fits s on one line of at most n characters.

@@ -211,7 +211,7 @@ func (r *run) publish(id int64) error {
 
 	var errs []error
 	if r.out.action != nil {
-		errs = append(errs, pipeline.GitHub{Action: r.out.action, Getenv: r.Getenv}.Publish(res))
+		errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.Publish(res))
 		r.out.Noticef("Rollbar deploy %d (%s, %s): %s", id, res.Environment, res.Status, res.URL)
 	} else {
 		r.out.Infof("deploy %d %s: %s", id, res.Status, res.URL)

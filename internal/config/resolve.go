@@ -62,6 +62,20 @@ func Resolve(ctx context.Context, in Input) (*Config, error) {
 	return r.cfg, nil
 }
 
+// FailurePolicy resolves fail_on_error alone, for a run whose other
+// settings do not resolve: a user who asked never to fail the deploy is heard
+// even when another setting is wrong. An unusable value falls back to the
+// CI's default.
+func FailurePolicy(in Input) Policy {
+	r := &resolver{in: in, cfg: &Config{Sources: map[string]string{}}, values: map[string]string{}}
+	s, _ := lookupSetting("fail_on_error")
+	var p Policy
+	if _, v := r.find(s); v != "" && p.EnvDecode(v) == nil {
+		return p
+	}
+	return Policy(in.CI.FailOnError)
+}
+
 type resolver struct {
 	in      Input
 	cfg     *Config

@@ -1,48 +1,92 @@
 package pipeline
 
 import (
+	"crypto/rand"
 	"fmt"
 	"html"
+	"os"
 	"strconv"
 	"strings"
-
-	"github.com/sethvargo/go-githubactions"
 )
 
-// GitHub publishes a result to a GitHub Actions step.
+// GitHub publishes a result to a GitHub Actions step through its file
+// commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STEP_SUMMARY).
 type GitHub struct {
-	Action *githubactions.Action
 	Getenv func(string) string
 }
 
 // Publish sets the outputs deploy_id, deploy_url and status; keeps the id of
 // a started deploy in ROLLBAR_DEPLOY_ID for the job's later steps, and clears
-// it after a final status; and adds a step summary.
+// it after a final status; and adds a step summary. A file the runner did not
+// name is skipped.
 //
-// go-githubactions panics when a file variable is unset and writes values
-// in a heredoc with a fixed delimiter, so each file is checked for, and each
-// value for line breaks, before it is called.
+// The files are written here rather than with go-githubactions: it panics
+// when a file cannot be written and uses one fixed heredoc delimiter. Each
+// value is checked for line breaks first, and the delimiter is random, so no
+// value can add a line of its own.
 func (g GitHub) Publish(r Result) error {
 	outputs := [][2]string{{"deploy_id", strconv.FormatInt(r.DeployID, 10)}, {"deploy_url", r.URL}, {"status", r.Status}}
-	if g.Getenv("GITHUB_OUTPUT") != "" {
-		for _, kv := range outputs {
-			if err := checkLine("GITHUB_OUTPUT", kv[0], kv[1]); err != nil {
-				return err
-			}
-		}
-		for _, kv := range outputs {
-			g.Action.SetOutput(kv[0], kv[1])
-		}
+	if err := g.fileCommand("GITHUB_OUTPUT", outputs); err != nil {
+		return err
 	}
-	if g.Getenv("GITHUB_ENV") != "" {
-		id := ""
-		if r.Status == "started" {
-			id = strconv.FormatInt(r.DeployID, 10)
-		}
-		g.Action.SetEnv("ROLLBAR_DEPLOY_ID", id)
+	id := ""
+	if r.Status == "started" {
+		id = strconv.FormatInt(r.DeployID, 10)
 	}
-	if g.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		g.Action.AddStepSummary(Summary(r))
+	if err := g.fileCommand("GITHUB_ENV", [][2]string{{"ROLLBAR_DEPLOY_ID", id}}); err != nil {
+		return err
+	}
+	if path := g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		return appendFile("GITHUB_STEP_SUMMARY", path, Summary(r))
+	}
+	return nil
+}
+
+// fileCommand appends name/value pairs in the runner's heredoc format, all in
+// one write, so that a failure leaves no half-set outputs behind.
+func (g GitHub) fileCommand(file string, pairs [][2]string) error {
+	path := g.Getenv(file)
+	if path == "" {
+		return nil
+	}
+	delim, err := delimiter()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, kv := range pairs {
+		if err := checkLine(file, kv[0], kv[1]); err != nil {
+			return err
+		}
+		if strings.Contains(kv[1], delim) {
+			return &UnsafeValueError{Key: kv[0], File: file}
+		}
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", kv[0], delim, kv[1], delim)
+	}
+	return appendFile(file, path, b.String())
+}
+
+// delimiter is a heredoc delimiter no value can guess, as actions/toolkit
+// makes them.
+func delimiter() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ghadelimiter_%x", b), nil
+}
+
+func appendFile(file, path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", file, err)
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", file, err)
 	}
 	return nil
 }
@@ -76,8 +120,18 @@ var mdEscaper = strings.NewReplacer(
 // md makes text safe inside a table cell: no Markdown, no HTML, one line.
 func md(s string) string { return mdEscaper.Replace(html.EscapeString(s)) }
 
+// link makes a Markdown link whose URL can neither end the link early nor
+// break the table row: what could is percent-encoded.
 func link(text, url string) string {
-	return "[" + text + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(url) + ")"
+	var b strings.Builder
+	for _, c := range []byte(url) {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>|"\`+"`", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return "[" + text + "](" + b.String() + ")"
 }
 
 func short(sha string) string {

@@ -1,0 +1,49 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWriteDotenv(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "deploy.env")
+	require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nSTALE=yes\n"), 0o644))
+
+	require.NoError(t, WriteDotenv(path, result("started")))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "ROLLBAR_DEPLOY_ID=45306460\nROLLBAR_DEPLOY_URL=https://rollbar.com/deploy/45306460/\n", string(data),
+		"the file is replaced: no stale id lingers, and nothing else is in it")
+}
+
+func TestWriteDotenvRefusesUnsafeValues(t *testing.T) {
+	t.Parallel()
+	for name, url := range map[string]string{
+		"newline":         "https://rollbar.com/deploy/1/\nINJECTED=1",
+		"carriage return": "https://rollbar.com/deploy/1/\rINJECTED=1",
+		"space":           "https://rollbar.com/deploy/1/ INJECTED=1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "deploy.env")
+			r := result("started")
+			r.URL = url
+			err := WriteDotenv(path, r)
+			var unsafe *UnsafeValueError
+			require.ErrorAs(t, err, &unsafe)
+			assert.Equal(t, "ROLLBAR_DEPLOY_URL", unsafe.Key)
+			assert.NoFileExists(t, path)
+		})
+	}
+}
+
+func TestWriteDotenvReportsAFileItCannotWrite(t *testing.T) {
+	t.Parallel()
+	err := WriteDotenv(filepath.Join(t.TempDir(), "missing", "deploy.env"), result("started"))
+	require.Error(t, err)
+}
