@@ -89,18 +89,27 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	const op = "record deploy"
 	since := c.now().Add(-2 * time.Minute) // Rollbar's clock may differ from ours
 	var ambiguous error
+	// The check is said to fail once, not on every retry, and is not tried
+	// again once it cannot work (a token without the read scope).
+	canCheck, warned := true, false
 	var out struct {
 		Data struct {
 			DeployID int64 `json:"deploy_id"`
 		} `json:"data"`
 	}
 	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
-		if ambiguous != nil {
-			if id, ok := c.findRecorded(ctx, d, since); ok {
+		if ambiguous != nil && canCheck {
+			id, ok, err := c.findRecorded(ctx, d, since)
+			switch {
+			case ok:
 				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, id)
 				out.Data.DeployID = id
 				return nil, nil
+			case err != nil && !warned:
+				c.warnf("cannot check whether the deploy was already recorded (%v): sending it again, which may record it twice", err)
+				warned = true
 			}
+			canCheck = err == nil || Transient(err)
 		}
 		return &request{method: http.MethodPost, path: "/api/1/deploy", token: c.Token, body: body, out: &out,
 			onAmbiguous: func(err error) { ambiguous = err }}, nil
@@ -116,20 +125,19 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 
 // findRecorded looks for d among the newest deploys, recorded since the
 // first attempt.
-func (c *Client) findRecorded(ctx context.Context, d NewDeploy, since time.Time) (int64, bool) {
+func (c *Client) findRecorded(ctx context.Context, d NewDeploy, since time.Time) (int64, bool, error) {
 	deploys, err := c.List(ctx, 1)
 	if err != nil {
-		c.warnf("cannot check whether the deploy was already recorded (%v): sending it again, which may record it twice", err)
-		return 0, false
+		return 0, false, err
 	}
 	for _, got := range deploys {
 		if got.Environment == d.Environment && got.Revision == d.Revision &&
 			got.LocalUsername == d.LocalUsername && got.Comment == d.Comment &&
 			got.StartTime >= since.Unix() {
-			return got.ID, true
+			return got.ID, true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 // Update changes the status (and comment) of a deploy.
@@ -274,10 +282,10 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	default:
 		err = decode(op, resp.StatusCode, data, r.out)
 	}
-	if err != nil && Transient(err) && r.onAmbiguous != nil {
+	if resp.StatusCode >= 500 && r.onAmbiguous != nil {
 		r.onAmbiguous(err)
 	}
-	return retryAfter(resp.Header, c.now()), err
+	return retryAfter(resp, c.now()), err
 }
 
 func decode(op string, status int, data []byte, out any) error {
@@ -323,24 +331,41 @@ func snippet(data []byte) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// retryAfter reads how long Rollbar asks to wait: its own rate-limit headers
-// first, then the standard Retry-After.
-func retryAfter(h http.Header, now time.Time) time.Duration {
+// retryAfter reads how long Rollbar asks to wait before the next attempt.
+// Its rate-limit headers come with every answer, but only a 429 means the
+// window is used up; a 5xx may carry the standard Retry-After.
+func retryAfter(resp *http.Response, now time.Time) time.Duration {
+	h := resp.Header
+	if resp.StatusCode != http.StatusTooManyRequests {
+		if resp.StatusCode < 500 {
+			return 0
+		}
+		h = http.Header{"Retry-After": h.Values("Retry-After")}
+	}
 	if s, err := strconv.Atoi(h.Get("X-Rate-Limit-Remaining-Seconds")); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
+		return waitSeconds(s)
 	}
 	if reset, err := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64); err == nil && reset > now.Unix() {
 		return time.Unix(reset, 0).Sub(now)
 	}
 	if v := h.Get("Retry-After"); v != "" {
 		if s, err := strconv.Atoi(v); err == nil && s > 0 {
-			return time.Duration(s) * time.Second
+			return waitSeconds(s)
 		}
 		if t, err := http.ParseTime(v); err == nil && t.After(now) {
 			return t.Sub(now)
 		}
 	}
 	return 0
+}
+
+// maxWait bounds what a server may ask to wait. Any more is past every
+// timeout anyway, and a larger count of seconds would overflow a Duration
+// into a negative or tiny wait.
+const maxWait = 24 * time.Hour
+
+func waitSeconds(s int) time.Duration {
+	return time.Duration(min(s, int(maxWait/time.Second))) * time.Second
 }
 
 func (c *Client) backoff() retry.Backoff {

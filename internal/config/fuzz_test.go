@@ -1,0 +1,152 @@
+package config_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+)
+
+// fuzzSettings are the settings FuzzResolve feeds, in the order of its
+// string arguments after the two tokens.
+var fuzzSettings = []string{"environment", "revision", "status", "deploy_id", "timeout", "fail_on_error", "api_url", "comment", "dry_run", "local_username"}
+
+// fuzzInput places each value where where says: a flag, an Action input, a
+// plugin setting or the tool's variable, so that every source is parsed.
+func fuzzInput(where uint8, values map[string]string) config.Input {
+	flags, env := map[string]string{}, map[string]string{}
+	for i, name := range slices.Sorted(maps.Keys(values)) {
+		v := values[name]
+		switch (int(where) + i) % 4 {
+		case 0:
+			flags[name] = v
+		case 1:
+			env["INPUT_"+strings.ToUpper(name)] = v
+		case 2:
+			env["PLUGIN_"+strings.ToUpper(strings.ReplaceAll(name, "_", "-"))] = v
+		default:
+			env[fuzzVariable(name)] = v
+		}
+	}
+	return config.Input{
+		Flags:  flags,
+		Getenv: func(k string) string { return env[k] },
+		CI:     ci.Info{Provider: "GitHub Actions", ID: "github", Revision: ci.Field{Value: "cisha", Source: "GITHUB_SHA"}},
+		Git:    func() (git.Commit, error) { return git.Commit{}, errors.New("not a git repository") },
+	}
+}
+
+func fuzzVariable(name string) string {
+	switch name {
+	case "status":
+		return "ROLLBAR_DEPLOY_STATUS"
+	case "local_username":
+		return "ROLLBAR_LOCAL_USERNAME"
+	}
+	return "ROLLBAR_" + strings.ToUpper(name)
+}
+
+// FuzzResolve: any values, from any source, resolve to a valid
+// configuration or to a *config.Error; nothing panics, and no error or
+// shown value depends on a token's value, so none can carry one.
+func FuzzResolve(f *testing.F) {
+	for _, s := range [][]string{
+		{"post-token", "", "production", "0a1b2c", "started", "45306460", "30s", "config", "https://api.rollbar.com", "https://ci/run/1", "true", "jane"},
+		{"t", "r", "", "", "success", "", "2m", "true", "https://api.rollbar.com/api/1/item/", "", "false", ""},
+		{"tok", "tok", "p", "r", "Failure", "-4", "0s", "sometimes", "api.rollbar.com", "é", "maybe", "x"},
+		{"tok", "", "p", "r", "cancelled", "abc", "soon", "never", "https://u:p@api.rollbar.com", "", "1", ""},
+		{" tok ", "\t", strings.Repeat("e", 256), strings.Repeat("r", 255), "done", "9223372036854775808", "-1s", "FALSE", "http://[::1]:8080/x?y#z", "", "", strings.Repeat("é", 256)},
+		{"tok", "", "p\nevil=1", "r", "timed_out", "0", "1ns", "ALWAYS", "https://h/%zz", "", "t", "\x00"},
+		{"tok", "", "p", "r", "", "", "", "", "http://h:99999", "", "", ""},
+	} {
+		f.Add(uint8(0), s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11])
+	}
+	f.Fuzz(func(t *testing.T, where uint8, token, readToken, environment, revision, status, deployID, timeout, policy, apiURL, comment, dryRun, user string) {
+		values := map[string]string{}
+		for i, v := range []string{environment, revision, status, deployID, timeout, policy, apiURL, comment, dryRun, user} {
+			values[fuzzSettings[i]] = v
+		}
+		resolve := func(token, readToken string) (*config.Config, error) {
+			in := fuzzInput(where, values)
+			getenv := in.Getenv
+			in.Getenv = func(k string) string {
+				switch k {
+				case "ROLLBAR_ACCESS_TOKEN":
+					return token
+				case "ROLLBAR_READ_ACCESS_TOKEN":
+					return readToken
+				}
+				return getenv(k)
+			}
+			return config.Resolve(context.Background(), in)
+		}
+		cfg, err := resolve(token, readToken)
+		// The same run with other tokens (as blank or not as the given ones).
+		other, otherErr := resolve(replaceToken(token, "OTHER-TOKEN-1"), replaceToken(readToken, "OTHER-TOKEN-2"))
+		if err != nil {
+			var cfgErr *config.Error
+			require.True(t, errors.As(err, &cfgErr), "want a *config.Error, got %T: %v", err, err)
+			assert.NotEmpty(t, cfgErr.Setting)
+			assert.NotEmpty(t, cfgErr.Problem)
+			require.Error(t, otherErr)
+			assert.Equal(t, err.Error(), otherErr.Error(), "an error never depends on a token's value")
+			return
+		}
+		require.NoError(t, otherErr)
+		assert.Equal(t, cfg.Values(), other.Values(), "shown values never depend on a token's value")
+		checkResolved(t, cfg, comment)
+		for _, name := range append(fuzzSettings, "access_token", "read_access_token", "rollbar_username") {
+			if err := cfg.Require(name); err != nil {
+				var cfgErr *config.Error
+				assert.True(t, errors.As(err, &cfgErr))
+			}
+		}
+	})
+}
+
+func replaceToken(token, other string) string {
+	if strings.TrimSpace(token) == "" {
+		return token
+	}
+	return other
+}
+
+// checkResolved checks what every resolved configuration promises.
+func checkResolved(t *testing.T, cfg *config.Config, comment string) {
+	t.Helper()
+	for name, v := range map[string]string{"environment": cfg.Environment, "revision": cfg.Revision, "local_username": cfg.LocalUsername} {
+		assert.LessOrEqual(t, utf8.RuneCountInString(v), 255, name)
+	}
+	assert.LessOrEqual(t, len(cfg.Comment), 64<<10)
+	// The CI tells no comment here: any comment is the fuzzed one, or a cut of it.
+	assert.True(t, strings.HasPrefix(strings.TrimSpace(comment), cfg.Comment), "the comment is the value given, or a cut of it")
+	assert.Contains(t, []config.Status{config.Started, config.Succeeded, config.Failed, config.TimedOut}, cfg.Status)
+	assert.Contains(t, []config.Policy{config.FailOnConfig, config.FailAlways, config.FailNever}, cfg.FailOnError)
+	assert.Positive(t, cfg.Timeout)
+	assert.GreaterOrEqual(t, cfg.DeployID, int64(0))
+
+	u, err := url.Parse(cfg.APIURL)
+	require.NoError(t, err, cfg.APIURL)
+	assert.Contains(t, []string{"http", "https"}, u.Scheme)
+	assert.NotEmpty(t, u.Host)
+	assert.Nil(t, u.User, "no credentials in the API URL")
+	assert.False(t, strings.HasSuffix(cfg.APIURL, "/"))
+	assert.NotContains(t, cfg.APIURL, "/api/1")
+
+	for _, v := range cfg.Values() {
+		if v.Name == "access_token" || v.Name == "read_access_token" {
+			assert.Contains(t, []string{"", "***"}, v.Value, "a token shows as *** or not at all")
+		}
+	}
+}
