@@ -91,9 +91,14 @@ func (r *run) record(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	client := r.client()
+	// Maps go first, so a final status never precedes them; a map Rollbar
+	// refuses still leaves the deploy to be recorded, and fails the run after.
+	var mapsErr error
 	if cfg.SourceMaps != "" {
-		if err := r.upload(ctx, client, nil); err != nil {
-			return err
+		mapsErr = r.upload(ctx, client, nil)
+		var cfgErr *config.Error
+		if errors.As(mapsErr, &cfgErr) {
+			return mapsErr
 		}
 	}
 
@@ -105,9 +110,9 @@ func (r *run) record(ctx context.Context) error {
 		id, err = r.create(ctx, client)
 	}
 	if err != nil || id == 0 {
-		return err
+		return errors.Join(err, mapsErr)
 	}
-	return r.publish(id)
+	return errors.Join(r.publish(id), mapsErr)
 }
 
 func (r *run) newDeploy() rollbar.NewDeploy {
