@@ -84,13 +84,13 @@ func (c *Command) Main(ctx context.Context, args []string) int {
 	}
 	cfg, err := config.Resolve(ctx, in)
 	if err != nil {
-		return c.exit(out, err, config.FailurePolicy(in), inv.command)
+		return exitCode(out, err, config.FailurePolicy(in), inv.command)
 	}
 	for _, w := range cfg.Warnings {
 		out.Warnf("%s", w)
 	}
 	run := &run{Command: c, inv: inv, cfg: cfg, out: out}
-	return c.exit(out, run.dispatch(ctx), cfg.FailOnError, inv.command)
+	return exitCode(out, run.dispatch(ctx), cfg.FailOnError, inv.command)
 }
 
 func (c *Command) git(ctx context.Context) (git.Commit, error) {
@@ -100,10 +100,10 @@ func (c *Command) git(ctx context.Context) (git.Commit, error) {
 	return git.Head(ctx, c.Dir)
 }
 
-// exit reports err and decides the exit code: the one place that does.
+// exitCode reports err and decides the exit code: the one place that does.
 // The failure policy applies to what a deploy pipeline runs (record, update,
 // sourcemaps); get and list are read by people, who want to see failures.
-func (c *Command) exit(out *reporter, err error, policy config.Policy, command string) int {
+func exitCode(out *reporter, err error, policy config.Policy, command string) int {
 	if err == nil {
 		return ExitOK
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
@@ -54,10 +55,11 @@ func (r *run) get(ctx context.Context) error {
 }
 
 func (r *run) requireReadToken() error {
-	if r.cfg.ReadAccessToken != "" {
+	if r.cfg.ReadAccessToken != "" || r.cfg.AccessToken != "" {
 		return nil
 	}
-	return r.cfg.Require("access_token")
+	return &config.Error{Setting: "ROLLBAR_READ_ACCESS_TOKEN", Problem: "is not set",
+		Fix: "get and list need a project access token with the read scope (or ROLLBAR_ACCESS_TOKEN, if it has both scopes)"}
 }
 
 type deployJSON struct {
