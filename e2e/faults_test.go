@@ -410,3 +410,26 @@ func (c *fakeClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// A PATCH whose answer was lost is retried; Rollbar then refuses it because
+// the first one went through. That is success, not a timed-out deploy to
+// record again.
+func TestUpdateWhoseAnswerWasLost(t *testing.T) {
+	t.Parallel()
+	srv := fakeRollbar(t)
+	dir, _ := checkout(t, "Jane")
+	env := map[string]string{"ROLLBAR_API_URL": srv.URL, "ROLLBAR_ACCESS_TOKEN": "both-token"}
+
+	started := run(t, dir, env, "--environment", "production", "--status", "started")
+	require.Equal(t, 0, started.code, started)
+	id := strings.TrimSpace(started.stdout)
+
+	srv.Inject(rollbartest.Fault{Method: "PATCH", Kind: rollbartest.FaultRecordThenStatus, Status: 502})
+	res := run(t, dir, env, "update", "--deploy-id", id, "--status", "succeeded", "--timeout", "5s")
+	require.Equal(t, 0, res.code, res)
+	assert.Equal(t, id+"\n", res.stdout)
+	deploys := srv.Deploys()
+	require.Len(t, deploys, 1, "no deploy recorded in its place")
+	assert.Equal(t, "succeeded", deploys[0].Status)
+	assert.NotContains(t, res.stderr, "timed deploy")
+}

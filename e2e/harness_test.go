@@ -16,6 +16,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	// The binary is built from these packages in TestMain, out of sight of
+	// go test's cache: importing them makes a change to them rerun this package.
+	_ "github.com/rollbar-deploy/rollbar-deploy/internal/cli"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
 

@@ -178,14 +178,19 @@ func (r *run) update(ctx context.Context, client *rollbar.Client) (int64, error)
 	if !errors.As(err, &api) || !api.TimedOut() || !cfg.Status.Final() {
 		return cfg.DeployID, err
 	}
+	// Rollbar's copy tells whether an earlier attempt, whose answer was lost,
+	// had already set this status, and what to record in the deploy's place.
+	old, getErr := client.Get(ctx, cfg.DeployID)
+	if getErr == nil && old.Status == string(cfg.Status) {
+		return cfg.DeployID, nil
+	}
 	d := r.newDeploy()
-	if d.Environment == "" || d.Revision == "" {
-		old, getErr := client.Get(ctx, cfg.DeployID)
-		if getErr != nil {
-			return 0, fmt.Errorf("%w; cannot record a new deploy in its place: set environment and revision (%v)", err, getErr)
-		}
+	if getErr == nil {
 		d.Environment, d.Revision = cmp.Or(d.Environment, old.Environment), cmp.Or(d.Revision, old.Revision)
 		d.LocalUsername = cmp.Or(d.LocalUsername, old.LocalUsername)
+	}
+	if d.Environment == "" || d.Revision == "" {
+		return 0, fmt.Errorf("%w; cannot record a new deploy in its place: set environment and revision (reading the old deploy failed: %v)", err, getErr)
 	}
 	id, createErr := client.Create(ctx, d)
 	if createErr != nil {
