@@ -46,7 +46,7 @@ func (c *Config) Source(name string) string { return c.Sources[name] }
 // Resolve reads every setting and checks each value on its own; what a
 // command needs on top (Require) is the command's to ask.
 func Resolve(ctx context.Context, in Input) (*Config, error) {
-	r := &resolver{in: in, cfg: &Config{CI: in.CI, Sources: map[string]string{}}, values: map[string]string{}}
+	r := newResolver(in)
 	err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &r.cfg.Settings, Lookuper: r})
 	if err != nil {
 		s, ok := lookupSetting(r.last)
@@ -67,7 +67,7 @@ func Resolve(ctx context.Context, in Input) (*Config, error) {
 // even when another setting is wrong. An unusable value falls back to the
 // CI's default.
 func FailurePolicy(in Input) Policy {
-	r := &resolver{in: in, cfg: &Config{Sources: map[string]string{}}, values: map[string]string{}}
+	r := newResolver(in)
 	s, _ := lookupSetting("fail_on_error")
 	var p Policy
 	if _, v := r.find(s); v != "" && p.EnvDecode(v) == nil {
@@ -83,6 +83,10 @@ type resolver struct {
 	values  map[string]string // raw values by setting name, for error messages
 	gitDone bool
 	commit  git.Commit
+}
+
+func newResolver(in Input) *resolver {
+	return &resolver{in: in, cfg: &Config{CI: in.CI, Sources: map[string]string{}}, values: map[string]string{}}
 }
 
 // Lookup implements envconfig.Lookuper: it walks a setting's sources in
