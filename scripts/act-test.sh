@@ -16,6 +16,8 @@
 # Environment: ACT_VERSION (default v0.2.89), RUNNER_IMAGE (act's ubuntu-latest image, default
 # localhost/act-runner-standin:1), ACT_VERBOSE=1 for act's own log, ACT_LOG=FILE to keep it.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,14 +30,11 @@ FAKE_PID=""
 SERVICE_PID=""
 FAKE_URL=""
 ADDED_TAGS=()
+DIE_PREFIX="act-test: FAIL: "
 
-log() { printf '==> %s\n' "$*" >&2; }
-ok() { printf '    ok: %s\n' "$*" >&2; }
-die() { printf 'act-test: FAIL: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  local rc=$? tag
-  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
+# cleanup_act runs in lib.sh's cleanup, after the fake server stops and before $WORK goes.
+cleanup_act() {
+  local tag
   # The action images act built (act-…-dockeraction), and the stand-in tags added here.
   if command -v podman >/dev/null 2>&1; then
     podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '(^|/)act-[^:]*dockeraction' |
@@ -45,13 +44,9 @@ cleanup() {
     podman image prune -f >/dev/null 2>&1 || true
   fi
   if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
-  if [ -n "$WORK" ]; then
-    if [ -n "${ACT_LOG:-}" ] && [ -f "$WORK/act-all.log" ]; then cp "$WORK/act-all.log" "$ACT_LOG"; fi
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
+  if [ -n "$WORK" ] && [ -n "${ACT_LOG:-}" ] && [ -f "$WORK/act-all.log" ]; then cp "$WORK/act-all.log" "$ACT_LOG"; fi
 }
-trap cleanup EXIT
+trap 'cleanup cleanup_act' EXIT
 trap 'exit 130' INT TERM
 
 ensure_tools() {
@@ -129,21 +124,6 @@ start_podman_service() {
   [ -S "$WORK/podman.sock" ] || die "the podman socket did not appear"
   export DOCKER_HOST="unix://$WORK/podman.sock"
   ok "DOCKER_HOST=$DOCKER_HOST"
-}
-
-start_fake() {
-  log "starting the fake Rollbar server"
-  go build -o "$WORK/fakerollbar" ./internal/rollbartest/fakerollbar
-  "$WORK/fakerollbar" -addr 127.0.0.1:0 -addr-file "$WORK/fake.url" > "$WORK/fake.log" 2>&1 &
-  FAKE_PID=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/fake.url" ] && break
-    kill -0 "$FAKE_PID" 2>/dev/null || { cat "$WORK/fake.log" >&2; die "fake server exited"; }
-    sleep 0.1
-  done
-  FAKE_URL=$(cat "$WORK/fake.url")
-  [ -n "$FAKE_URL" ] || die "fake server did not start"
-  ok "fake server at $FAKE_URL"
 }
 
 # run_act DIR LABEL: runs the workflow with act in the repository at DIR.

@@ -21,6 +21,8 @@
 # Needs go, bash, curl, jq and /usr/bin/time (installed with apt-get when missing and run as
 # root); uses hyperfine for a cross-check when it is installed.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -37,20 +39,14 @@ case "$N" in '' | *[!0-9]* | 0) echo "usage: bash scripts/bench.sh [N]  (N: runs
 
 WORK=""
 FAKE_PID=""
+FAKE_URL=""
 BROKEN=0
+DIE_PREFIX="bench: "
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 budget() { # budget NAME OK? DETAIL
   if [ "$2" = 1 ]; then printf '  ok      %s\n' "$1 $3"; else printf '  BROKEN  %s\n' "$1 $3"; BROKEN=1; fi
 }
 
-cleanup() {
-  local rc=$?
-  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
-  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
-  exit "$rc"
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -71,19 +67,7 @@ need_tools() {
 build() {
   log "building the stripped binary and the fake server"
   CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$WORK/rollbar-deploy" .
-  go build -o "$WORK/fakerollbar" ./internal/rollbartest/fakerollbar
-}
-
-start_fake() {
-  "$WORK/fakerollbar" -addr 127.0.0.1:0 -addr-file "$WORK/fake.url" -quiet -rate-limit 1000000 >/dev/null 2>"$WORK/fake.log" &
-  FAKE_PID=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/fake.url" ] && break
-    kill -0 "$FAKE_PID" 2>/dev/null || { cat "$WORK/fake.log" >&2; die "the fake server exited"; }
-    sleep 0.05
-  done
-  FAKE_URL=$(cat "$WORK/fake.url")
-  [ -n "$FAKE_URL" ] || die "the fake server did not start"
+  build_fake
 }
 
 fake() { curl -fsS "$@"; }
@@ -246,7 +230,7 @@ main() {
   need_tools
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollbar-deploy-bench.XXXXXX")
   build
-  start_fake
+  run_fake -quiet -rate-limit 1000000
   set_env
   write_official
   time_runs

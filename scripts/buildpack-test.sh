@@ -13,6 +13,8 @@
 #
 #   bash scripts/buildpack-test.sh
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
@@ -21,17 +23,8 @@ SHA=89abcdef0123456789abcdef0123456789abcdef
 WORK=""
 FAKE_PID=""
 FAKE_URL=""
+DIE_PREFIX="buildpack-test: FAIL: "
 
-log() { printf '==> %s\n' "$*" >&2; }
-ok() { printf '    ok: %s\n' "$*" >&2; }
-die() { printf 'buildpack-test: FAIL: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  local rc=$?
-  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
-  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
-  exit "$rc"
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -43,21 +36,6 @@ build_release_asset() {
     -o "$WORK/release/rollbar-deploy_linux_amd64" .)
   (cd "$WORK/release" && sha256sum rollbar-deploy_linux_amd64 > rollbar-deploy_linux_amd64.sha256)
   ok "$(du -h "$WORK/release/rollbar-deploy_linux_amd64" | cut -f1) binary, $(cut -c1-16 "$WORK/release/rollbar-deploy_linux_amd64.sha256")…"
-}
-
-start_fake() {
-  log "starting the fake Rollbar server"
-  (cd "$REPO" && go build -o "$WORK/fakerollbar" ./internal/rollbartest/fakerollbar)
-  "$WORK/fakerollbar" -addr 127.0.0.1:0 -addr-file "$WORK/fake.url" > "$WORK/fake.log" 2>&1 &
-  FAKE_PID=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/fake.url" ] && break
-    kill -0 "$FAKE_PID" 2>/dev/null || { cat "$WORK/fake.log" >&2; die "fake server exited"; }
-    sleep 0.1
-  done
-  FAKE_URL=$(cat "$WORK/fake.url")
-  [ -n "$FAKE_URL" ] || die "fake server did not start"
-  ok "fake server at $FAKE_URL"
 }
 
 # compile_into NAME URL: runs bin/compile into a fresh build dir $WORK/NAME; status of compile.

@@ -17,6 +17,8 @@
 #   KEEP_WORK=1             keep the temporary directory (the repository, the jobs' logs)
 # (gitlab-ci-local takes any GCL_* variable as an option, hence no such names here.)
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -26,24 +28,17 @@ GITLAB_CI_LOCAL_PREFIX=${GITLAB_CI_LOCAL_PREFIX:-${XDG_CACHE_HOME:-${HOME:-/tmp}
 TOKEN=post-token # a token the fake accepts for recording
 WORK=""
 FAKE_PID=""
+FAKE_URL=""
+DIE_PREFIX="gitlab-test: FAIL: "
 
-log() { printf '==> %s\n' "$*" >&2; }
-ok() { printf '    ok: %s\n' "$*" >&2; }
-die() { printf 'gitlab-test: FAIL: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  local rc=$?
-  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
-  if [ -n "$WORK" ]; then
-    if [ "${KEEP_WORK:-0}" = 1 ]; then
-      log "kept $WORK"
-    else
-      rm -rf "$WORK"
-    fi
+# keep_work runs in lib.sh's cleanup with KEEP_WORK=1: it keeps $WORK by emptying the name.
+keep_work() {
+  if [ -n "$WORK" ] && [ "${KEEP_WORK:-0}" = 1 ]; then
+    log "kept $WORK"
+    WORK=""
   fi
-  exit "$rc"
 }
-trap cleanup EXIT
+trap 'cleanup keep_work' EXIT
 trap 'exit 130' INT TERM
 
 need_rsync() {
@@ -89,20 +84,7 @@ build() {
   log "building rollbar-deploy and the fake Rollbar"
   mkdir -p "$WORK/bin"
   CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=gitlab-test" -o "$WORK/bin/rollbar-deploy" .
-  go build -o "$WORK/fakerollbar" ./internal/rollbartest/fakerollbar
-}
-
-start_fake() {
-  "$WORK/fakerollbar" -addr 127.0.0.1:0 -addr-file "$WORK/fake-url" >"$WORK/fake.out" 2>"$WORK/fake.log" &
-  FAKE_PID=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/fake-url" ] && break
-    kill -0 "$FAKE_PID" 2>/dev/null || { cat "$WORK/fake.log" >&2; die "the fake Rollbar did not start"; }
-    sleep 0.1
-  done
-  [ -s "$WORK/fake-url" ] || die "the fake Rollbar did not tell its address within 10 s"
-  FAKE_URL=$(cat "$WORK/fake-url")
-  ok "fake Rollbar at $FAKE_URL"
+  build_fake
 }
 
 # make_repo makes the git repository gitlab-ci-local runs in: the pipeline file, one commit, and
@@ -179,7 +161,8 @@ main() {
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/gitlab-test.XXXXXX")
   mkdir -p "$WORK/home"
   build
-  start_fake
+  run_fake
+  ok "fake Rollbar at $FAKE_URL"
   make_repo
   run_pipeline
   check

@@ -23,6 +23,8 @@
 #   KEEP_IMAGE=1      keep the image afterwards
 # Containers run with the host network, so the fake server on 127.0.0.1 is reachable.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -37,24 +39,20 @@ FAKE_URL=""
 FAILED=0
 PASSED_FLOWS=0
 FAILED_FLOWS=0
+DIE_PREFIX="image-test: FAIL: "
 
-log() { printf '==> %s\n' "$*" >&2; }
-ok() { printf '    ok: %s\n' "$*" >&2; }
+# fail MESSAGE…: reports a failed check and marks the current flow failed (see run_check).
 fail() { printf 'image-test: FAIL: %s\n' "$*" >&2; FAILED=1; }
-die() { printf 'image-test: FAIL: %s\n' "$*" >&2; exit 1; }
 
-cleanup() {
-  local rc=$?
-  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
+# cleanup_image runs in lib.sh's cleanup, after the fake server stops and before $WORK goes.
+cleanup_image() {
   if [ -n "$ENGINE" ] && [ "${KEEP_IMAGE:-0}" != 1 ]; then
     "$ENGINE" rmi -f "$IMAGE" >/dev/null 2>&1 || true
     # The build stage left untagged by the build.
     if [ "$ENGINE" = podman ]; then podman image prune -f >/dev/null 2>&1 || true; fi
   fi
-  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
-  exit "$rc"
 }
-trap cleanup EXIT
+trap 'cleanup cleanup_image' EXIT
 trap 'exit 130' INT TERM
 
 pick_engine() {
@@ -113,21 +111,6 @@ check_size() {
   local user
   user=$("$ENGINE" image inspect -f '{{.Config.User}}' "$IMAGE")
   case "$user" in ""|0|0:0|root|root:root) ok "runs as root ($user)" ;; *) fail "image runs as $user, not root" ;; esac
-}
-
-start_fake() {
-  log "starting the fake Rollbar server"
-  go build -o "$WORK/fakerollbar" ./internal/rollbartest/fakerollbar
-  "$WORK/fakerollbar" -addr 127.0.0.1:0 -addr-file "$WORK/fake.url" > "$WORK/fake.log" 2>&1 &
-  FAKE_PID=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/fake.url" ] && break
-    kill -0 "$FAKE_PID" 2>/dev/null || { cat "$WORK/fake.log" >&2; die "fake server exited"; }
-    sleep 0.1
-  done
-  FAKE_URL=$(cat "$WORK/fake.url")
-  [ -n "$FAKE_URL" ] || die "fake server did not start"
-  ok "fake server at $FAKE_URL"
 }
 
 reset_fake() { curl -fsS -X POST "$FAKE_URL/_fake/reset" >/dev/null; }
