@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
 
@@ -38,9 +39,29 @@ func TestActionDeclaresTheInputs(t *testing.T) {
 	assert.Subset(t, actionYMLInputs(t, "../action.yml"), officialInputs)
 }
 
-// actionYMLInputs reads the input names of an action.yml: the keys indented
-// by two spaces under the top-level inputs: key.
-func actionYMLInputs(t *testing.T, path string) []string {
+// action.yml against the code: every input it declares is one the binary
+// reads, every setting has its input, and its outputs are the ones written.
+func TestActionMatchesTheCode(t *testing.T) {
+	t.Parallel()
+	assert.ElementsMatch(t, config.Inputs(), actionYMLInputs(t, "../action.yml"))
+
+	srv := fakeRollbar(t)
+	s := dockerActionStep(t, srv, map[string]string{"INPUT_ACCESS_TOKEN": "post-token", "INPUT_ENVIRONMENT": "production"})
+	res := s.run(t)
+	require.Equal(t, 0, res.code, res)
+	var written []string
+	for k := range runnerFileCommand(t, s.output) {
+		written = append(written, k)
+	}
+	assert.ElementsMatch(t, actionYMLKeys(t, "../action.yml", "outputs"), written)
+}
+
+// actionYMLInputs reads the input names of an action.yml.
+func actionYMLInputs(t *testing.T, path string) []string { return actionYMLKeys(t, path, "inputs") }
+
+// actionYMLKeys reads the keys indented by two spaces under a top-level key
+// of an action.yml.
+func actionYMLKeys(t *testing.T, path, section string) []string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -49,7 +70,7 @@ func actionYMLInputs(t *testing.T, path string) []string {
 	in := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
-		case line == "inputs:":
+		case line == section+":":
 			in = true
 		case in && line != "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "#"):
 			in = false

@@ -93,6 +93,17 @@ func Flags() []Flag {
 	return flags
 }
 
+// Inputs lists every Action input and plugin setting name the settings
+// answer to, the official action's aliases included.
+func Inputs() []string {
+	var names []string
+	for _, s := range table {
+		names = append(names, s.name)
+		names = append(names, s.aliases...)
+	}
+	return names
+}
+
 func flagName(name string) string { return strings.ReplaceAll(name, "_", "-") }
 
 // where tells a user every way to set a setting, for error messages.
