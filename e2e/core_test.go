@@ -132,7 +132,7 @@ func TestUserErrors(t *testing.T) {
 			[]string{"status", "finished", "started, succeeded, failed, timed_out"}},
 		{"unknown deploy", map[string]string{"ROLLBAR_ACCESS_TOKEN": "read-token"}, []string{"get", "999"}, 1,
 			[]string{"Deploy not found in this project."}},
-		{"unknown flag", nil, []string{"--enviroment", "p"}, 2, []string{"unknown flag --enviroment"}},
+		{"unknown flag", nil, []string{"--environmen", "p"}, 2, []string{"unknown flag --environmen"}},
 		{"unknown command", nil, []string{"deploy"}, 2, []string{`unknown command "deploy"`}},
 		{"update without status", map[string]string{"ROLLBAR_ACCESS_TOKEN": "post-token"}, []string{"update", "--deploy-id", "5"}, 2, []string{"--status"}},
 	}

@@ -109,7 +109,7 @@ func TestExitCodesFollowThePolicy(t *testing.T) {
 		{"invalid status", []string{"ROLLBAR_ACCESS_TOKEN", "post-token"}, append([]string{"--status", "finished"}, record...), nil, 2, []string{"status", "finished"}, false},
 		{"invalid policy", []string{"ROLLBAR_ACCESS_TOKEN", "post-token", "ROLLBAR_FAIL_ON_ERROR", "sometimes"}, record, nil, 2, []string{"fail_on_error", "sometimes"}, false},
 		{"invalid status, never", []string{"ROLLBAR_ACCESS_TOKEN", "post-token"}, append([]string{"--status", "finished", "--fail-on-error", "never"}, record...), nil, 0, []string{"warning:", "finished"}, false},
-		{"unknown flag, never", []string{"ROLLBAR_FAIL_ON_ERROR", "never"}, []string{"--enviroment", "p"}, nil, 2, []string{"unknown flag --enviroment"}, false},
+		{"unknown flag, never", []string{"ROLLBAR_FAIL_ON_ERROR", "never"}, []string{"--environmen", "p"}, nil, 2, []string{"unknown flag --environmen"}, false},
 
 		{"rejected token", []string{"ROLLBAR_ACCESS_TOKEN", "revoked-token"}, record, nil, 1, []string{"401", "invalid access token", "Hint:"}, false},
 		{"rejected token, never", []string{"ROLLBAR_ACCESS_TOKEN", "revoked-token", "ROLLBAR_FAIL_ON_ERROR", "false"}, record, nil, 0, []string{"warning:", "401"}, false},

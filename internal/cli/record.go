@@ -190,7 +190,7 @@ func (r *run) update(ctx context.Context, client *rollbar.Client) (int64, error)
 		d.LocalUsername = cmp.Or(d.LocalUsername, old.LocalUsername)
 	}
 	if d.Environment == "" || d.Revision == "" {
-		return 0, fmt.Errorf("%w; cannot record a new deploy in its place: set environment and revision (reading the old deploy failed: %v)", err, getErr)
+		return 0, fmt.Errorf("%w; cannot record a new deploy in its place: set environment and revision (reading the old deploy failed: %w)", err, getErr)
 	}
 	id, createErr := client.Create(ctx, d)
 	if createErr != nil {

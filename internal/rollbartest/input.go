@@ -89,15 +89,15 @@ func (in *input) parseMultipart(body []byte, boundary string) error {
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("malformed multipart body: %v", err)
+			return fmt.Errorf("malformed multipart body: %w", err)
 		}
 		data, err := io.ReadAll(part)
 		if err != nil {
-			return fmt.Errorf("malformed multipart body: %v", err)
+			return fmt.Errorf("malformed multipart body: %w", err)
 		}
 		name := part.FormName()
 		switch {

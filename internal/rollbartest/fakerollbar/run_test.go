@@ -79,8 +79,11 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "post-token", "tokens stay out of the log")
 
 	assert.Equal(t, 0, stop())
-	_, err = http.Get(url + "/_fake/deploys")
-	assert.Error(t, err, "stopped listening")
+	resp, err2 := http.Get(url + "/_fake/deploys")
+	if err2 == nil {
+		resp.Body.Close()
+	}
+	assert.Error(t, err2, "stopped listening")
 }
 
 func TestRunReleasesHungRequests(t *testing.T) {
