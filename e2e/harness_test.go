@@ -7,18 +7,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	// The binary is built from these packages in TestMain, out of sight of
-	// go test's cache: importing them makes a change to them rerun this package.
-	_ "github.com/rollbar-deploy/rollbar-deploy/internal/cli"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
 
@@ -45,6 +44,31 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
+// openSources opens every source file the binary is built from. go test
+// caches a result by the test binary and the files the tests opened; the
+// binary under test is built out of its sight, so without this a change to
+// its code would replay a stale result. Opens count only once the tests run,
+// not in TestMain.
+var openSources = sync.OnceValue(func() error { return openFiles("..") })
+
+func openFiles(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata"):
+			return filepath.SkipDir
+		case d.IsDir() || !strings.HasSuffix(path, ".go") && d.Name() != "go.mod" && d.Name() != "go.sum":
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	})
+}
+
 // result is one run of the binary.
 type result struct {
 	code           int
@@ -63,6 +87,7 @@ func (r result) output() string { return r.stdout + r.stderr }
 // variable of the machine running the tests leaks in.
 func run(t *testing.T, dir string, env map[string]string, args ...string) result {
 	t.Helper()
+	require.NoError(t, openSources())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)

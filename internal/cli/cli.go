@@ -121,11 +121,11 @@ func exitCode(out *reporter, err error, policy config.Policy, command string) in
 	tolerated := command != "get" && command != "list" && usage == nil &&
 		(policy == config.FailNever || outage && policy != config.FailAlways)
 	if tolerated {
-		why := "fail_on_error is never"
+		why := "fail_on_error is never, so this does not fail the run"
 		if policy != config.FailNever {
-			why = "Rollbar being unreachable does not fail the deploy; set fail_on_error to always to fail instead"
+			why = "an outage at Rollbar does not fail the deploy; set fail_on_error to always to fail on outages too"
 		}
-		out.Warnf("%s (%s)", describe(err), why)
+		out.Warnf("%s\n%s", describe(err), why)
 		return ExitOK
 	}
 	out.Errorf("%s", describe(err))
