@@ -229,7 +229,10 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 		if err == nil {
 			return nil
 		}
-		last, wait = err, hint
+		if ctx.Err() == nil || last == nil {
+			// An attempt cut by the deadline says less than the one before it.
+			last, wait = err, hint
+		}
 		if !Transient(err) || ctx.Err() != nil {
 			return err
 		}
