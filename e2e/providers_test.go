@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
 
@@ -84,59 +84,27 @@ func actionYMLKeys(t *testing.T, path, section string) []string {
 }
 
 // runnerFileCommand reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner
-// does (actions/runner SetEnvFileCommand): NAME=VALUE stdoutLines, or NAME<<DELIM
-// followed by stdoutLines up to DELIM alone on a line. Anything the runner would
-// reject fails the test. A missing file is no variables.
+// does, failing the test on anything it would reject. A missing file is no
+// variables.
 func runnerFileCommand(t *testing.T, path string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return out
+		return map[string]string{}
 	}
 	require.NoError(t, err)
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		eq, heredoc := strings.Index(line, "="), strings.Index(line, "<<")
-		switch {
-		case eq >= 0 && (heredoc < 0 || eq < heredoc):
-			require.NotZero(t, eq, "empty name in %q", line)
-			out[line[:eq]] = line[eq+1:]
-		case heredoc > 0:
-			name, delim := line[:heredoc], line[heredoc+2:]
-			require.NotEmpty(t, delim, "empty delimiter in %q", line)
-			var value []string
-			for closed := false; !closed; {
-				require.True(t, sc.Scan(), "no matching delimiter %q for %s in %s", delim, name, data)
-				if closed = sc.Text() == delim; !closed {
-					value = append(value, sc.Text())
-				}
-			}
-			out[name] = strings.Join(value, "\n")
-		default:
-			t.Fatalf("invalid file command line %q in %s", line, data)
-		}
-	}
+	out, err := pipelinetest.ParseFileCommands(data)
+	require.NoError(t, err)
 	return out
 }
 
-// readDotenv reads a GitLab readDotenv report, failing on stdoutLines GitLab refuses.
+// readDotenv reads a GitLab dotenv report, failing on lines GitLab refuses.
 func readDotenv(t *testing.T, path string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-		k, v, ok := strings.Cut(line, "=")
-		require.True(t, ok, "line %q is not KEY=VALUE", line)
-		require.Regexp(t, `^[A-Za-z0-9_]+$`, k)
-		require.NotContains(t, v, " ", "GitLab refuses spaces in values")
-		out[k] = v
-	}
+	out, err := pipelinetest.ParseDotenv(data)
+	require.NoError(t, err)
 	return out
 }
 

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
 
@@ -454,7 +453,7 @@ func TestSecurityValuesCannotAddLines(t *testing.T) {
 					wantEnv["ROLLBAR_DEPLOY_ID"] = id
 				}
 				assert.Equal(t, wantEnv, parseFileCommands(t, files["GITHUB_ENV"]))
-				assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": id, "ROLLBAR_DEPLOY_URL": url}, parseDotenv(t, dotenv))
+				assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": id, "ROLLBAR_DEPLOY_URL": url}, readDotenv(t, dotenv))
 				assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, summaryRows(t, files["GITHUB_STEP_SUMMARY"]))
 
 				// Workflow commands on stdout: each on one line of its own.
@@ -466,54 +465,15 @@ func TestSecurityValuesCannotAddLines(t *testing.T) {
 	}
 }
 
-// parseFileCommands reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner
-// does: name=value lines and name<<DELIMITER heredocs.
+// parseFileCommands reads a GITHUB_OUTPUT or GITHUB_ENV file one step wrote
+// as the runner does, failing the test on a line it rejects or a name set
+// twice.
 func parseFileCommands(t *testing.T, path string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		if name, delim, ok := strings.Cut(line, "<<"); ok && !strings.Contains(name, "=") {
-			var value []string
-			closed := false
-			for sc.Scan() {
-				if sc.Text() == delim {
-					closed = true
-					break
-				}
-				value = append(value, sc.Text())
-			}
-			require.True(t, closed, "unterminated heredoc for %s in %s", name, data)
-			_, dup := out[name]
-			require.False(t, dup, "%s set twice in %s", name, data)
-			out[name] = strings.Join(value, "\n")
-			continue
-		}
-		name, value, ok := strings.Cut(line, "=")
-		require.True(t, ok, "not a file command: %q in %s", line, data)
-		out[name] = value
-	}
-	return out
-}
-
-// parseDotenv reads a dotenv report as GitLab does: KEY=VALUE lines.
-func parseDotenv(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
+	out, err := pipelinetest.ParseFileCommandsOnce(data)
 	require.NoError(t, err)
-	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-		k, v, ok := strings.Cut(line, "=")
-		require.True(t, ok, "not KEY=VALUE: %q", line)
-		require.Regexp(t, `^[A-Z_][A-Z0-9_]*$`, k)
-		out[k] = v
-	}
 	return out
 }
 
@@ -523,39 +483,9 @@ func summaryRows(t *testing.T, path string) []string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	require.GreaterOrEqual(t, len(lines), 4, "%s", data)
-	require.Equal(t, []string{"### Rollbar deploy", "", "| | |", "|---|---|"}, lines[:4], "%s", data)
-	var rows []string
-	for _, line := range lines[4:] {
-		cells := tableCells(line)
-		require.Len(t, cells, 2, "two cells in %q", line)
-		rows = append(rows, cells[0])
-	}
+	rows, err := pipelinetest.SummaryRows(string(data))
+	require.NoError(t, err)
 	return rows
-}
-
-// tableCells splits a GitHub Markdown table row at its unescaped pipes.
-func tableCells(line string) []string {
-	if !strings.HasPrefix(line, "|") || !strings.HasSuffix(line, "|") || strings.HasSuffix(line, `\|`) && !strings.HasSuffix(line, `\\|`) {
-		return nil
-	}
-	var cells []string
-	var cell strings.Builder
-	for i := 1; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == '\\' && i+1 < len(line):
-			cell.WriteByte(c)
-			cell.WriteByte(line[i+1])
-			i++
-		case c == '|':
-			cells = append(cells, strings.TrimSpace(cell.String()))
-			cell.Reset()
-		default:
-			cell.WriteByte(c)
-		}
-	}
-	return cells
 }
 
 // TestSecurityNoShellEvaluation: values are data, whatever they look like.

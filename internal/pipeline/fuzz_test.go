@@ -1,18 +1,17 @@
 package pipeline_test
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
 )
 
 // The files the pipeline writes are parsed line by line by a CI. Whatever a
@@ -43,14 +42,8 @@ func FuzzWriteDotenv(f *testing.F) {
 		}
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
-		got := map[string]string{}
-		for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-			k, v, ok := strings.Cut(line, "=")
-			require.True(t, ok, "KEY=VALUE: %q", line)
-			_, dup := got[k]
-			require.False(t, dup, "%s twice", k)
-			got[k] = v
-		}
+		got, err := pipelinetest.ParseDotenv(data)
+		require.NoError(t, err)
 		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": url}, got)
 	})
 }
@@ -85,7 +78,7 @@ func FuzzGitHubPublish(f *testing.F) {
 
 		summary, err := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
 		require.NoError(t, err)
-		assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, fuzzSummaryRows(t, string(summary)))
+		assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, summaryRows(t, string(summary)))
 		assert.Equal(t, pipeline.Summary(r), string(summary))
 	})
 }
@@ -96,82 +89,26 @@ func FuzzSummary(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, id int64, url, status, environment, revision, revisionURL, user string) {
 		s := pipeline.Summary(pipeline.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user})
-		assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, fuzzSummaryRows(t, s))
+		assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, summaryRows(t, s))
 		assert.NotContains(t, s, "<", "no raw HTML")
 	})
 }
 
-// fuzzFileCommands parses a GitHub file-command file as the runner does.
+// fuzzFileCommands parses a GitHub file-command file one step wrote as the
+// runner does, failing the test on a line it rejects or a name set twice.
 func fuzzFileCommands(t *testing.T, path string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	out := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		name, delim, heredoc := strings.Cut(line, "<<")
-		if !heredoc || strings.Contains(name, "=") {
-			k, v, ok := strings.Cut(line, "=")
-			require.True(t, ok, "not a file command: %q", line)
-			out[k] = v
-			continue
-		}
-		var value []string
-		for closed := false; !closed; {
-			require.True(t, sc.Scan(), "no closing %q for %s in %q", delim, name, data)
-			if closed = sc.Text() == delim; !closed {
-				value = append(value, sc.Text())
-			}
-		}
-		_, dup := out[name]
-		require.False(t, dup, "%s set twice in %q", name, data)
-		out[name] = strings.Join(value, "\n")
-	}
-	require.NoError(t, sc.Err())
+	out, err := pipelinetest.ParseFileCommandsOnce(data)
+	require.NoError(t, err)
 	return out
 }
 
-// fuzzSummaryRows checks the summary's shape and returns each row's first cell.
-func fuzzSummaryRows(t *testing.T, s string) []string {
+// summaryRows checks the summary's shape and returns each row's first cell.
+func summaryRows(t *testing.T, s string) []string {
 	t.Helper()
-	require.True(t, strings.HasSuffix(s, "|\n"), "ends with the table: %q", s)
-	// CommonMark ends a line at \n, \r\n or \r.
-	lines := strings.FieldsFunc(strings.TrimSuffix(s, "\n"), func(r rune) bool { return r == '\n' || r == '\r' })
-	require.GreaterOrEqual(t, len(lines), 3, "%q", s)
-	require.Equal(t, []string{"### Rollbar deploy", "| | |", "|---|---|"}, lines[:3], "%q", s)
-	var rows []string
-	for _, line := range lines[3:] {
-		cells := fuzzCells(line)
-		require.Len(t, cells, 2, "two cells in %q", line)
-		rows = append(rows, cells[0])
-	}
+	rows, err := pipelinetest.SummaryRows(s)
+	require.NoError(t, err)
 	return rows
-}
-
-// fuzzCells splits a GitHub Markdown table row at its unescaped pipes.
-func fuzzCells(line string) []string {
-	if !strings.HasPrefix(line, "| ") || !strings.HasSuffix(line, " |") {
-		return nil
-	}
-	var cells []string
-	var cell strings.Builder
-	for i := 1; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == '\\' && i+1 < len(line):
-			cell.WriteByte(c)
-			cell.WriteByte(line[i+1])
-			i++
-		case c == '|':
-			cells = append(cells, strings.TrimSpace(cell.String()))
-			cell.Reset()
-		default:
-			cell.WriteByte(c)
-		}
-	}
-	if cell.Len() > 0 {
-		return nil // text after the last pipe
-	}
-	return cells
 }

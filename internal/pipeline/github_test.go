@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,43 +9,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
 )
 
 // parseFileCommand reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner
-// does (actions/runner SetEnvFileCommand): NAME=VALUE lines, or NAME<<DELIM
-// followed by lines up to DELIM alone on a line. It fails the test on
-// anything the runner would reject.
+// does, failing the test on anything the runner would reject.
 func parseFileCommand(t *testing.T, path string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	out := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		eq, heredoc := strings.Index(line, "="), strings.Index(line, "<<")
-		switch {
-		case eq >= 0 && (heredoc < 0 || eq < heredoc):
-			require.NotZero(t, eq, "empty name in %q", line)
-			out[line[:eq]] = line[eq+1:]
-		case heredoc > 0:
-			name, delim := line[:heredoc], line[heredoc+2:]
-			require.NotEmpty(t, delim, "empty delimiter in %q", line)
-			var value []string
-			for closed := false; !closed; {
-				require.True(t, sc.Scan(), "no matching delimiter %q for %s", delim, name)
-				if closed = sc.Text() == delim; !closed {
-					value = append(value, sc.Text())
-				}
-			}
-			out[name] = strings.Join(value, "\n")
-		default:
-			t.Fatalf("invalid file command line %q", line)
-		}
-	}
+	out, err := pipelinetest.ParseFileCommands(data)
+	require.NoError(t, err)
 	return out
 }
 
