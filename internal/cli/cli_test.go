@@ -509,3 +509,33 @@ func TestInterrupted(t *testing.T) {
 		t.Fatal("Main did not return after the context was cancelled")
 	}
 }
+
+// The dry run of an update shows the body the update sends: with a CI run
+// URL as the only comment, none, since the started deploy already has it.
+func TestDryRunShowsTheUpdateItWouldSend(t *testing.T) {
+	t.Parallel()
+	srv := fake(t)
+	env := map[string]string{
+		"ROLLBAR_API_URL": srv.URL, "ROLLBAR_ACCESS_TOKEN": "post-token",
+		"GITLAB_CI": "true", "CI_COMMIT_SHA": "abc", "CI_PIPELINE_URL": "https://gitlab.example.com/p/-/pipelines/1",
+	}
+	started := mainRun(t, env, "--environment", "production", "--status", "started")
+	require.Equal(t, 0, started.code, started)
+	id := strings.TrimSpace(started.stdout)
+
+	dry := mainRun(t, env, "update", "--deploy-id", id, "--status", "succeeded", "--dry-run", "--json")
+	require.Equal(t, 0, dry.code, dry)
+	var plan struct {
+		Method string          `json:"method"`
+		Body   json.RawMessage `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(dry.stdout), &plan), dry.stdout)
+
+	sent := mainRun(t, env, "update", "--deploy-id", id, "--status", "succeeded")
+	require.Equal(t, 0, sent.code, sent)
+	reqs := srv.Requests()
+	patch := reqs[len(reqs)-1]
+	require.Equal(t, "PATCH", patch.Method)
+	assert.Equal(t, "PATCH", plan.Method)
+	assert.JSONEq(t, string(patch.Body), string(plan.Body))
+}

@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
 // dryRun prints the request a record would send and where each value came
@@ -17,7 +16,7 @@ func (r *run) dryRun() error {
 	var body any = r.newDeploy()
 	if cfg.DeployID != 0 {
 		method, path = "PATCH", fmt.Sprintf("/api/1/deploy/%d", cfg.DeployID)
-		body = rollbar.Update{Status: string(cfg.Status), Comment: cfg.Comment}
+		body = r.newUpdate()
 	}
 	provider := cfg.CI.Provider
 	if provider == "" {

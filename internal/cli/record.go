@@ -127,6 +127,17 @@ func (r *run) newDeploy() rollbar.NewDeploy {
 	}
 }
 
+// newUpdate is what an update sends. The CI's run URL was already sent when
+// the deploy started, so only a comment the user gave replaces Rollbar's.
+func (r *run) newUpdate() rollbar.Update {
+	cfg := r.cfg
+	u := rollbar.Update{Status: string(cfg.Status)}
+	if src := cfg.Source("comment"); src != "" && src != cfg.CI.Comment.Source {
+		u.Comment = cfg.Comment
+	}
+	return u
+}
+
 func (r *run) create(ctx context.Context, client *rollbar.Client) (int64, error) {
 	if id, ok := r.alreadyRecorded(ctx, client); ok {
 		return id, nil
@@ -169,11 +180,7 @@ func (r *run) alreadyRecorded(ctx context.Context, client *rollbar.Client) (int6
 // the outcome is not lost.
 func (r *run) update(ctx context.Context, client *rollbar.Client) (int64, error) {
 	cfg := r.cfg
-	u := rollbar.Update{Status: string(cfg.Status)}
-	if src := cfg.Source("comment"); src != "" && src != cfg.CI.Comment.Source {
-		u.Comment = cfg.Comment // the CI's run URL was already sent when the deploy started
-	}
-	_, err := client.Update(ctx, cfg.DeployID, u)
+	_, err := client.Update(ctx, cfg.DeployID, r.newUpdate())
 	var api *rollbar.APIError
 	if !errors.As(err, &api) || !api.TimedOut() || !cfg.Status.Final() {
 		return cfg.DeployID, err

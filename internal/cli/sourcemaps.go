@@ -45,7 +45,9 @@ func (r *run) upload(ctx context.Context, client *rollbar.Client, extra []string
 		}
 		if err != nil {
 			failed++
-			first = cmpErr(first, err)
+			if first == nil {
+				first = err
+			}
 			r.out.Warnf("source map %s for %s: %v", p.Path, p.MinifiedURL, err)
 			continue
 		}
@@ -55,11 +57,4 @@ func (r *run) upload(ctx context.Context, client *rollbar.Client, extra []string
 		return fmt.Errorf("%d of %d source maps failed to upload; the first: %w", failed, len(pairs), first)
 	}
 	return nil
-}
-
-func cmpErr(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }
