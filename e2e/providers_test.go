@@ -88,24 +88,15 @@ func actionYMLKeys(t *testing.T, path, section string) []string {
 // variables.
 func runnerFileCommand(t *testing.T, path string) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return map[string]string{}
 	}
-	require.NoError(t, err)
-	out, err := pipelinetest.ParseFileCommands(data)
-	require.NoError(t, err)
-	return out
+	return pipelinetest.ReadFile(t, path, pipelinetest.ParseFileCommands)
 }
 
 // readDotenv reads a GitLab dotenv report, failing on lines GitLab refuses.
 func readDotenv(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	out, err := pipelinetest.ParseDotenv(data)
-	require.NoError(t, err)
-	return out
+	return pipelinetest.ReadFile(t, path, pipelinetest.ParseDotenv)
 }
 
 // actionStep is one GitHub Actions actionStep of a Docker action: its own file-command

@@ -469,23 +469,13 @@ func TestSecurityValuesCannotAddLines(t *testing.T) {
 // as the runner does, failing the test on a line it rejects or a name set
 // twice.
 func parseFileCommands(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	out, err := pipelinetest.ParseFileCommandsOnce(data)
-	require.NoError(t, err)
-	return out
+	return pipelinetest.ReadFile(t, path, pipelinetest.ParseFileCommandsOnce)
 }
 
 // summaryRows checks the step summary is one heading and one two-column
 // table, and returns the first cell of each row.
 func summaryRows(t *testing.T, path string) []string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	rows, err := pipelinetest.SummaryRows(string(data))
-	require.NoError(t, err)
-	return rows
+	return pipelinetest.ReadFile(t, path, pipelinetest.SummaryRows)
 }
 
 // TestSecurityNoShellEvaluation: values are data, whatever they look like.

@@ -97,18 +97,13 @@ func FuzzSummary(f *testing.F) {
 // fuzzFileCommands parses a GitHub file-command file one step wrote as the
 // runner does, failing the test on a line it rejects or a name set twice.
 func fuzzFileCommands(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	out, err := pipelinetest.ParseFileCommandsOnce(data)
-	require.NoError(t, err)
-	return out
+	return pipelinetest.ReadFile(t, path, pipelinetest.ParseFileCommandsOnce)
 }
 
 // summaryRows checks the summary's shape and returns each row's first cell.
 func summaryRows(t *testing.T, s string) []string {
 	t.Helper()
-	rows, err := pipelinetest.SummaryRows(s)
+	rows, err := pipelinetest.SummaryRows([]byte(s))
 	require.NoError(t, err)
 	return rows
 }

@@ -16,12 +16,7 @@ import (
 // parseFileCommand reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner
 // does, failing the test on anything the runner would reject.
 func parseFileCommand(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	out, err := pipelinetest.ParseFileCommands(data)
-	require.NoError(t, err)
-	return out
+	return pipelinetest.ReadFile(t, path, pipelinetest.ParseFileCommands)
 }
 
 type githubFiles struct{ output, env, summary string }

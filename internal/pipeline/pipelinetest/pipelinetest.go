@@ -11,9 +11,26 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
+	"testing"
 )
+
+// ReadFile reads what a run wrote at path with one of the parsers below,
+// failing t on either error.
+func ReadFile[T any](t testing.TB, path string, parse func([]byte) (T, error)) T {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := parse(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}
 
 // fileCommand is one NAME=VALUE line or NAME<<DELIM heredoc.
 type fileCommand struct{ name, value string }
@@ -152,7 +169,8 @@ var summaryHead = []string{"### Rollbar deploy", "", "| | |", "|---|---|"}
 // SummaryRows checks a step summary is one heading and one two-column table,
 // as GitHub renders it, and returns the first cell of each row. CommonMark
 // ends a line at \n, \r\n or \r, so each of them counts.
-func SummaryRows(summary string) ([]string, error) {
+func SummaryRows(data []byte) ([]string, error) {
+	summary := string(data)
 	if !strings.HasSuffix(summary, "|\n") {
 		return nil, fmt.Errorf("does not end with the table: %q", summary)
 	}

@@ -99,7 +99,7 @@ func TestTableCells(t *testing.T) {
 func TestSummaryRows(t *testing.T) {
 	t.Parallel()
 	head := "### Rollbar deploy\n\n| | |\n|---|---|\n"
-	rows, err := SummaryRows(head + "| Environment | prod \\| x |\n| User | ada |\n")
+	rows, err := SummaryRows([]byte(head + "| Environment | prod \\| x |\n| User | ada |\n"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Environment", "User"}, rows)
 
@@ -109,7 +109,7 @@ func TestSummaryRows(t *testing.T) {
 		"a CR adds a line": head + "| User | a\r| x | y |\n",
 		"no heading":       "| | |\n|---|---|\n| User | ada |\n",
 	} {
-		_, err := SummaryRows(s)
+		_, err := SummaryRows([]byte(s))
 		assert.Error(t, err, name)
 	}
 }
