@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -369,12 +368,12 @@ func TestFaultsUpdateOfATimedOutDeploy(t *testing.T) {
 
 	t.Run("timed out on the fake's clock, fields read back from Rollbar", func(t *testing.T) {
 		t.Parallel()
-		clock := &fakeClock{now: time.Now()}
+		clock := rollbartest.NewClock(time.Now())
 		srv := fakeRollbar(t, rollbartest.WithClock(clock.Now), rollbartest.WithDeployTimeout(time.Minute))
 		started := run(t, t.TempDir(), faultEnv(srv.URL, "both-token", ""), "--status", "started")
 		require.Equal(t, 0, started.code, started)
 		id := strings.TrimSpace(started.stdout)
-		clock.Advance(61 * time.Second)
+		clock.Add(61 * time.Second)
 
 		// A later job knows only the id and the outcome.
 		res := run(t, t.TempDir(), map[string]string{"ROLLBAR_API_URL": srv.URL, "ROLLBAR_ACCESS_TOKEN": "both-token", "ROLLBAR_DEPLOY_ID": id},
@@ -391,24 +390,6 @@ func TestFaultsUpdateOfATimedOutDeploy(t *testing.T) {
 		assert.Equal(t, strconv.FormatInt(deploys[1].ID, 10)+"\n", res.stdout)
 		assert.Contains(t, res.stderr, "timed deploy "+id+" out")
 	})
-}
-
-// fakeClock is a clock the test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // A PATCH whose answer was lost is retried; Rollbar then refuses it because
