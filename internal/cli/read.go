@@ -86,7 +86,7 @@ func (r *run) list(ctx context.Context) error {
 	p := newPrinter(r.out.stdout, r.inv.json)
 	shown := 0
 	for page := r.inv.page; ; page++ {
-		deploys, err := client.List(ctx, page)
+		deploys, err := client.List(ctx, page, 0)
 		if err != nil {
 			p.abort()
 			return err

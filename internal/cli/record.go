@@ -157,7 +157,7 @@ func (r *run) alreadyRecorded(ctx context.Context, client *rollbar.Client) (int6
 	if cfg.CI.ID != "heroku" || cfg.CI.Rollback {
 		return 0, false
 	}
-	deploys, err := client.List(ctx, 1)
+	deploys, err := client.List(ctx, 1, 0)
 	if err != nil {
 		r.out.Debugf("cannot read the newest deploys to skip a release without new code (%v): recording it", err)
 		return 0, false
@@ -182,7 +182,7 @@ func (r *run) update(ctx context.Context, client *rollbar.Client) (int64, error)
 	cfg := r.cfg
 	_, err := client.Update(ctx, cfg.DeployID, r.newUpdate())
 	var api *rollbar.APIError
-	if !errors.As(err, &api) || !api.TimedOut() || !cfg.Status.Final() {
+	if !errors.As(err, &api) || !api.NotStarted() || !cfg.Status.Final() {
 		return cfg.DeployID, err
 	}
 	// Rollbar's copy tells whether an earlier attempt, whose answer was lost,
