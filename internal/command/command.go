@@ -90,11 +90,11 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	}
 	spec := cmd.Spec()
 	cfg, err := config.Resolve(in)
-	if err != nil {
-		return exitCode(out, err, config.FailurePolicy(in), spec)
-	}
 	for _, w := range cfg.Warnings {
 		out.Warnf("%s", w)
+	}
+	if err != nil {
+		return exitCode(out, err, config.FailurePolicy(in), spec)
 	}
 	out.verbose = cfg.Verbose
 	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, extra: inv.extra}

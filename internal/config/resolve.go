@@ -56,7 +56,8 @@ var written = []string{SavedEnvironmentVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH
 func (c *Config) Source(name string) string { return c.Sources[name] }
 
 // Resolve reads every setting and checks each value on its own; what a
-// command needs on top (Require) is the command's to ask.
+// command needs on top (Require) is the command's to ask. With an error, the
+// Config still carries the warnings, which may explain it.
 func Resolve(in Input) (*Config, error) {
 	c := &Config{CI: in.CI, Sources: map[string]string{}, Warnings: misspelt(in.Environ)}
 	var commit *git.Commit
@@ -78,10 +79,13 @@ func Resolve(in Input) (*Config, error) {
 		c.Sources[s.Name] = source
 		if err := s.set(&c.Settings, value); err != nil {
 			e := &Error{Setting: s.Name, Source: source, Problem: err.Error(), Fix: "use " + s.Want}
+			if p, ok := err.(*problem); ok {
+				e.Fix = p.fix
+			}
 			if !s.Secret {
 				e.Value = value
 			}
-			return nil, e
+			return c, e
 		}
 	}
 	if len(c.Comment) > maxComment {
@@ -251,7 +255,8 @@ func misspelt(environ []string) []string {
 	var warnings []string
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		prefix := name[:strings.IndexByte(name+"_", '_')+1]
+		head, _, _ := strings.Cut(name, "_")
+		prefix := head + "_"
 		if known[name] || prefix != "ROLLBAR_" && prefix != "PLUGIN_" && prefix != "INPUT_" {
 			continue
 		}

@@ -221,12 +221,17 @@ func text(limit int, f func(*Settings) *string) func(*Settings, string) error {
 func revision(s *Settings, v string) error {
 	switch {
 	case strings.EqualFold(v, "HEAD"):
-		return errors.New("is the literal HEAD: pass the commit SHA, such as $(git rev-parse HEAD)")
+		return &problem{"is the literal HEAD", "pass the commit SHA, such as $(git rev-parse HEAD)"}
 	case unexpanded(v):
-		return errors.New("looks like an expression the CI did not expand: check its spelling, or pass the commit SHA")
+		return &problem{"looks like an expression the CI did not expand", "check its spelling, or pass the commit SHA"}
 	}
 	return text(maxField, rev)(s, v)
 }
+
+// problem is a value's problem that comes with its own fix.
+type problem struct{ msg, fix string }
+
+func (p *problem) Error() string { return p.msg }
 
 func unexpanded(v string) bool {
 	if strings.Contains(v, "${{") || strings.Contains(v, "$(") || strings.Contains(v, "${") {
