@@ -21,8 +21,9 @@ type Target struct {
 
 // Choose picks the deploy a record updates. An id the user gives always
 // names it. An id the tool saved for later steps finishes only a deploy of
-// its own environment, and never serves a started record: that starts a
-// deploy of its own, or two environments in one job would share one deploy.
+// its own environment (or a step that names none), and never serves a
+// started record: that starts a deploy of its own, or two environments in
+// one job would share one deploy.
 func Choose(user Target, status config.Status, environment string, saved ...config.Saved) Target {
 	if user.ID != 0 {
 		return user
@@ -31,7 +32,7 @@ func Choose(user Target, status config.Status, environment string, saved ...conf
 		return Target{}
 	}
 	for _, s := range saved {
-		if s.ID != 0 && (s.Environment == "" || s.Environment == environment) {
+		if s.ID != 0 && (s.Environment == "" || environment == "" || s.Environment == environment) {
 			return Target{ID: s.ID, Source: s.Source}
 		}
 	}
