@@ -67,19 +67,6 @@ type Info struct {
 	// Rollback is true when the provider says this release rolls back to an
 	// older one (Heroku release descriptions).
 	Rollback bool
-
-	// SharesWorkspace is true where steps share only the workspace (Drone,
-	// Woodpecker): the tool keeps a started deploy's id there.
-	SharesWorkspace bool
-	// SkipsUnchangedReleases is true where a release runs without new code
-	// (Heroku's release phase on config changes): a release whose revision is
-	// already the newest deploy is not recorded again.
-	SkipsUnchangedReleases bool
-	// DeployIDVars are variables of this CI that carry a user's Rollbar
-	// deploy id (GitHub: the official action's DEPLOY_ID).
-	DeployIDVars []string
-	// RevisionHint tells how to make the CI tell the revision, where it can.
-	RevisionHint string
 }
 
 // provider describes one CI as data. In each list the first non-empty entry
