@@ -55,7 +55,22 @@ func tolerated(err error, policy config.Policy, spec *Spec) bool {
 	case policy == config.FailNever:
 		return true
 	}
-	return code(err) == ExitFailed && rollbar.Transient(err) && policy != config.FailAlways
+	return code(err) == ExitFailed && outage(err) && policy != config.FailAlways
+}
+
+// outage reports whether every failure in err is Rollbar's: a source map
+// Rollbar refused beside a deploy an outage kept back is still the user's to
+// fix.
+func outage(err error) bool {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			if !outage(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return rollbar.Transient(err)
 }
 
 // exitCode reports err and decides the exit code: the one place that does.
