@@ -68,9 +68,9 @@ func (s *source) Items(_ context.Context, event, level string, page int) ([]watc
 }
 
 var (
-	errOutage = errors.New("get version: Rollbar answered 503")
-	errDenied = errors.New("get version: Rollbar answered 403")
-	unknown   = fmt.Errorf("get version: %w", watch.ErrUnknownVersion)
+	errOutage  = errors.New("get version: Rollbar answered 503")
+	errDenied  = errors.New("get version: Rollbar answered 403")
+	errUnknown = fmt.Errorf("get version: %w", watch.ErrUnknownVersion)
 )
 
 func gate() watch.Gate {
@@ -138,9 +138,9 @@ func TestWatch(t *testing.T) {
 			items: map[string][]watch.Item{"new/error": items(60)},
 			want:  outcome{Result: watch.Failed, Polls: 1, ItemReqs: 17, New: 60, Listed: 50}},
 		{name: "a version Rollbar never saw is no data, the last poll at the window's end", gate: func(g *watch.Gate) { g.For = 100 * s },
-			timeline: []step{{0, zero, unknown}, {30 * s, zero, errOutage}, {60 * s, zero, unknown}},
+			timeline: []step{{0, zero, errUnknown}, {30 * s, zero, errOutage}, {60 * s, zero, errUnknown}},
 			want:     outcome{Result: watch.NoData, Polls: 5, Failed: 1, Elapsed: 100 * s}},
-		{name: "a version first seen late, with zero stats, passes", timeline: []step{{0, zero, unknown}, {45 * s, zero, nil}},
+		{name: "a version first seen late, with zero stats, passes", timeline: []step{{0, zero, errUnknown}, {45 * s, zero, nil}},
 			want: outcome{Result: watch.Passed, Polls: 21, Elapsed: 10 * m}},
 		{name: "an outage that recovers is retried at each poll", timeline: []step{{0, zero, nil}, {60 * s, zero, errOutage}, {3 * m, zero, nil}},
 			want: outcome{Result: watch.Passed, Polls: 21, Failed: 4, Elapsed: 10 * m}},
