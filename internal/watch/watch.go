@@ -132,8 +132,9 @@ func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d
 // The counts are the version's totals so far, so a poll that fails only
 // delays the verdict: an outage is retried at the next poll and costs the
 // verdict only if the poll at the end of the window fails too (unavailable,
-// with that error). Each request has at most one interval, retries included,
-// so a watch takes at most For+Interval. An error the user must fix (see
+// with that error). Each request has at most one interval (on the real
+// clock, which the context uses), retries included, so a watch that does not
+// fail takes at most For+Interval. An error the user must fix (see
 // Gate.Transient) ends the watch at once: it is returned, with the report so
 // far. When ctx ends first the report says so (Interrupted, with the
 // verdict unavailable unless the gate was already breached).
