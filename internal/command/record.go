@@ -100,7 +100,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	}
 	res := r.result(id, target)
 	if cfg.WatchFor > 0 {
-		err = r.watch(ctx, res)
+		err = r.watch(ctx, &res)
 	}
 	return errors.Join(r.publish(res), err, mapsErr)
 }

@@ -27,3 +27,8 @@ func WriteDotenv(path string, r Result) error {
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
+
+// WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT.
+func WriteWatchDotenv(path string, w Watch) error {
+	return os.WriteFile(path, []byte("ROLLBAR_WATCH_RESULT="+w.Result+"\n"), 0o644)
+}

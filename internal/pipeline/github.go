@@ -31,19 +31,25 @@ func (g GitHub) Publish(r Result) error {
 		outputs = append(outputs, [2]string{"watch_result", w.Result},
 			[2]string{"new_items", strconv.Itoa(w.NewItems)}, [2]string{"reactivated_items", strconv.Itoa(w.ReactivatedItems)})
 	}
+	var env [][2]string
+	switch r.Handoff {
+	case Save:
+		env = [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment}}
+	case Clear:
+		env = [][2]string{{"ROLLBAR_DEPLOY_ID", ""}, {"ROLLBAR_DEPLOY_ENVIRONMENT", ""}}
+	}
+	// Every value is checked before anything is written: no outputs are
+	// set for a hand-off that cannot be.
+	for _, kv := range env {
+		if err := checkLine("GITHUB_ENV", kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
 	if err := g.fileCommand("GITHUB_OUTPUT", outputs); err != nil {
 		return err
 	}
-	switch r.Handoff {
-	case Save:
-		err := g.fileCommand("GITHUB_ENV", [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment}})
-		if err != nil {
-			return err
-		}
-	case Clear:
-		if err := g.fileCommand("GITHUB_ENV", [][2]string{{"ROLLBAR_DEPLOY_ID", ""}, {"ROLLBAR_DEPLOY_ENVIRONMENT", ""}}); err != nil {
-			return err
-		}
+	if err := g.fileCommand("GITHUB_ENV", env); err != nil {
+		return err
 	}
 	if path := g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		return appendFile("GITHUB_STEP_SUMMARY", path, Summary(r))
@@ -118,7 +124,7 @@ func Summary(r Result) string {
 	var b strings.Builder
 	b.WriteString("### Rollbar deploy\n\n| | |\n|---|---|\n")
 	for _, row := range rows {
-		if row[1] != "" {
+		if row[1] != "" || row[0] != "Branch" && row[0] != "Repository" {
 			fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
 		}
 	}
@@ -155,4 +161,15 @@ func short(sha string) string {
 		return sha[:7]
 	}
 	return sha
+}
+
+// PublishWatch sets a watch's outputs and adds its verdict to the step
+// summary, for the watch command.
+func (g GitHub) PublishWatch(w Watch) error {
+	err := g.fileCommand("GITHUB_OUTPUT", [][2]string{{"watch_result", w.Result},
+		{"new_items", strconv.Itoa(w.NewItems)}, {"reactivated_items", strconv.Itoa(w.ReactivatedItems)}})
+	if path := g.Getenv("GITHUB_STEP_SUMMARY"); err == nil && path != "" {
+		err = appendFile("GITHUB_STEP_SUMMARY", path, w.Summary)
+	}
+	return err
 }
