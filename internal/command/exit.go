@@ -99,9 +99,8 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 // describe is the message of err with what to do about it.
 func describe(err error) string {
 	msg := err.Error()
-	var api *rollbar.APIError
-	if errors.As(err, &api) && api.Hint() != "" {
-		msg += "\nHint: " + api.Hint()
+	if hint := rollbar.Hint(err); hint != "" {
+		msg += "\nHint: " + hint
 	}
 	return msg
 }
