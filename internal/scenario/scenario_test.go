@@ -7,9 +7,11 @@ package scenario
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -79,7 +81,7 @@ func TestScenarios(t *testing.T) {
 		RequireUniqueNames: true,
 		UpdateScripts:      os.Getenv("UPDATE_SCENARIOS") != "",
 		Setup:              setup,
-		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "cifile": cmdCIFile, "noleak": cmdNoLeak},
+		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "noleak": cmdNoLeak},
 	})
 }
 
@@ -168,6 +170,23 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 		f.Close()
 	default:
 		ts.Fatalf("unknown fake command %q", args[0])
+	}
+}
+
+// cmdExits runs a command, as exec does, and checks its exit code:
+// exits N COMMAND ARGS...
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	var exit *exec.ExitError
+	if err := ts.Exec(args[1], args[2:]...); errors.As(err, &exit) {
+		got = exit.ExitCode()
+	} else {
+		ts.Check(err)
+	}
+	if (got == want) == neg {
+		ts.Fatalf("exit code %d, want %s%d", got, map[bool]string{true: "not "}[neg], want)
 	}
 }
 
