@@ -110,7 +110,7 @@ func setup(env *testscript.Env) error {
 func fakeOf(ts *testscript.TestScript) *fake { return ts.Value("fake").(*fake) }
 
 // cmdFake drives the fake: fault KIND [method= path= times= status= body= header=K:V...],
-// seed N ENV, timeout ID, advance DURATION, clock RFC3339, reset, close.
+// seed N ENV, timeout ID, advance DURATION, clock RFC3339, await N, reset, close.
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	f := fakeOf(ts)
 	if neg || len(args) == 0 {
@@ -164,6 +164,14 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 		f.mu.Lock()
 		f.fixed = t
 		f.mu.Unlock()
+	case "await": // until the fake has been sent N requests
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		for deadline := time.Now().Add(10 * time.Second); len(f.Requests()) < n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("the fake was sent %d requests, want %d", len(f.Requests()), n)
+			}
+		}
 	case "reset":
 		f.Reset()
 	case "close":
