@@ -6,12 +6,12 @@ package command
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
-	"encoding/json"
 	"time"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"

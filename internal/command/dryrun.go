@@ -3,6 +3,8 @@ package command
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
@@ -27,7 +29,11 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 	} else {
 		reqs = append(reqs, request{"POST", cfg.APIURL + "/api/1/deploy", r.newDeploy()})
 	}
-	return r.showDryRun(reqs, deploySettings)
+	settings := deploySettings
+	if cfg.WatchFor == 0 {
+		settings = slices.DeleteFunc(slices.Clone(settings), func(s string) bool { return s != "watch_for" && strings.HasPrefix(s, "watch_") || strings.HasPrefix(s, "max_") })
+	}
+	return r.showDryRun(reqs, settings)
 }
 
 func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {

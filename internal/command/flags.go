@@ -2,6 +2,8 @@ package command
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -65,12 +67,13 @@ func parse(args []string) (Command, invocation, error) {
 	inv := invocation{settings: map[string]string{}, extra: map[string]string{}}
 	cmds := Commands()
 	cmd := cmds[0]
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name := args[0]
+	if i := commandIndex(args); i >= 0 {
+		name := args[i]
+		args = append(slices.Clone(args[:i]), args[i+1:]...)
 		if name == "help" {
 			inv.help = true
-			if len(args) > 1 {
-				name, args = args[1], args[1:]
+			if j := commandIndex(args); j >= 0 {
+				name, args = args[j], append(slices.Clone(args[:j]), args[j+1:]...)
 			}
 		}
 		found := false
@@ -82,7 +85,6 @@ func parse(args []string) (Command, invocation, error) {
 		if !found && name != "help" {
 			return cmd, inv, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, commandNames(), ""), strings.Join(commandNames(), ", "))
 		}
-		args = args[1:]
 	}
 	spec := cmd.Spec()
 	known := defs(spec)
@@ -129,6 +131,32 @@ func parse(args []string) (Command, invocation, error) {
 		}
 	}
 	return cmd, inv, nil
+}
+
+// commandIndex finds the command among args: the first argument, or a
+// command's name after flags of any command. It is -1 for none (record).
+func commandIndex(args []string) int {
+	all := map[string]flagDef{}
+	for _, c := range Commands() {
+		maps.Copy(all, defs(c.Spec()))
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return -1
+		}
+		if !strings.HasPrefix(a, "-") {
+			if i == 0 || a == "help" || slices.Contains(commandNames(), a) {
+				return i
+			}
+			continue // the value of a flag this run does not know: parse says so
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if def, ok := all[name]; ok && !def.bool && !hasValue {
+			i++
+		}
+	}
+	return -1
 }
 
 func want(def flagDef) string {

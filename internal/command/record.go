@@ -39,22 +39,26 @@ func (*Record) Run(ctx context.Context, r *Run) error {
 	if len(r.Args) > 0 {
 		return usagef("record takes no arguments, got %q (flags start with --)", r.Args[0])
 	}
-	return r.record(ctx, r.target())
+	target, err := r.target()
+	if err != nil {
+		return err
+	}
+	return r.record(ctx, target)
 }
 
 // target is the deploy this run updates, if any (deploy.Choose).
-func (r *Run) target() deploy.Target {
+func (r *Run) target() (deploy.Target, error) {
 	cfg := r.Config
 	saved := []config.Saved{cfg.Saved}
-	if cfg.CI.SharesWorkspace {
-		if id, env, err := pipeline.LoadID(r.workspace()); err != nil {
-			r.Out.Warnf("%v", err)
-		} else {
-			saved = append(saved, config.Saved{ID: id, Environment: env, Source: pipeline.IDFile})
+	if cfg.CI.SharesWorkspace && cfg.DeployID == 0 {
+		id, env, err := pipeline.LoadID(r.workspace())
+		if err != nil {
+			return deploy.Target{}, &config.Error{Setting: "deploy_id", Source: pipeline.IDFile, Problem: "cannot be read", Fix: err.Error()}
 		}
+		saved = append(saved, config.Saved{ID: id, Environment: env, Source: pipeline.IDFile})
 	}
 	r.saved = saved
-	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, saved...)
+	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, saved...), nil
 }
 
 func (r *Run) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
@@ -246,12 +250,15 @@ func (*Update) Run(ctx context.Context, r *Run) error {
 	if cfg.Source("status") == "default" {
 		return usagef("update needs --status (started, succeeded, failed or timed_out)")
 	}
-	target := r.target()
+	target, err := r.target()
+	if err != nil {
+		return err
+	}
 	if target.ID == 0 {
 		if cfg.Saved.ID != 0 {
 			return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", cfg.Saved.ID, cfg.Saved.Source, cfg.Saved.Environment, cfg.Environment)
 		}
-		return usagef("update needs a deploy id: rollbar-deploy update 45306460 --status succeeded")
+		return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
 	}
 	return r.record(ctx, target)
 }

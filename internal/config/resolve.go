@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
@@ -93,6 +94,9 @@ func Resolve(in Input) (*Config, error) {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
 	}
 	if env := get(in, SavedEnvironmentVar); env != "" && c.Sources["deploy_id"] == "ROLLBAR_DEPLOY_ID" {
+		if unescaped, err := url.PathUnescape(env); err == nil {
+			env = unescaped // as the dotenv report holds it
+		}
 		c.Saved = Saved{ID: c.DeployID, Environment: env, Source: "ROLLBAR_DEPLOY_ID"}
 		c.DeployID = 0
 		delete(c.Sources, "deploy_id")

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
@@ -55,8 +56,8 @@ type Setting struct {
 	ci        func(ci.Info) ci.Field
 	git       func(git.Commit) string
 	gitSource string
-	set func(s *Settings, v string) error
-	get func(s *Settings) string
+	set       func(s *Settings, v string) error
+	get       func(s *Settings) string
 }
 
 // Flag is the setting's main command-line flag, without dashes.
@@ -72,7 +73,7 @@ const (
 var Table = []Setting{
 	{Name: "environment", Vars: []string{"ROLLBAR_ENVIRONMENT", "ROLLBAR_ENV"}, Flags: []string{"env", "e"},
 		Want: "a name such as production (at most 255 characters)",
-		ci:   func(i ci.Info) ci.Field { return i.Environment }, set: text(maxField, env), get: str(env)},
+		ci:   func(i ci.Info) ci.Field { return i.Environment }, set: environment, get: str(env)},
 	{Name: "revision", Aliases: []string{"version"}, Vars: []string{"ROLLBAR_REVISION"},
 		Want: "a commit SHA (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.Revision }, git: func(c git.Commit) string { return c.SHA }, gitSource: "git HEAD",
@@ -82,7 +83,7 @@ var Table = []Setting{
 		set:  func(s *Settings, v string) (err error) { s.Status, err = ParseStatus(v); return err },
 		get:  func(s *Settings) string { return string(s.Status) }},
 	{Name: "local_username", Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Want: "a user name (at most 255 characters)",
-		ci:  func(i ci.Info) ci.Field { return i.LocalUsername }, git: func(c git.Commit) string { return c.Committer }, gitSource: "git committer of HEAD",
+		ci: func(i ci.Info) ci.Field { return i.LocalUsername }, git: func(c git.Commit) string { return c.Committer }, gitSource: "git committer of HEAD",
 		set: text(maxField, local), get: str(local)},
 	{Name: "rollbar_username", Vars: []string{"ROLLBAR_USERNAME"}, Want: "a Rollbar user name (at most 255 characters)",
 		set: text(maxField, rollbarUser), get: str(rollbarUser)},
@@ -214,6 +215,15 @@ func text(limit int, f func(*Settings) *string) func(*Settings, string) error {
 		*f(s) = v
 		return nil
 	}
+}
+
+// environment refuses what no later step could be handed: the id's
+// environment goes into files CIs read line by line.
+func environment(s *Settings, v string) error {
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return &problem{"has a line break or a control character", "use a name such as production"}
+	}
+	return text(maxField, env)(s, v)
 }
 
 // revision refuses what is certainly not the deployed commit: a ref name git

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -13,7 +14,10 @@ import (
 // dotenv`, replacing the file: GitLab takes the last duplicate, and a stale
 // id from an earlier run must not linger.
 func WriteDotenv(path string, r Result) error {
-	lines := [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL}, {"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment}}
+	// The environment is escaped: GitLab's environment names may hold
+	// spaces, which a dotenv value cannot.
+	lines := [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL},
+		{"ROLLBAR_DEPLOY_ENVIRONMENT", url.PathEscape(r.Environment)}}
 	if r.Watch != nil {
 		lines = append(lines, [2]string{"ROLLBAR_WATCH_RESULT", r.Watch.Result})
 	}

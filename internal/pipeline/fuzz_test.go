@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,7 +45,7 @@ func FuzzWriteDotenv(f *testing.F) {
 		require.NoError(t, err)
 		got, err := pipelinetest.ParseDotenv(data)
 		require.NoError(t, err)
-		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": url, "ROLLBAR_DEPLOY_ENVIRONMENT": environment}, got)
+		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": url, "ROLLBAR_DEPLOY_ENVIRONMENT": pathEscape(environment)}, got)
 	})
 }
 
@@ -110,3 +111,6 @@ func summaryRows(t *testing.T, s string) []string {
 	require.NoError(t, err)
 	return rows
 }
+
+// pathEscape is how the dotenv report holds the environment.
+var pathEscape = url.PathEscape

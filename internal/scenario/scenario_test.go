@@ -24,7 +24,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/cli"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/command"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
@@ -35,9 +35,9 @@ func rollbarDeploy() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	dir, _ := os.Getwd()
-	return (&cli.Command{
+	return (&command.CLI{
 		Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv: os.Getenv, ReadFile: os.ReadFile, Now: time.Now,
+		Getenv: os.Getenv, Environ: os.Environ, ReadFile: os.ReadFile, Now: time.Now,
 		Dir: dir, Version: "test",
 	}).Main(ctx, os.Args[1:])
 }
@@ -102,7 +102,7 @@ func setup(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("REFUSED_URL", "http://"+ln.Addr().String()) // nothing listens there
-	env.Setenv("NL", "\n") // scripts cannot write line breaks in values
+	env.Setenv("NL", "\n")                                  // scripts cannot write line breaks in values
 	env.Setenv("CR", "\r")
 	env.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 	env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
