@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2086 # $sha256 is unquoted on purpose: "shasum -a 256" is three words.
 # Puts the rollbar-deploy binary for this runner in the runner's tool cache and writes its path
 # as `path=…` to GITHUB_OUTPUT (or prints it when GITHUB_OUTPUT is unset). action.yml runs it as
 # the action's first step; it runs the same outside a runner, given the same variables.
@@ -65,7 +66,7 @@ pin=$action_path/action/release.txt
 if [ -f "$pin" ]; then
   tag=$(sed -n 's/^version //p' "$pin")
   want=$(awk -v a="$asset" '$2 == a { print $1 }' "$pin")
-  [ -n "$tag" ] && [ -n "$want" ] || err "$pin names no version or no SHA-256 for $asset"
+  if [ -z "$tag" ] || [ -z "$want" ]; then err "$pin names no version or no SHA-256 for $asset"; fi
   version=${tag#v}
   how="release $tag"
 else
