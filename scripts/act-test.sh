@@ -24,11 +24,21 @@ stop_service() { if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null 
 trap 'cleanup stop_service' EXIT
 trap 'exit 130' INT TERM
 
+# The job image: the shared stand-ins script builds it; else the Go stand-in of
+# scripts/container-setup.sh with a bash shim on top (busybox sh is the job's "bash").
 if ! command -v podman >/dev/null 2>&1 || ! podman image exists "$ACT_RUNNER_IMAGE"; then
-  standins=../shared/tools/podman-standins.sh
-  [ -f "$standins" ] || die "$ACT_RUNNER_IMAGE is missing and $standins is not there to build it"
-  log "setting up podman and the stand-in images ($standins)"
-  bash "$standins"
+  if [ -f ../shared/tools/podman-standins.sh ]; then
+    log "setting up podman and the stand-in images (../shared/tools/podman-standins.sh)"
+    bash ../shared/tools/podman-standins.sh
+  else
+    log "setting up podman (scripts/container-setup.sh) and building $ACT_RUNNER_IMAGE"
+    CONTAINER_SETUP_FORCE_STANDINS=1 bash scripts/container-setup.sh
+    mkdir -p "$WORK/image"
+    printf '#!/bin/sh\nexec /bin/sh "$@"\n' > "$WORK/image/bash"
+    chmod +x "$WORK/image/bash"
+    printf 'FROM localhost/golang-standin:1\nCOPY bash /bin/bash\n' > "$WORK/image/Containerfile"
+    podman build -q -t "$ACT_RUNNER_IMAGE" "$WORK/image" > /dev/null
+  fi
 fi
 
 gobin=$(go env GOBIN)

@@ -88,7 +88,7 @@ native_step() {
   mapfile -t envs < <(run_env "$WORK")
   : > "$WORK/file_commands/install"
   # shellcheck disable=SC2016 # the step's own bash expands it, as in action.yml
-  env -i PATH="$PATH" HOME="$WORK/home" RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TOOL_CACHE="$WORK/cache" \
+  env -i PATH="$PATH" HOME="$WORK/home" GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TOOL_CACHE="$WORK/cache" \
     RUNNER_TEMP="$WORK/temp" GITHUB_ACTION_PATH="$1" GITHUB_OUTPUT="$WORK/file_commands/install" \
     RD_DOWNLOAD_URL="file://$WORK/mirror" RD_ACTION_REPOSITORY=octo/rollbar-deploy \
     bash --noprofile --norc -e -o pipefail -c 'bash "$GITHUB_ACTION_PATH/action/install.sh"' > "$WORK/install.log"
@@ -127,9 +127,11 @@ source_ms=$(time_path source native_step "$PWD")
 grep -q 'from the tool cache' "$WORK/install.log" || die "the source step did not use the tool cache: $(cat "$WORK/install.log")"
 xargs -r podman rm -f < "$WORK/containers" > /dev/null 2>&1 || true
 
+row() { printf '  %-66s %8s %s\n' "$@"; }
+ratio() { awk -v n="$1" -v d="$2" 'BEGIN { printf "%.3f", n / d }'; }
 printf '\nGitHub Action step, one deploy against the fake Rollbar (median of %s run(s), after a warm-up)\n' "$RUNS"
-printf '  Docker path (podman create + start -a, %s)  %8s ms\n' "$IMAGE" "$docker_ms"
-printf '  native path, released (install.sh warm + binary)  %8s ms\n' "$native_ms"
-printf '  native path, unreleased ref (source hash + binary)  %8s ms\n' "$source_ms"
-printf '  ratio native / Docker                              %8s\n' "$(awk -v n="$native_ms" -v d="$docker_ms" 'BEGIN { printf "%.3f", n / d }')"
-printf '  ratio unreleased native / Docker                   %8s\n' "$(awk -v n="$source_ms" -v d="$docker_ms" 'BEGIN { printf "%.3f", n / d }')"
+row "Docker path (podman create + start -a, $IMAGE)" "$docker_ms" ms
+row "native path, released (install.sh, warm cache + binary)" "$native_ms" ms
+row "native path, unreleased ref (source hash, warm + binary)" "$source_ms" ms
+row "ratio native / Docker" "$(ratio "$native_ms" "$docker_ms")"
+row "ratio unreleased native / Docker" "$(ratio "$source_ms" "$docker_ms")"
