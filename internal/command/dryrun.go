@@ -31,7 +31,9 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 	}
 	settings := deploySettings
 	if cfg.WatchFor == 0 {
-		settings = slices.DeleteFunc(slices.Clone(settings), func(s string) bool { return s != "watch_for" && strings.HasPrefix(s, "watch_") || strings.HasPrefix(s, "max_") })
+		settings = slices.DeleteFunc(slices.Clone(settings), func(s string) bool {
+			return s != "watch_for" && strings.HasPrefix(s, "watch_") || strings.HasPrefix(s, "max_")
+		})
 	}
 	return r.showDryRun(reqs, settings)
 }
