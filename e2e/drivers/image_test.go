@@ -144,7 +144,9 @@ func componentEnv(t *testing.T, status string) []string {
 	data, err := os.ReadFile(filepath.Join(root, "templates/rollbar-deploy.yml"))
 	require.NoError(t, err)
 	var spec struct {
-		Spec struct{ Inputs map[string]struct{ Default any } }
+		Spec struct {
+			Inputs map[string]struct{ Default any }
+		}
 	}
 	var jobs map[string]struct{ Variables map[string]string }
 	dec := yaml.NewDecoder(bytes.NewReader(data))
