@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/cli"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/command"
 )
 
 // version is set at release time with -ldflags "-X main.version=…".
@@ -17,9 +17,9 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	dir, _ := os.Getwd()
-	code := (&cli.Command{
+	code := (&command.CLI{
 		Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv: os.Getenv, ReadFile: os.ReadFile, Now: time.Now,
+		Getenv: os.Getenv, Environ: os.Environ, ReadFile: os.ReadFile, Now: time.Now,
 		Dir: dir, Version: version,
 	}).Main(ctx, os.Args[1:])
 	stop()

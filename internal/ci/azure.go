@@ -9,8 +9,11 @@ var azure = provider{
 	detect: func(get Lookup) bool {
 		return is("true", "TF_BUILD")(get) || get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI") != ""
 	},
-	revision:      []string{"BUILD_SOURCEVERSION"},
-	localUsername: []string{"BUILD_SOURCEVERSIONAUTHOR", "BUILD_REQUESTEDFOR"},
+	revision: []string{"BUILD_SOURCEVERSION"},
+	// In a classic release the deployment's requester is who deployed; the
+	// BUILD_* names are about the build that made the artifact.
+	localUsername: []string{"RELEASE_DEPLOYMENT_REQUESTEDFOR", "BUILD_SOURCEVERSIONAUTHOR", "BUILD_REQUESTEDFOR"},
+	notUser:       azureServiceAccount,
 	comment: []string{
 		"RELEASE_RELEASEWEBURL", // classic release pipelines
 		"$SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/$SYSTEM_TEAMPROJECT/_build/results?buildId=$BUILD_BUILDID",
@@ -18,10 +21,14 @@ var azure = provider{
 	environment: []string{"RELEASE_ENVIRONMENTNAME", "ENVIRONMENT_NAME"}, // classic release; YAML deployment job
 	branch:      []string{"SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH"},
 	repository:  []string{"BUILD_REPOSITORY_NAME"},
-	finish: func(_ Lookup, _ ReadFile, info *Info) {
-		// CI-triggered and scheduled builds are requested for a service identity, not a person.
-		if u := info.LocalUsername.Value; strings.HasPrefix(u, "Microsoft.VisualStudio.Services.") || strings.HasPrefix(u, "Project Collection Build Service") {
-			info.LocalUsername = Field{}
-		}
-	},
+}
+
+// azureServiceAccount reports the identities Azure DevOps runs CI-triggered,
+// scheduled and automatic release work as: "Microsoft.VisualStudio.Services.TFS",
+// "[DefaultCollection]\Project Collection Service Accounts",
+// "Project Collection Build Service (acme)", "Web Build Service (acme)".
+func azureServiceAccount(u string) bool {
+	return strings.HasPrefix(u, "Microsoft.VisualStudio.Services.") ||
+		strings.HasSuffix(u, `\Project Collection Service Accounts`) ||
+		strings.Contains(u, "Build Service (")
 }

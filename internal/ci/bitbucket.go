@@ -6,7 +6,7 @@ var bitbucket = provider{
 	id: "bitbucket", name: "Bitbucket Pipelines",
 	detect:      anySet("BITBUCKET_BUILD_NUMBER"),
 	revision:    []string{"BITBUCKET_COMMIT"},
-	comment:     []string{"https://bitbucket.org/$BITBUCKET_REPO_FULL_NAME/addon/pipelines/home#!/results/$BITBUCKET_BUILD_NUMBER"},
+	comment:     []string{"https://bitbucket.org/$BITBUCKET_REPO_FULL_NAME/pipelines/results/$BITBUCKET_BUILD_NUMBER"},
 	environment: []string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT"}, // steps with deployment: only
 	branch:      []string{"BITBUCKET_BRANCH"},
 	repository:  []string{"BITBUCKET_REPO_FULL_NAME"},

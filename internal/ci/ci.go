@@ -6,6 +6,7 @@ package ci
 
 import (
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -26,8 +27,9 @@ type Field struct {
 type Info struct {
 	// Provider is the display name ("GitHub Actions"); empty when no CI was detected.
 	Provider string
-	// ID is a stable lower-case key ("github", "gitlab", "drone", "woodpecker",
-	// "heroku", …; "" for none) that the rest of the program switches on.
+	// ID is a stable lower-case key ("github", "gitlab", "heroku", …; "" for
+	// none) for display and tests. What differs by CI is in the fields below,
+	// so that no caller needs to compare it.
 	ID string
 
 	Revision      Field
@@ -39,9 +41,26 @@ type Info struct {
 
 	// CommitURL links the revision in a summary (empty when unknown).
 	CommitURL string
-	// Workspace is where a provider keeps state between steps (Drone and
-	// Woodpecker: the directory for .rollbar-deploy-id); empty elsewhere.
+	// SharesWorkspace is true where the steps of a run share one directory and
+	// nothing else carries a value from step to step (Drone, Woodpecker,
+	// Harness): the tool keeps its deploy id in a file there.
+	SharesWorkspace bool
+	// Workspace is that directory where the CI names it; empty means the
+	// working directory.
 	Workspace string
+	// SkipsUnchangedReleases is true where the CI runs the tool on releases
+	// that carry no new code (Heroku's release phase also runs on config
+	// changes): a release whose revision is already the newest deploy is not
+	// recorded again, unless it is a Rollback.
+	SkipsUnchangedReleases bool
+	// DeployIDVars are the variables this CI uses to hand over a Rollbar
+	// deploy id the user gave (GitHub Actions: DEPLOY_ID, as the official
+	// action has it). Elsewhere the same names mean something else (Netlify's
+	// DEPLOY_ID is its own), so the list is empty.
+	DeployIDVars []string
+	// RevisionHint tells how to make the CI give the revision, for the error
+	// when there is none; empty where there is nothing to switch on.
+	RevisionHint string
 	// FailOnError is the provider's default failure policy ("never" on Heroku,
 	// where a failing release command blocks the release); empty for the global default.
 	FailOnError string
@@ -60,6 +79,14 @@ type provider struct {
 
 	commitURL string // a template
 
+	// notUser reports a username value that names no person (a trigger or a
+	// service account): the next source is taken instead.
+	notUser func(string) bool
+
+	sharesWorkspace, skipsUnchangedReleases bool
+	deployIDVars                            []string
+	revisionHint                            string
+
 	// finish fills what a table cannot say (event payloads, validation).
 	finish func(Lookup, ReadFile, *Info)
 }
@@ -67,9 +94,13 @@ type provider struct {
 // providers is the detection order. It matters: Forgejo and Gitea also set
 // GITHUB_ACTIONS, woodpecker-cli exec passes the host's GITHUB_*/GITLAB_*
 // through, and GitLab and Woodpecker share CI_COMMIT_SHA.
+// Harness sets DRONE=true; Cloudflare's CF_PAGES must not be taken for
+// Codefresh's CF_*; Xcode Cloud's CI_* must not be taken for GitLab's. The
+// providers added last have markers no earlier one reads.
 var providers = []provider{
-	woodpecker, forgejo, gitea, github, gitlab, drone, heroku, circleci, bitbucket, jenkins,
+	woodpecker, forgejo, gitea, github, gitlab, harness, drone, heroku, circleci, bitbucket, jenkins,
 	buildkite, azure, travis, codebuild, semaphore, codefresh, bitrise, teamcity, netlify, vercel, render,
+	appveyor, railway, cloudflarePages, cloudflareWorkers, buddy, codemagic, xcodeCloud, cirrus, googleCloudBuild,
 }
 
 // Detect finds the CI running this process and reads what it tells about the
@@ -89,20 +120,36 @@ func Detect(getenv Lookup, readFile ReadFile) Info {
 }
 
 func (p provider) read(get Lookup, readFile ReadFile) Info {
+	user := get
+	if p.notUser != nil {
+		user = func(k string) string {
+			if v := get(k); !p.notUser(v) {
+				return v
+			}
+			return ""
+		}
+	}
 	info := Info{
-		Provider:      p.name,
-		ID:            p.id,
-		Revision:      first(get, p.revision),
-		LocalUsername: first(get, p.localUsername),
-		Comment:       first(get, p.comment),
-		Environment:   first(get, p.environment),
-		Branch:        first(func(k string) string { return branchName(get(k)) }, p.branch),
-		Repository:    first(get, p.repository),
-		Workspace:     first(get, p.workspace).Value,
-		CommitURL:     expand(get, p.commitURL).Value,
+		Provider:               p.name,
+		ID:                     p.id,
+		Revision:               first(get, p.revision),
+		LocalUsername:          first(user, p.localUsername),
+		Comment:                first(get, p.comment),
+		Environment:            first(get, p.environment),
+		Branch:                 first(func(k string) string { return branchName(get(k)) }, p.branch),
+		Repository:             first(get, p.repository),
+		SharesWorkspace:        p.sharesWorkspace,
+		Workspace:              first(get, p.workspace).Value,
+		SkipsUnchangedReleases: p.skipsUnchangedReleases,
+		DeployIDVars:           slices.Clone(p.deployIDVars),
+		RevisionHint:           p.revisionHint,
+		CommitURL:              expand(get, p.commitURL).Value,
 	}
 	if p.finish != nil {
 		p.finish(get, readFile, &info)
+	}
+	if info.Revision.Value != "" {
+		info.RevisionHint = "" // nothing to tell
 	}
 	// CIs hand out clone URLs with job tokens in them; none of that may reach Rollbar or a log.
 	for _, f := range []*Field{&info.Revision, &info.LocalUsername, &info.Comment, &info.Environment, &info.Branch, &info.Repository} {
@@ -159,6 +206,18 @@ func is(value string, names ...string) func(Lookup) bool {
 	return func(get Lookup) bool {
 		for _, n := range names {
 			if strings.EqualFold(get(n), value) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// oneOf reports the values listed, in any case.
+func oneOf(values ...string) func(string) bool {
+	return func(v string) bool {
+		for _, x := range values {
+			if strings.EqualFold(v, x) {
 				return true
 			}
 		}

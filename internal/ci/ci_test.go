@@ -13,465 +13,280 @@ import (
 
 const sha = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
 
-func env(vars map[string]string) Lookup { return func(k string) string { return vars[k] } }
+type vars = map[string]string
+
+func env(v vars) Lookup { return func(k string) string { return v[k] } }
 
 // noFile stands for a runner whose event payload is absent. The real dumps
 // need it: their GITHUB_EVENT_PATH exists on GitHub's hosted runners.
 func noFile(string) ([]byte, error) { return nil, fs.ErrNotExist }
 
 // loadEnv parses a NAME=value dump from testdata.
-func loadEnv(tb testing.TB, name string) map[string]string {
+func loadEnv(tb testing.TB, name string) vars {
 	tb.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(tb, err)
-	vars := map[string]string{}
+	v := vars{}
 	for _, line := range strings.Split(string(data), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok && k != "" {
-			vars[k] = v
+		if k, val, ok := strings.Cut(line, "="); ok && k != "" {
+			v[k] = val
 		}
 	}
-	require.NotEmpty(tb, vars)
-	return vars
+	require.NotEmpty(tb, v)
+	return v
 }
 
-func TestDetectProviders(t *testing.T) {
+// TestDetect maps the environment each CI sets (or a real dump of it, file)
+// to what Detect reads. Provider, the display name, is not repeated: it
+// comes with the ID.
+func TestDetect(t *testing.T) {
 	t.Parallel()
+	const dumpSHA = "790efd9b96e59d9b3c3f1899284c85fa91efbcbc"
+	never, heroku := "never", "https://dashboard.heroku.com/apps/my-app/activity"
 	tests := []struct {
 		name string
-		env  map[string]string
+		env  vars
+		file string
 		want Info
 	}{
-		{
-			name: "woodpecker",
-			env: map[string]string{
-				"CI": "woodpecker", "CI_COMMIT_SHA": sha, "CI_COMMIT_AUTHOR": "ada", "CI_PIPELINE_AUTHOR": "grace",
-				"CI_PIPELINE_URL": "https://ci.example.com/repos/7/pipeline/42", "CI_PIPELINE_DEPLOY_TARGET": "production",
-				"CI_COMMIT_BRANCH": "main", "CI_REPO": "acme/web", "CI_WORKSPACE": "/woodpecker/src/acme/web",
-			},
-			want: Info{
-				Provider: "Woodpecker", ID: "woodpecker",
-				Revision:      Field{sha, "CI_COMMIT_SHA"},
-				LocalUsername: Field{"ada", "CI_COMMIT_AUTHOR"},
-				Comment:       Field{"https://ci.example.com/repos/7/pipeline/42", "CI_PIPELINE_URL"},
-				Environment:   Field{"production", "CI_PIPELINE_DEPLOY_TARGET"},
-				Branch:        Field{"main", "CI_COMMIT_BRANCH"},
-				Repository:    Field{"acme/web", "CI_REPO"},
-				Workspace:     "/woodpecker/src/acme/web",
-			},
-		},
-		{
-			name: "woodpecker pull request run by woodpecker-cli exec",
-			env: map[string]string{
-				"CI_SYSTEM_NAME": "woodpecker", "CI_COMMIT_SHA": sha, "CI_PIPELINE_AUTHOR": "grace",
-				"CI_PIPELINE_URL":         "https://github.com/woodpecker-ci/woodpecker/repos/0/pipeline/1",
-				"CI_COMMIT_SOURCE_BRANCH": "feature", "CI_COMMIT_BRANCH": "main",
-			},
-			want: Info{
-				Provider: "Woodpecker", ID: "woodpecker",
-				Revision:      Field{sha, "CI_COMMIT_SHA"},
-				LocalUsername: Field{"grace", "CI_PIPELINE_AUTHOR"},
-				Branch:        Field{"feature", "CI_COMMIT_SOURCE_BRANCH"},
-			},
-		},
-		{
-			name: "forgejo",
-			env: map[string]string{
-				"FORGEJO_ACTIONS": "true", "GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true",
-				"GITHUB_SERVER_URL": "https://codeberg.org/", "GITHUB_REPOSITORY": "acme/web", "GITHUB_SHA": sha,
-				"GITHUB_RUN_ID": "123456", "GITHUB_RUN_NUMBER": "17", "GITHUB_RUN_ATTEMPT": "2",
-				"GITHUB_ACTOR": "ada", "GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_PATH": "testdata/github-push.json",
-			},
-			want: Info{
-				Provider: "Forgejo Actions", ID: "forgejo",
-				Revision:      Field{sha, "GITHUB_SHA"},
-				LocalUsername: Field{"grace", "GITHUB_EVENT_PATH head_commit.committer.username"},
-				Comment:       Field{"https://codeberg.org/acme/web/actions/runs/17", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_NUMBER"},
-				Branch:        Field{"main", "GITHUB_REF"},
-				Repository:    Field{"acme/web", "GITHUB_REPOSITORY"},
-				CommitURL:     "https://codeberg.org/acme/web/commit/" + sha,
-			},
-		},
-		{
-			name: "gitea",
-			env: map[string]string{
-				"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true",
-				"GITHUB_SERVER_URL": "https://gitea.example.com", "GITHUB_REPOSITORY": "acme/web", "GITHUB_SHA": sha,
-				"GITHUB_RUN_ID": "88", "GITHUB_RUN_NUMBER": "3", "GITHUB_ACTOR": "ada", "GITHUB_REF": "refs/heads/main",
-			},
-			want: Info{
-				Provider: "Gitea Actions", ID: "gitea",
-				Revision:      Field{sha, "GITHUB_SHA"},
-				LocalUsername: Field{"ada", "GITHUB_ACTOR"},
-				Comment:       Field{"https://gitea.example.com/acme/web/actions/runs/88", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
-				Branch:        Field{"main", "GITHUB_REF"},
-				Repository:    Field{"acme/web", "GITHUB_REPOSITORY"},
-				CommitURL:     "https://gitea.example.com/acme/web/commit/" + sha,
-			},
-		},
-		{
-			name: "github deployment re-run",
-			env: map[string]string{
-				"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_ACTOR": "ada", "GITHUB_TRIGGERING_ACTOR": "grace",
-				"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web",
-				"GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": "3",
-				"GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main", "GITHUB_REF_TYPE": "branch",
-				"GITHUB_EVENT_NAME": "deployment", "GITHUB_EVENT_PATH": "testdata/github-deployment.json",
-			},
-			want: Info{
-				Provider: "GitHub Actions", ID: "github",
-				Revision:      Field{sha, "GITHUB_SHA"},
-				LocalUsername: Field{"grace", "GITHUB_TRIGGERING_ACTOR"},
-				Comment:       Field{"https://github.com/acme/web/actions/runs/99/attempts/3", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT"},
-				Environment:   Field{"staging", "GITHUB_EVENT_PATH deployment.environment"},
-				Branch:        Field{"main", "GITHUB_REF"},
-				Repository:    Field{"acme/web", "GITHUB_REPOSITORY"},
-				CommitURL:     "https://github.com/acme/web/commit/" + sha,
-			},
-		},
-		{
-			name: "github pull request",
-			env: map[string]string{
-				"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_ACTOR": "ada", "GITHUB_RUN_ATTEMPT": "1",
-				"GITHUB_HEAD_REF": "feature/x", "GITHUB_REF": "refs/pull/5/merge", "GITHUB_REPOSITORY": "acme/web",
-			},
-			want: Info{
-				Provider: "GitHub Actions", ID: "github",
-				Revision:      Field{sha, "GITHUB_SHA"},
-				LocalUsername: Field{"ada", "GITHUB_ACTOR"},
-				Branch:        Field{"feature/x", "GITHUB_HEAD_REF"},
-				Repository:    Field{"acme/web", "GITHUB_REPOSITORY"},
-			},
-		},
-		{
-			name: "github tag",
-			env:  map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_REF": "refs/tags/v1.0.0"},
-			want: Info{Provider: "GitHub Actions", ID: "github", Revision: Field{sha, "GITHUB_SHA"}},
-		},
-		{
-			name: "gitlab",
-			env: map[string]string{
-				"GITLAB_CI": "true", "CI": "true", "CI_COMMIT_SHA": sha, "GITLAB_USER_LOGIN": "ada",
-				"CI_COMMIT_AUTHOR":    "Ada Lovelace <ada@example.com>",
-				"CI_PIPELINE_URL":     "https://gitlab.com/acme/web/-/pipelines/1555",
-				"CI_JOB_URL":          "https://gitlab.com/acme/web/-/jobs/8440",
-				"CI_ENVIRONMENT_NAME": "production", "CI_COMMIT_BRANCH": "main", "CI_COMMIT_REF_NAME": "main",
-				"CI_PROJECT_PATH": "acme/web", "CI_PROJECT_URL": "https://gitlab.com/acme/web",
-				"CI_REPOSITORY_URL": "https://gitlab-ci-token:glcbt-secret@gitlab.com/acme/web.git",
-			},
-			want: Info{
-				Provider: "GitLab CI", ID: "gitlab",
-				Revision:      Field{sha, "CI_COMMIT_SHA"},
-				LocalUsername: Field{"ada", "GITLAB_USER_LOGIN"},
-				Comment:       Field{"https://gitlab.com/acme/web/-/pipelines/1555", "CI_PIPELINE_URL"},
-				Environment:   Field{"production", "CI_ENVIRONMENT_NAME"},
-				Branch:        Field{"main", "CI_COMMIT_BRANCH"},
-				Repository:    Field{"acme/web", "CI_PROJECT_PATH"},
-				CommitURL:     "https://gitlab.com/acme/web/-/commit/" + sha,
-			},
-		},
-		{
-			name: "gitlab tag pipeline with blanks",
-			env: map[string]string{
-				"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_PIPELINE_URL": "", "CI_JOB_URL": "https://gitlab.com/acme/web/-/jobs/8440",
-				"CI_COMMIT_REF_NAME": "v1.2.0", "CI_COMMIT_TAG": "v1.2.0", "CI_PROJECT_PATH": " ",
-				"CI_REPOSITORY_URL": "https://gitlab-ci-token:glcbt-secret@gitlab.com/acme/web.git",
-			},
-			want: Info{
-				Provider: "GitLab CI", ID: "gitlab",
-				Revision:   Field{sha, "CI_COMMIT_SHA"},
-				Comment:    Field{"https://gitlab.com/acme/web/-/jobs/8440", "CI_JOB_URL"},
-				Repository: Field{"https://gitlab.com/acme/web.git", "CI_REPOSITORY_URL"},
-			},
-		},
-		{
-			name: "gitlab merge request pipeline",
-			env:  map[string]string{"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "feature"},
-			want: Info{Provider: "GitLab CI", ID: "gitlab", Revision: Field{sha, "CI_COMMIT_SHA"}, Branch: Field{"feature", "CI_COMMIT_REF_NAME"}},
-		},
-		{
-			name: "drone",
-			env: map[string]string{
-				"DRONE": "true", "CI": "true", "DRONE_COMMIT_SHA": " ", "DRONE_COMMIT": sha, "DRONE_COMMIT_AUTHOR": "ada",
-				"DRONE_COMMIT_AUTHOR_NAME": "Ada Lovelace", "DRONE_BUILD_LINK": "https://drone.example.com/acme/web/42",
-				"DRONE_DEPLOY_TO": "production", "DRONE_BRANCH": "main", "DRONE_REPO": "acme/web", "DRONE_WORKSPACE": "/drone/src",
-			},
-			want: Info{
-				Provider: "Drone", ID: "drone",
-				Revision:      Field{sha, "DRONE_COMMIT"},
-				LocalUsername: Field{"ada", "DRONE_COMMIT_AUTHOR"},
-				Comment:       Field{"https://drone.example.com/acme/web/42", "DRONE_BUILD_LINK"},
-				Environment:   Field{"production", "DRONE_DEPLOY_TO"},
-				Branch:        Field{"main", "DRONE_BRANCH"},
-				Repository:    Field{"acme/web", "DRONE_REPO"},
-				Workspace:     "/drone/src",
-			},
-		},
-		{
-			name: "heroku release",
-			env: map[string]string{
-				"DYNO": "release.1234", "HEROKU_APP_NAME": "my-app", "HEROKU_APP_ID": "9daa2797-e49b-4624-932f-ec3f9688e3da",
-				"HEROKU_RELEASE_VERSION": "v42", "HEROKU_BUILD_COMMIT": sha, "HEROKU_SLUG_COMMIT": "1111111111111111111111111111111111111111",
-				"HEROKU_BUILD_DESCRIPTION": "Deploy 0a1b2c3",
-			},
-			want: Info{
-				Provider: "Heroku", ID: "heroku",
-				Revision:    Field{sha, "HEROKU_BUILD_COMMIT"},
-				Comment:     Field{"Heroku release v42 of my-app: https://dashboard.heroku.com/apps/my-app/activity", "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME"},
-				FailOnError: "never",
-			},
-		},
-		{
-			name: "heroku rollback",
-			env: map[string]string{
-				"DYNO": "release.77", "HEROKU_APP_NAME": "my-app", "HEROKU_RELEASE_VERSION": "v43",
-				"HEROKU_SLUG_COMMIT": sha, "HEROKU_SLUG_DESCRIPTION": "Deploy 0a1b2c3", "HEROKU_RELEASE_DESCRIPTION": "Rollback to v41",
-			},
-			want: Info{
-				Provider: "Heroku", ID: "heroku",
-				Revision:    Field{sha, "HEROKU_SLUG_COMMIT"},
-				Comment:     Field{"Heroku release v43 of my-app, a rollback to v41: https://dashboard.heroku.com/apps/my-app/activity", "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME, HEROKU_RELEASE_DESCRIPTION"},
-				FailOnError: "never",
-				Rollback:    true,
-			},
-		},
-		{
-			name: "heroku without build metadata",
-			env:  map[string]string{"DYNO": "release.1", "HEROKU_APP_ID": "9daa2797-e49b-4624-932f-ec3f9688e3da"},
-			want: Info{Provider: "Heroku", ID: "heroku", FailOnError: "never"},
-		},
-		{
-			name: "circleci scheduled",
-			env: map[string]string{
-				"CIRCLECI": "true", "CIRCLE_SHA1": sha, "CIRCLE_BUILD_URL": "https://app.circleci.com/jobs/github/acme/web/9",
-				"CIRCLE_BRANCH": "main", "CIRCLE_PROJECT_USERNAME": "acme", "CIRCLE_PROJECT_REPONAME": "web",
-			},
-			want: Info{
-				Provider: "CircleCI", ID: "circleci",
-				Revision:   Field{sha, "CIRCLE_SHA1"},
-				Comment:    Field{"https://app.circleci.com/jobs/github/acme/web/9", "CIRCLE_BUILD_URL"},
-				Branch:     Field{"main", "CIRCLE_BRANCH"},
-				Repository: Field{"acme/web", "CIRCLE_PROJECT_USERNAME/CIRCLE_PROJECT_REPONAME"},
-			},
-		},
-		{
-			name: "bitbucket deployment step",
-			env: map[string]string{
-				"BITBUCKET_BUILD_NUMBER": "12", "BITBUCKET_COMMIT": sha, "BITBUCKET_REPO_FULL_NAME": "acme/web",
-				"BITBUCKET_STEP_TRIGGERER_UUID": "{6f2e0a7c-1d8b-4c1a-9a57-3f1c2b9e0d11}", "BITBUCKET_BRANCH": "main",
-				"BITBUCKET_DEPLOYMENT_ENVIRONMENT": "production",
-			},
-			want: Info{
-				Provider: "Bitbucket Pipelines", ID: "bitbucket",
-				Revision:    Field{sha, "BITBUCKET_COMMIT"},
-				Comment:     Field{"https://bitbucket.org/acme/web/addon/pipelines/home#!/results/12", "https://bitbucket.org/BITBUCKET_REPO_FULL_NAME/addon/pipelines/home#!/results/BITBUCKET_BUILD_NUMBER"},
-				Environment: Field{"production", "BITBUCKET_DEPLOYMENT_ENVIRONMENT"},
-				Branch:      Field{"main", "BITBUCKET_BRANCH"},
-				Repository:  Field{"acme/web", "BITBUCKET_REPO_FULL_NAME"},
-				CommitURL:   "https://bitbucket.org/acme/web/commits/" + sha,
-			},
-		},
-		{
-			name: "jenkins",
-			env: map[string]string{
-				"JENKINS_URL": "https://jenkins.example.com/", "BUILD_ID": "42", "GIT_COMMIT": sha, "BUILD_USER_ID": "ada",
-				"BUILD_URL": "https://jenkins.example.com/job/web/42/", "GIT_BRANCH": "origin/main",
-				"GIT_URL": "https://deploy:s3cret@git.example.com/acme/web.git",
-			},
-			want: Info{
-				Provider: "Jenkins", ID: "jenkins",
-				Revision:      Field{sha, "GIT_COMMIT"},
-				LocalUsername: Field{"ada", "BUILD_USER_ID"},
-				Comment:       Field{"https://jenkins.example.com/job/web/42/", "BUILD_URL"},
-				Branch:        Field{"main", "GIT_BRANCH"},
-				Repository:    Field{"https://git.example.com/acme/web.git", "GIT_URL"},
-			},
-		},
-		{
-			name: "buildkite",
-			env: map[string]string{
-				"BUILDKITE": "true", "BUILDKITE_COMMIT": sha, "BUILDKITE_BUILD_CREATOR": "Ada Lovelace",
-				"BUILDKITE_BUILD_URL": "https://buildkite.com/acme/web/builds/7", "BUILDKITE_BRANCH": "main",
-				"BUILDKITE_GITHUB_DEPLOYMENT_ENVIRONMENT": "production", "BUILDKITE_REPO": "git@github.com:acme/web.git",
-			},
-			want: Info{
-				Provider: "Buildkite", ID: "buildkite",
-				Revision:      Field{sha, "BUILDKITE_COMMIT"},
-				LocalUsername: Field{"Ada Lovelace", "BUILDKITE_BUILD_CREATOR"},
-				Comment:       Field{"https://buildkite.com/acme/web/builds/7", "BUILDKITE_BUILD_URL"},
-				Environment:   Field{"production", "BUILDKITE_GITHUB_DEPLOYMENT_ENVIRONMENT"},
-				Branch:        Field{"main", "BUILDKITE_BRANCH"},
-				Repository:    Field{"git@github.com:acme/web.git", "BUILDKITE_REPO"},
-			},
-		},
-		{
-			name: "buildkite symbolic commit",
-			env:  map[string]string{"BUILDKITE": "true", "BUILDKITE_COMMIT": "HEAD", "BUILDKITE_BRANCH": "main"},
-			want: Info{Provider: "Buildkite", ID: "buildkite", Branch: Field{"main", "BUILDKITE_BRANCH"}},
-		},
-		{
-			name: "azure deployment job on a tag",
-			env: map[string]string{
-				"TF_BUILD": "True", "BUILD_SOURCEVERSION": sha, "BUILD_REQUESTEDFOR": "Microsoft.VisualStudio.Services.TFS",
-				"SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": "https://dev.azure.com/acme/", "SYSTEM_TEAMPROJECT": "Fabrikam Fiber",
-				"BUILD_BUILDID": "27", "BUILD_BUILDURI": "vstfs:///Build/Build/27", "ENVIRONMENT_NAME": "staging",
-				"BUILD_SOURCEBRANCH": "refs/tags/v1.0.0", "BUILD_SOURCEBRANCHNAME": "v1.0.0", "BUILD_REPOSITORY_NAME": "web",
-			},
-			want: Info{
-				Provider: "Azure Pipelines", ID: "azure",
-				Revision: Field{sha, "BUILD_SOURCEVERSION"},
-				Comment: Field{"https://dev.azure.com/acme/Fabrikam%20Fiber/_build/results?buildId=27",
-					"SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/SYSTEM_TEAMPROJECT/_build/results?buildId=BUILD_BUILDID"},
-				Environment: Field{"staging", "ENVIRONMENT_NAME"},
-				Repository:  Field{"web", "BUILD_REPOSITORY_NAME"},
-			},
-		},
-		{
-			name: "azure classic release",
-			env: map[string]string{
-				"SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": "https://dev.azure.com/acme/", "SYSTEM_TEAMPROJECT": "web",
-				"RELEASE_RELEASEWEBURL":   "https://dev.azure.com/acme/web/_release?releaseId=5",
-				"RELEASE_ENVIRONMENTNAME": "production", "BUILD_SOURCEVERSION": sha, "BUILD_REQUESTEDFOR": "Ada Lovelace",
-			},
-			want: Info{
-				Provider: "Azure Pipelines", ID: "azure",
-				Revision:      Field{sha, "BUILD_SOURCEVERSION"},
-				LocalUsername: Field{"Ada Lovelace", "BUILD_REQUESTEDFOR"},
-				Comment:       Field{"https://dev.azure.com/acme/web/_release?releaseId=5", "RELEASE_RELEASEWEBURL"},
-				Environment:   Field{"production", "RELEASE_ENVIRONMENTNAME"},
-			},
-		},
-		{
-			name: "travis pull request",
-			env: map[string]string{
-				"TRAVIS": "true", "TRAVIS_COMMIT": sha, "TRAVIS_BUILD_WEB_URL": "https://app.travis-ci.com/acme/web/builds/1",
-				"TRAVIS_BRANCH": "main", "TRAVIS_PULL_REQUEST_BRANCH": "feature", "TRAVIS_REPO_SLUG": "acme/web",
-			},
-			want: Info{
-				Provider: "Travis CI", ID: "travis",
-				Revision:   Field{sha, "TRAVIS_COMMIT"},
-				Comment:    Field{"https://app.travis-ci.com/acme/web/builds/1", "TRAVIS_BUILD_WEB_URL"},
-				Branch:     Field{"feature", "TRAVIS_PULL_REQUEST_BRANCH"},
-				Repository: Field{"acme/web", "TRAVIS_REPO_SLUG"},
-			},
-		},
-		{
-			name: "codebuild",
-			env: map[string]string{
-				"CODEBUILD_BUILD_ID": "web:4b1f", "CODEBUILD_RESOLVED_SOURCE_VERSION": sha,
-				"CODEBUILD_INITIATOR":        "GitHub-Hookshot/abc",
-				"CODEBUILD_BUILD_URL":        "https://eu-west-1.console.aws.amazon.com/codebuild/home?region=eu-west-1#/builds/web:4b1f/view/new",
-				"CODEBUILD_WEBHOOK_HEAD_REF": "refs/heads/main", "CODEBUILD_SOURCE_REPO_URL": "https://github.com/acme/web",
-			},
-			want: Info{
-				Provider: "AWS CodeBuild", ID: "codebuild",
-				Revision:   Field{sha, "CODEBUILD_RESOLVED_SOURCE_VERSION"},
-				Comment:    Field{"https://eu-west-1.console.aws.amazon.com/codebuild/home?region=eu-west-1#/builds/web:4b1f/view/new", "CODEBUILD_BUILD_URL"},
-				Branch:     Field{"main", "CODEBUILD_WEBHOOK_HEAD_REF"},
-				Repository: Field{"https://github.com/acme/web", "CODEBUILD_SOURCE_REPO_URL"},
-			},
-		},
-		{
-			name: "semaphore",
-			env: map[string]string{
-				"SEMAPHORE": "true", "SEMAPHORE_GIT_SHA": sha, "SEMAPHORE_GIT_COMMITTER": "ada",
-				"SEMAPHORE_ORGANIZATION_URL": "https://acme.semaphoreci.com", "SEMAPHORE_WORKFLOW_ID": "65b1",
-				"SEMAPHORE_GIT_BRANCH": "main", "SEMAPHORE_GIT_REPO_SLUG": "acme/web",
-			},
-			want: Info{
-				Provider: "Semaphore", ID: "semaphore",
-				Revision:      Field{sha, "SEMAPHORE_GIT_SHA"},
-				LocalUsername: Field{"ada", "SEMAPHORE_GIT_COMMITTER"},
-				Comment:       Field{"https://acme.semaphoreci.com/workflows/65b1", "SEMAPHORE_ORGANIZATION_URL/workflows/SEMAPHORE_WORKFLOW_ID"},
-				Branch:        Field{"main", "SEMAPHORE_GIT_BRANCH"},
-				Repository:    Field{"acme/web", "SEMAPHORE_GIT_REPO_SLUG"},
-			},
-		},
-		{
-			name: "codefresh",
-			env: map[string]string{
-				"CF_BUILD_ID": "5f1", "CF_REVISION": sha, "CF_BUILD_INITIATOR": "ada",
-				"CF_BUILD_URL": "https://g.codefresh.io/build/5f1", "CF_BRANCH": "main", "CF_REPO_OWNER": "acme", "CF_REPO_NAME": "web",
-			},
-			want: Info{
-				Provider: "Codefresh", ID: "codefresh",
-				Revision:      Field{sha, "CF_REVISION"},
-				LocalUsername: Field{"ada", "CF_BUILD_INITIATOR"},
-				Comment:       Field{"https://g.codefresh.io/build/5f1", "CF_BUILD_URL"},
-				Branch:        Field{"main", "CF_BRANCH"},
-				Repository:    Field{"acme/web", "CF_REPO_OWNER/CF_REPO_NAME"},
-			},
-		},
-		{
-			name: "bitrise",
-			env: map[string]string{
-				"BITRISE_IO": "true", "BITRISE_GIT_COMMIT": "", "GIT_CLONE_COMMIT_HASH": sha,
-				"BITRISE_BUILD_URL": "https://app.bitrise.io/build/9a8b", "BITRISE_GIT_BRANCH": "main",
-				"GIT_REPOSITORY_URL": "git@github.com:acme/web.git",
-			},
-			want: Info{
-				Provider: "Bitrise", ID: "bitrise",
-				Revision:   Field{sha, "GIT_CLONE_COMMIT_HASH"},
-				Comment:    Field{"https://app.bitrise.io/build/9a8b", "BITRISE_BUILD_URL"},
-				Branch:     Field{"main", "BITRISE_GIT_BRANCH"},
-				Repository: Field{"git@github.com:acme/web.git", "GIT_REPOSITORY_URL"},
-			},
-		},
-		{
-			name: "teamcity",
-			env:  map[string]string{"TEAMCITY_VERSION": "2024.12", "BUILD_VCS_NUMBER": sha, "BUILD_NUMBER": "42"},
-			want: Info{Provider: "TeamCity", ID: "teamcity", Revision: Field{sha, "BUILD_VCS_NUMBER"}},
-		},
-		{
-			name: "netlify",
-			env: map[string]string{
-				"NETLIFY": "true", "COMMIT_REF": sha, "SITE_NAME": "acme-web", "DEPLOY_ID": "65f0",
-				"CONTEXT": "deploy-preview", "HEAD": "feature", "BRANCH": "pull/5/head",
-				"REPOSITORY_URL": "https://x-access-token:ghs_secret@github.com/acme/web",
-			},
-			want: Info{
-				Provider: "Netlify", ID: "netlify",
-				Revision:    Field{sha, "COMMIT_REF"},
-				Comment:     Field{"https://app.netlify.com/sites/acme-web/deploys/65f0", "https://app.netlify.com/sites/SITE_NAME/deploys/DEPLOY_ID"},
-				Environment: Field{"deploy-preview", "CONTEXT"},
-				Branch:      Field{"feature", "HEAD"},
-				Repository:  Field{"https://github.com/acme/web", "REPOSITORY_URL"},
-			},
-		},
-		{
-			name: "vercel",
-			env: map[string]string{
-				"VERCEL": "1", "CI": "1", "VERCEL_ENV": "production", "VERCEL_GIT_COMMIT_SHA": sha,
-				"VERCEL_GIT_COMMIT_AUTHOR_LOGIN": "ada", "VERCEL_GIT_COMMIT_REF": "main",
-				"VERCEL_GIT_REPO_OWNER": "acme", "VERCEL_GIT_REPO_SLUG": "web", "VERCEL_URL": "web-abc.vercel.app",
-			},
-			want: Info{
-				Provider: "Vercel", ID: "vercel",
-				Revision:      Field{sha, "VERCEL_GIT_COMMIT_SHA"},
-				LocalUsername: Field{"ada", "VERCEL_GIT_COMMIT_AUTHOR_LOGIN"},
-				Environment:   Field{"production", "VERCEL_ENV"},
-				Branch:        Field{"main", "VERCEL_GIT_COMMIT_REF"},
-				Repository:    Field{"acme/web", "VERCEL_GIT_REPO_OWNER/VERCEL_GIT_REPO_SLUG"},
-			},
-		},
-		{
-			name: "render",
-			env: map[string]string{
-				"RENDER": "true", "RENDER_GIT_COMMIT": sha, "RENDER_GIT_BRANCH": "main", "RENDER_GIT_REPO_SLUG": "acme/web",
-				"RENDER_SERVICE_NAME": "web",
-			},
-			want: Info{
-				Provider: "Render", ID: "render",
-				Revision:   Field{sha, "RENDER_GIT_COMMIT"},
-				Branch:     Field{"main", "RENDER_GIT_BRANCH"},
-				Repository: Field{"acme/web", "RENDER_GIT_REPO_SLUG"},
-			},
-		},
+		{name: "woodpecker", env: vars{"CI": "woodpecker", "CI_COMMIT_SHA": sha, "CI_COMMIT_AUTHOR": "ada", "CI_PIPELINE_AUTHOR": "grace",
+			"CI_PIPELINE_URL": "https://ci.example.com/repos/7/pipeline/42", "CI_PIPELINE_DEPLOY_TARGET": "production",
+			"CI_COMMIT_BRANCH": "main", "CI_REPO": "acme/web", "CI_WORKSPACE": "/woodpecker/src/acme/web"},
+			want: Info{ID: "woodpecker", Revision: Field{sha, "CI_COMMIT_SHA"}, LocalUsername: Field{"ada", "CI_COMMIT_AUTHOR"},
+				Comment: Field{"https://ci.example.com/repos/7/pipeline/42", "CI_PIPELINE_URL"}, Environment: Field{"production", "CI_PIPELINE_DEPLOY_TARGET"},
+				Branch: Field{"main", "CI_COMMIT_BRANCH"}, Repository: Field{"acme/web", "CI_REPO"}, SharesWorkspace: true, Workspace: "/woodpecker/src/acme/web"}},
+		{name: "woodpecker pull request run by woodpecker-cli exec", env: vars{"CI_SYSTEM_NAME": "woodpecker", "CI_COMMIT_SHA": sha, "CI_PIPELINE_AUTHOR": "grace",
+			"CI_PIPELINE_URL": "https://github.com/woodpecker-ci/woodpecker/repos/0/pipeline/1", "CI_COMMIT_SOURCE_BRANCH": "feature", "CI_COMMIT_BRANCH": "main"},
+			want: Info{ID: "woodpecker", Revision: Field{sha, "CI_COMMIT_SHA"}, LocalUsername: Field{"grace", "CI_PIPELINE_AUTHOR"},
+				Branch: Field{"feature", "CI_COMMIT_SOURCE_BRANCH"}, SharesWorkspace: true}},
+		{name: "forgejo", env: vars{"FORGEJO_ACTIONS": "true", "GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true",
+			"GITHUB_SERVER_URL": "https://codeberg.org/", "GITHUB_REPOSITORY": "acme/web", "GITHUB_SHA": sha, "GITHUB_RUN_ID": "123456",
+			"GITHUB_RUN_NUMBER": "17", "GITHUB_RUN_ATTEMPT": "2", "GITHUB_ACTOR": "ada", "GITHUB_REF": "refs/heads/main",
+			"GITHUB_EVENT_PATH": "testdata/github-push.json", "DEPLOY_ID": "45306460"},
+			want: Info{ID: "forgejo", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"grace", "GITHUB_EVENT_PATH head_commit.committer.username"},
+				Comment: Field{"https://codeberg.org/acme/web/actions/runs/17", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_NUMBER"},
+				Branch:  Field{"main", "GITHUB_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://codeberg.org/acme/web/commit/" + sha}},
+		{name: "gitea", env: vars{"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://gitea.example.com",
+			"GITHUB_REPOSITORY": "acme/web", "GITHUB_SHA": sha, "GITHUB_RUN_ID": "88", "GITHUB_RUN_NUMBER": "3", "GITHUB_ACTOR": "ada"},
+			want: Info{ID: "gitea", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"ada", "GITHUB_ACTOR"},
+				Comment:    Field{"https://gitea.example.com/acme/web/actions/runs/88", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
+				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://gitea.example.com/acme/web/commit/" + sha}},
+		{name: "github deployment re-run", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_ACTOR": "ada", "GITHUB_TRIGGERING_ACTOR": "grace",
+			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web", "GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": "3",
+			"GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "deployment", "GITHUB_EVENT_PATH": "testdata/github-deployment.json"},
+			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"grace", "GITHUB_TRIGGERING_ACTOR"},
+				Comment:     Field{"https://github.com/acme/web/actions/runs/99/attempts/3", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT"},
+				Environment: Field{"staging", "GITHUB_EVENT_PATH deployment.environment"}, Branch: Field{"main", "GITHUB_REF"},
+				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"}}},
+		{name: "github pull request", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_ACTOR": "ada", "GITHUB_RUN_ATTEMPT": "1",
+			"GITHUB_HEAD_REF": "feature/x", "GITHUB_REF": "refs/pull/5/merge", "GITHUB_REPOSITORY": "acme/web"},
+			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"ada", "GITHUB_ACTOR"},
+				Branch: Field{"feature/x", "GITHUB_HEAD_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, DeployIDVars: []string{"DEPLOY_ID"}}},
+		{name: "github tag", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_REF": "refs/tags/v1.0.0"},
+			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, DeployIDVars: []string{"DEPLOY_ID"}}},
+		{name: "github dump", file: "github-actions.env", want: Info{ID: "github", Revision: Field{dumpSHA, "GITHUB_SHA"},
+			LocalUsername: Field{"PhilippHeuer", "GITHUB_TRIGGERING_ACTOR"},
+			Comment:       Field{"https://github.com/cidverse/cienvsamples/actions/runs/11960822866", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
+			Branch:        Field{"main", "GITHUB_REF"}, Repository: Field{"cidverse/cienvsamples", "GITHUB_REPOSITORY"},
+			CommitURL: "https://github.com/cidverse/cienvsamples/commit/" + dumpSHA, DeployIDVars: []string{"DEPLOY_ID"}}},
+		{name: "gitlab", env: vars{"GITLAB_CI": "true", "CI": "true", "CI_COMMIT_SHA": sha, "GITLAB_USER_LOGIN": "ada",
+			"CI_COMMIT_AUTHOR": "Ada Lovelace <ada@example.com>", "CI_PIPELINE_URL": "https://gitlab.com/acme/web/-/pipelines/1555",
+			"CI_JOB_URL": "https://gitlab.com/acme/web/-/jobs/8440", "CI_ENVIRONMENT_NAME": "production", "CI_COMMIT_BRANCH": "main",
+			"CI_COMMIT_REF_NAME": "main", "CI_PROJECT_PATH": "acme/web", "CI_PROJECT_URL": "https://gitlab.com/acme/web"},
+			want: Info{ID: "gitlab", Revision: Field{sha, "CI_COMMIT_SHA"}, LocalUsername: Field{"ada", "GITLAB_USER_LOGIN"},
+				Comment: Field{"https://gitlab.com/acme/web/-/pipelines/1555", "CI_PIPELINE_URL"}, Environment: Field{"production", "CI_ENVIRONMENT_NAME"},
+				Branch: Field{"main", "CI_COMMIT_BRANCH"}, Repository: Field{"acme/web", "CI_PROJECT_PATH"}, CommitURL: "https://gitlab.com/acme/web/-/commit/" + sha}},
+		{name: "gitlab tag pipeline with blanks", env: vars{"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_PIPELINE_URL": "",
+			"CI_JOB_URL": "https://gitlab.com/acme/web/-/jobs/8440", "CI_COMMIT_REF_NAME": "v1.2.0", "CI_COMMIT_TAG": "v1.2.0", "CI_PROJECT_PATH": " ",
+			"CI_REPOSITORY_URL": "https://gitlab-ci-token:glcbt-secret@gitlab.com/acme/web.git"},
+			want: Info{ID: "gitlab", Revision: Field{sha, "CI_COMMIT_SHA"}, Comment: Field{"https://gitlab.com/acme/web/-/jobs/8440", "CI_JOB_URL"},
+				Repository: Field{"https://gitlab.com/acme/web.git", "CI_REPOSITORY_URL"}}},
+		{name: "gitlab merge request pipeline", env: vars{"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "feature"},
+			want: Info{ID: "gitlab", Revision: Field{sha, "CI_COMMIT_SHA"}, Branch: Field{"feature", "CI_COMMIT_REF_NAME"}}},
+		{name: "harness pull request", env: vars{"DRONE": "true", "CI": "true", "HARNESS_BUILD_ID": "49", "HARNESS_WORKSPACE": "/harness",
+			"DRONE_WORKSPACE": "/harness", "DRONE_COMMIT_SHA": sha, "DRONE_COMMIT_AUTHOR": "ada", "DRONE_BUILD_EVENT": "pull_request",
+			"DRONE_BUILD_LINK":    "https://app.harness.io/ng/account/a1/module/ci/orgs/default/projects/web/pipelines/deploy/executions/Xq3/pipeline",
+			"DRONE_SOURCE_BRANCH": "feature", "DRONE_BRANCH": "main", "DRONE_REPO": "acme/web"},
+			want: Info{ID: "harness", Revision: Field{sha, "DRONE_COMMIT_SHA"}, LocalUsername: Field{"ada", "DRONE_COMMIT_AUTHOR"},
+				Comment: Field{"https://app.harness.io/ng/account/a1/module/ci/orgs/default/projects/web/pipelines/deploy/executions/Xq3/pipeline", "DRONE_BUILD_LINK"},
+				Branch:  Field{"feature", "DRONE_SOURCE_BRANCH"}, Repository: Field{"acme/web", "DRONE_REPO"}, SharesWorkspace: true, Workspace: "/harness"}},
+		{name: "drone promotion", env: vars{"DRONE": "true", "CI": "true", "DRONE_COMMIT_SHA": " ", "DRONE_COMMIT": sha, "DRONE_COMMIT_AUTHOR": "ada",
+			"DRONE_BUILD_LINK": "https://drone.example.com/acme/web/42", "DRONE_DEPLOY_TO": "production", "DRONE_SOURCE_BRANCH": "main",
+			"DRONE_BRANCH": "main", "DRONE_REPO": "acme/web", "DRONE_WORKSPACE": "/drone/src"},
+			want: Info{ID: "drone", Revision: Field{sha, "DRONE_COMMIT"}, LocalUsername: Field{"ada", "DRONE_COMMIT_AUTHOR"},
+				Comment: Field{"https://drone.example.com/acme/web/42", "DRONE_BUILD_LINK"}, Environment: Field{"production", "DRONE_DEPLOY_TO"},
+				Branch: Field{"main", "DRONE_SOURCE_BRANCH"}, Repository: Field{"acme/web", "DRONE_REPO"}, SharesWorkspace: true, Workspace: "/drone/src"}},
+		{name: "drone pull request", env: vars{"DRONE": "true", "DRONE_COMMIT_SHA": sha, "DRONE_SOURCE_BRANCH": "feature", "DRONE_BRANCH": "main"},
+			want: Info{ID: "drone", Revision: Field{sha, "DRONE_COMMIT_SHA"}, Branch: Field{"feature", "DRONE_SOURCE_BRANCH"}, SharesWorkspace: true}},
+		{name: "heroku release", env: vars{"DYNO": "release.1234", "HEROKU_APP_NAME": "my-app", "HEROKU_APP_ID": "9daa2797-e49b-4624-932f-ec3f9688e3da",
+			"HEROKU_RELEASE_VERSION": "v42", "HEROKU_BUILD_COMMIT": sha, "HEROKU_SLUG_COMMIT": "1111111111111111111111111111111111111111",
+			"HEROKU_BUILD_DESCRIPTION": "Deploy 0a1b2c3"},
+			want: Info{ID: "heroku", Revision: Field{sha, "HEROKU_BUILD_COMMIT"},
+				Comment:     Field{"Heroku release v42 of my-app: " + heroku, "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME"},
+				FailOnError: never, SkipsUnchangedReleases: true}},
+		{name: "heroku rollback", env: vars{"DYNO": "release.77", "HEROKU_APP_NAME": "my-app", "HEROKU_RELEASE_VERSION": "v43",
+			"HEROKU_SLUG_COMMIT": sha, "HEROKU_SLUG_DESCRIPTION": "Deploy 0a1b2c3", "HEROKU_RELEASE_DESCRIPTION": "Rollback to v41"},
+			want: Info{ID: "heroku", Revision: Field{sha, "HEROKU_SLUG_COMMIT"},
+				Comment:     Field{"Heroku release v43 of my-app, a rollback to v41: " + heroku, "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME, HEROKU_RELEASE_DESCRIPTION"},
+				FailOnError: never, SkipsUnchangedReleases: true, Rollback: true}},
+		{name: "heroku release phase without dyno metadata", env: vars{"DYNO": "release.3", "PORT": "5000", "ROLLBAR_ACCESS_TOKEN": "secret"},
+			want: Info{ID: "heroku", FailOnError: never, SkipsUnchangedReleases: true, RevisionHint: "Heroku's dyno metadata is off: " +
+				"`heroku labs:enable runtime-dyno-metadata -a <app>` and `heroku labs:enable runtime-dyno-build-metadata -a <app>` turn it on from the next release"}},
+		{name: "heroku dyno with metadata but no build metadata", env: vars{"DYNO": "web.1", "HEROKU_APP_NAME": "my-app"},
+			want: Info{ID: "heroku", Comment: Field{"Heroku release of my-app: " + heroku, "HEROKU_APP_NAME"}, FailOnError: never, SkipsUnchangedReleases: true,
+				RevisionHint: "Heroku's build metadata is off: `heroku labs:enable runtime-dyno-build-metadata -a my-app` turns it on from the next release"}},
+		{name: "circleci scheduled", env: vars{"CIRCLECI": "true", "CIRCLE_SHA1": sha, "CIRCLE_BUILD_URL": "https://app.circleci.com/jobs/github/acme/web/9",
+			"CIRCLE_BRANCH": "main", "CIRCLE_PROJECT_USERNAME": "acme", "CIRCLE_PROJECT_REPONAME": "web"},
+			want: Info{ID: "circleci", Revision: Field{sha, "CIRCLE_SHA1"}, Comment: Field{"https://app.circleci.com/jobs/github/acme/web/9", "CIRCLE_BUILD_URL"},
+				Branch: Field{"main", "CIRCLE_BRANCH"}, Repository: Field{"acme/web", "CIRCLE_PROJECT_USERNAME/CIRCLE_PROJECT_REPONAME"}}},
+		{name: "circleci dump", file: "circleci.env", want: Info{ID: "circleci", Revision: Field{dumpSHA, "CIRCLE_SHA1"},
+			LocalUsername: Field{"circle@philippheuer.de", "CIRCLE_USERNAME"},
+			Comment:       Field{"https://app.circleci.com/jobs/circleci/0d12c8fa-cf92-415b-a14c-4787b20c52e2/aa4638b8-064e-4321-b1ee-794f3028b01f/9", "CIRCLE_BUILD_URL"},
+			Branch:        Field{"main", "CIRCLE_BRANCH"}, Repository: Field{"CIDVerse/cienvsamples", "CIRCLE_PROJECT_USERNAME/CIRCLE_PROJECT_REPONAME"}}},
+		{name: "bitbucket deployment step", env: vars{"BITBUCKET_BUILD_NUMBER": "12", "BITBUCKET_COMMIT": sha, "BITBUCKET_REPO_FULL_NAME": "acme/web",
+			"BITBUCKET_STEP_TRIGGERER_UUID": "{6f2e0a7c-1d8b-4c1a-9a57-3f1c2b9e0d11}", "BITBUCKET_BRANCH": "main", "BITBUCKET_DEPLOYMENT_ENVIRONMENT": "production"},
+			want: Info{ID: "bitbucket", Revision: Field{sha, "BITBUCKET_COMMIT"},
+				Comment:     Field{"https://bitbucket.org/acme/web/pipelines/results/12", "https://bitbucket.org/BITBUCKET_REPO_FULL_NAME/pipelines/results/BITBUCKET_BUILD_NUMBER"},
+				Environment: Field{"production", "BITBUCKET_DEPLOYMENT_ENVIRONMENT"}, Branch: Field{"main", "BITBUCKET_BRANCH"},
+				Repository: Field{"acme/web", "BITBUCKET_REPO_FULL_NAME"}, CommitURL: "https://bitbucket.org/acme/web/commits/" + sha}},
+		{name: "jenkins", env: vars{"JENKINS_URL": "https://jenkins.example.com/", "BUILD_ID": "42", "GIT_COMMIT": sha, "BUILD_USER_ID": "ada",
+			"BUILD_URL": "https://jenkins.example.com/job/web/42/", "GIT_BRANCH": "origin/main", "GIT_URL": "https://deploy:s3cret@git.example.com/acme/web.git"},
+			want: Info{ID: "jenkins", Revision: Field{sha, "GIT_COMMIT"}, LocalUsername: Field{"ada", "BUILD_USER_ID"},
+				Comment: Field{"https://jenkins.example.com/job/web/42/", "BUILD_URL"}, Branch: Field{"main", "GIT_BRANCH"},
+				Repository: Field{"https://git.example.com/acme/web.git", "GIT_URL"}}},
+		{name: "jenkins timer build of a pull request, no controller URL", env: vars{"BUILD_TAG": "jenkins-web-PR-7-3", "BUILD_ID": "3",
+			"GIT_COMMIT": sha, "BUILD_USER_ID": "timer", "BUILD_USER": "Timer Trigger", "CHANGE_AUTHOR": "grace", "GIT_BRANCH": "upstream/release/2.x"},
+			want: Info{ID: "jenkins", Revision: Field{sha, "GIT_COMMIT"}, LocalUsername: Field{"grace", "CHANGE_AUTHOR"}, Branch: Field{"release/2.x", "GIT_BRANCH"}}},
+		{name: "buildkite", env: vars{"BUILDKITE": "true", "BUILDKITE_COMMIT": sha, "BUILDKITE_BUILD_CREATOR": "Ada Lovelace",
+			"BUILDKITE_BUILD_URL": "https://buildkite.com/acme/web/builds/7", "BUILDKITE_BRANCH": "main",
+			"BUILDKITE_GITHUB_DEPLOYMENT_ENVIRONMENT": "production", "BUILDKITE_REPO": "git@github.com:acme/web.git"},
+			want: Info{ID: "buildkite", Revision: Field{sha, "BUILDKITE_COMMIT"}, LocalUsername: Field{"Ada Lovelace", "BUILDKITE_BUILD_CREATOR"},
+				Comment: Field{"https://buildkite.com/acme/web/builds/7", "BUILDKITE_BUILD_URL"}, Environment: Field{"production", "BUILDKITE_GITHUB_DEPLOYMENT_ENVIRONMENT"},
+				Branch: Field{"main", "BUILDKITE_BRANCH"}, Repository: Field{"git@github.com:acme/web.git", "BUILDKITE_REPO"}}},
+		{name: "buildkite symbolic commit", env: vars{"BUILDKITE": "true", "BUILDKITE_COMMIT": "HEAD", "BUILDKITE_BRANCH": "main"},
+			want: Info{ID: "buildkite", Branch: Field{"main", "BUILDKITE_BRANCH"}}},
+		{name: "azure scheduled deployment job on a tag", env: vars{"TF_BUILD": "True", "BUILD_SOURCEVERSION": sha, "BUILD_REASON": "Schedule",
+			"BUILD_REQUESTEDFOR": `[DefaultCollection]\Project Collection Service Accounts`, "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": "https://dev.azure.com/acme/",
+			"SYSTEM_TEAMPROJECT": "Fabrikam Fiber", "BUILD_BUILDID": "27", "BUILD_BUILDURI": "vstfs:///Build/Build/27", "ENVIRONMENT_NAME": "staging",
+			"BUILD_SOURCEBRANCH": "refs/tags/v1.0.0", "BUILD_REPOSITORY_NAME": "web"},
+			want: Info{ID: "azure", Revision: Field{sha, "BUILD_SOURCEVERSION"},
+				Comment:     Field{"https://dev.azure.com/acme/Fabrikam%20Fiber/_build/results?buildId=27", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/SYSTEM_TEAMPROJECT/_build/results?buildId=BUILD_BUILDID"},
+				Environment: Field{"staging", "ENVIRONMENT_NAME"}, Repository: Field{"web", "BUILD_REPOSITORY_NAME"}}},
+		{name: "azure classic release", env: vars{"SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": "https://dev.azure.com/acme/", "SYSTEM_TEAMPROJECT": "web",
+			"RELEASE_RELEASEWEBURL": "https://dev.azure.com/acme/web/_release?releaseId=5", "RELEASE_ENVIRONMENTNAME": "production",
+			"RELEASE_DEPLOYMENT_REQUESTEDFOR": "Grace Hopper", "BUILD_SOURCEVERSION": sha, "BUILD_REQUESTEDFOR": "Ada Lovelace"},
+			want: Info{ID: "azure", Revision: Field{sha, "BUILD_SOURCEVERSION"}, LocalUsername: Field{"Grace Hopper", "RELEASE_DEPLOYMENT_REQUESTEDFOR"},
+				Comment: Field{"https://dev.azure.com/acme/web/_release?releaseId=5", "RELEASE_RELEASEWEBURL"}, Environment: Field{"production", "RELEASE_ENVIRONMENTNAME"}}},
+		{name: "azure release started by a CI-triggered build", env: vars{"TF_BUILD": "True", "BUILD_SOURCEVERSION": sha,
+			"RELEASE_DEPLOYMENT_REQUESTEDFOR": "Project Collection Build Service (acme)", "BUILD_REQUESTEDFOR": "Microsoft.VisualStudio.Services.TFS"},
+			want: Info{ID: "azure", Revision: Field{sha, "BUILD_SOURCEVERSION"}}},
+		{name: "azure dump", file: "azure-devops.env", want: Info{ID: "azure", Revision: Field{dumpSHA, "BUILD_SOURCEVERSION"},
+			LocalUsername: Field{"PhilippHeuer", "BUILD_SOURCEVERSIONAUTHOR"},
+			Comment:       Field{"https://heuer.visualstudio.com/cienvsamples/_build/results?buildId=27", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/SYSTEM_TEAMPROJECT/_build/results?buildId=BUILD_BUILDID"},
+			Branch:        Field{"main", "BUILD_SOURCEBRANCH"}, Repository: Field{"cidverse/cienvsamples", "BUILD_REPOSITORY_NAME"}}},
+		{name: "travis pull request", env: vars{"TRAVIS": "true", "TRAVIS_COMMIT": sha, "TRAVIS_BUILD_WEB_URL": "https://app.travis-ci.com/acme/web/builds/1",
+			"TRAVIS_BRANCH": "main", "TRAVIS_PULL_REQUEST_BRANCH": "feature", "TRAVIS_REPO_SLUG": "acme/web"},
+			want: Info{ID: "travis", Revision: Field{sha, "TRAVIS_COMMIT"}, Comment: Field{"https://app.travis-ci.com/acme/web/builds/1", "TRAVIS_BUILD_WEB_URL"},
+				Branch: Field{"feature", "TRAVIS_PULL_REQUEST_BRANCH"}, Repository: Field{"acme/web", "TRAVIS_REPO_SLUG"}}},
+		{name: "codebuild without CODEBUILD_BUILD_URL", env: vars{"CODEBUILD_BUILD_ID": "web:4b1f", "CODEBUILD_RESOLVED_SOURCE_VERSION": sha,
+			"CODEBUILD_INITIATOR": "GitHub-Hookshot/abc", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
+			"CODEBUILD_WEBHOOK_HEAD_REF": "refs/heads/main", "CODEBUILD_SOURCE_REPO_URL": "https://github.com/acme/web"},
+			want: Info{ID: "codebuild", Revision: Field{sha, "CODEBUILD_RESOLVED_SOURCE_VERSION"},
+				Comment: Field{"https://eu-west-1.console.aws.amazon.com/codebuild/home?region=eu-west-1#/builds/web:4b1f/view/new",
+					"https://AWS_REGION.console.aws.amazon.com/codebuild/home?region=AWS_REGION#/builds/CODEBUILD_BUILD_ID/view/new"},
+				Branch: Field{"main", "CODEBUILD_WEBHOOK_HEAD_REF"}, Repository: Field{"https://github.com/acme/web", "CODEBUILD_SOURCE_REPO_URL"}}},
+		{name: "semaphore promotion", env: vars{"SEMAPHORE": "true", "SEMAPHORE_GIT_SHA": sha, "SEMAPHORE_GIT_COMMITTER": "ada",
+			"SEMAPHORE_PIPELINE_PROMOTED_BY": "grace", "SEMAPHORE_PIPELINE_PROMOTION": "true", "SEMAPHORE_ORGANIZATION_URL": "https://acme.semaphoreci.com",
+			"SEMAPHORE_WORKFLOW_ID": "65b1", "SEMAPHORE_GIT_BRANCH": "main", "SEMAPHORE_GIT_REPO_SLUG": "acme/web"},
+			want: Info{ID: "semaphore", Revision: Field{sha, "SEMAPHORE_GIT_SHA"}, LocalUsername: Field{"grace", "SEMAPHORE_PIPELINE_PROMOTED_BY"},
+				Comment: Field{"https://acme.semaphoreci.com/workflows/65b1", "SEMAPHORE_ORGANIZATION_URL/workflows/SEMAPHORE_WORKFLOW_ID"},
+				Branch:  Field{"main", "SEMAPHORE_GIT_BRANCH"}, Repository: Field{"acme/web", "SEMAPHORE_GIT_REPO_SLUG"}}},
+		{name: "semaphore auto-promotion", env: vars{"SEMAPHORE": "true", "SEMAPHORE_PIPELINE_PROMOTED_BY": "auto-promotion", "SEMAPHORE_GIT_COMMITTER": "ada"},
+			want: Info{ID: "semaphore", LocalUsername: Field{"ada", "SEMAPHORE_GIT_COMMITTER"}}},
+		{name: "codefresh", env: vars{"CF_BUILD_ID": "5f1", "CF_REVISION": sha, "CF_BUILD_INITIATOR": "ada", "CF_BUILD_URL": "https://g.codefresh.io/build/5f1",
+			"CF_BRANCH": "main", "CF_REPO_OWNER": "acme", "CF_REPO_NAME": "web"},
+			want: Info{ID: "codefresh", Revision: Field{sha, "CF_REVISION"}, LocalUsername: Field{"ada", "CF_BUILD_INITIATOR"},
+				Comment: Field{"https://g.codefresh.io/build/5f1", "CF_BUILD_URL"}, Branch: Field{"main", "CF_BRANCH"}, Repository: Field{"acme/web", "CF_REPO_OWNER/CF_REPO_NAME"}}},
+		{name: "bitrise", env: vars{"BITRISE_IO": "true", "BITRISE_GIT_COMMIT": "", "GIT_CLONE_COMMIT_HASH": sha,
+			"BITRISE_BUILD_URL": "https://app.bitrise.io/build/9a8b", "BITRISE_GIT_BRANCH": "main", "GIT_REPOSITORY_URL": "git@github.com:acme/web.git"},
+			want: Info{ID: "bitrise", Revision: Field{sha, "GIT_CLONE_COMMIT_HASH"}, Comment: Field{"https://app.bitrise.io/build/9a8b", "BITRISE_BUILD_URL"},
+				Branch: Field{"main", "BITRISE_GIT_BRANCH"}, Repository: Field{"git@github.com:acme/web.git", "GIT_REPOSITORY_URL"}}},
+		{name: "teamcity", env: vars{"TEAMCITY_VERSION": "2024.12", "BUILD_VCS_NUMBER": sha, "BUILD_NUMBER": "42"},
+			want: Info{ID: "teamcity", Revision: Field{sha, "BUILD_VCS_NUMBER"}}},
+		{name: "netlify deploy preview", env: vars{"NETLIFY": "true", "COMMIT_REF": sha, "SITE_NAME": "acme-web", "DEPLOY_ID": "65f0c3a1b2e4d5000812f7aa",
+			"CONTEXT": "deploy-preview", "HEAD": "feature", "BRANCH": "pull/5/head", "REPOSITORY_URL": "https://x-access-token:ghs_secret@github.com/acme/web"},
+			want: Info{ID: "netlify", Revision: Field{sha, "COMMIT_REF"},
+				Comment:     Field{"https://app.netlify.com/projects/acme-web/deploys/65f0c3a1b2e4d5000812f7aa", "https://app.netlify.com/projects/SITE_NAME/deploys/DEPLOY_ID"},
+				Environment: Field{"deploy-preview", "CONTEXT"}, Branch: Field{"feature", "HEAD"}, Repository: Field{"https://github.com/acme/web", "REPOSITORY_URL"}}},
+		{name: "vercel", env: vars{"VERCEL": "1", "CI": "1", "VERCEL_ENV": "production", "VERCEL_GIT_COMMIT_SHA": sha, "VERCEL_GIT_COMMIT_AUTHOR_LOGIN": "ada",
+			"VERCEL_GIT_COMMIT_REF": "main", "VERCEL_GIT_REPO_OWNER": "acme", "VERCEL_GIT_REPO_SLUG": "web", "VERCEL_URL": "web-abc.vercel.app"},
+			want: Info{ID: "vercel", Revision: Field{sha, "VERCEL_GIT_COMMIT_SHA"}, LocalUsername: Field{"ada", "VERCEL_GIT_COMMIT_AUTHOR_LOGIN"},
+				Environment: Field{"production", "VERCEL_ENV"}, Branch: Field{"main", "VERCEL_GIT_COMMIT_REF"}, Repository: Field{"acme/web", "VERCEL_GIT_REPO_OWNER/VERCEL_GIT_REPO_SLUG"}}},
+		{name: "render", env: vars{"RENDER": "true", "RENDER_GIT_COMMIT": sha, "RENDER_GIT_BRANCH": "main", "RENDER_GIT_REPO_SLUG": "acme/web", "RENDER_SERVICE_NAME": "web"},
+			want: Info{ID: "render", Revision: Field{sha, "RENDER_GIT_COMMIT"}, Branch: Field{"main", "RENDER_GIT_BRANCH"}, Repository: Field{"acme/web", "RENDER_GIT_REPO_SLUG"}}},
+		{name: "appveyor pull request", env: vars{"APPVEYOR": "True", "CI": "True", "APPVEYOR_URL": "https://ci.appveyor.com", "APPVEYOR_ACCOUNT_NAME": "tonyo",
+			"APPVEYOR_PROJECT_SLUG": "alpaga", "APPVEYOR_BUILD_VERSION": "1.0.7", "APPVEYOR_REPO_COMMIT": sha, "APPVEYOR_REPO_COMMIT_AUTHOR": "Anton Ovchinnikov",
+			"APPVEYOR_PULL_REQUEST_NUMBER": "5", "APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH": "pr-vicugna", "APPVEYOR_REPO_BRANCH": "master", "APPVEYOR_REPO_NAME": "tonyo/alpaga"},
+			want: Info{ID: "appveyor", Revision: Field{sha, "APPVEYOR_REPO_COMMIT"}, LocalUsername: Field{"Anton Ovchinnikov", "APPVEYOR_REPO_COMMIT_AUTHOR"},
+				Comment: Field{"https://ci.appveyor.com/project/tonyo/alpaga/build/1.0.7", "APPVEYOR_URL/project/APPVEYOR_ACCOUNT_NAME/APPVEYOR_PROJECT_SLUG/build/APPVEYOR_BUILD_VERSION"},
+				Branch:  Field{"pr-vicugna", "APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH"}, Repository: Field{"tonyo/alpaga", "APPVEYOR_REPO_NAME"}}},
+		{name: "railway", env: vars{"RAILWAY_PROJECT_ID": "8e9f", "RAILWAY_ENVIRONMENT_ID": "1c2d", "RAILWAY_ENVIRONMENT_NAME": "staging",
+			"RAILWAY_DEPLOYMENT_ID": "5a6b", "RAILWAY_GIT_COMMIT_SHA": sha, "RAILWAY_GIT_AUTHOR": "gschier", "RAILWAY_GIT_BRANCH": "main",
+			"RAILWAY_GIT_REPO_OWNER": "mycompany", "RAILWAY_GIT_REPO_NAME": "myproject"},
+			want: Info{ID: "railway", Revision: Field{sha, "RAILWAY_GIT_COMMIT_SHA"}, LocalUsername: Field{"gschier", "RAILWAY_GIT_AUTHOR"},
+				Environment: Field{"staging", "RAILWAY_ENVIRONMENT_NAME"}, Branch: Field{"main", "RAILWAY_GIT_BRANCH"},
+				Repository: Field{"mycompany/myproject", "RAILWAY_GIT_REPO_OWNER/RAILWAY_GIT_REPO_NAME"}}},
+		{name: "cloudflare pages", env: vars{"CF_PAGES": "1", "CI": "true", "CF_PAGES_COMMIT_SHA": sha, "CF_PAGES_BRANCH": "main", "CF_PAGES_URL": "https://4c9f1e2a.acme-web.pages.dev"},
+			want: Info{ID: "cloudflare-pages", Revision: Field{sha, "CF_PAGES_COMMIT_SHA"}, Comment: Field{"https://4c9f1e2a.acme-web.pages.dev", "CF_PAGES_URL"}, Branch: Field{"main", "CF_PAGES_BRANCH"}}},
+		{name: "cloudflare workers builds", env: vars{"WORKERS_CI": "1", "CI": "true", "WORKERS_CI_BUILD_UUID": "b2a1", "WORKERS_CI_COMMIT_SHA": sha, "WORKERS_CI_BRANCH": "main"},
+			want: Info{ID: "cloudflare-workers", Revision: Field{sha, "WORKERS_CI_COMMIT_SHA"}, Branch: Field{"main", "WORKERS_CI_BRANCH"}}},
+		{name: "buddy pull request, older variable names", env: vars{"BUDDY": "true", "BUDDY_WORKSPACE_ID": "1", "BUDDY_EXECUTION_REVISION": sha,
+			"BUDDY_EXECUTION_URL": "https://app.buddy.works/myworkspace/my-project/pipelines/pipeline/1/execution/5d9dc42c",
+			"BUDDY_INVOKER_NAME":  "Mike Benson", "BUDDY_EXECUTION_REVISION_COMMITTER_NAME": "Ada Lovelace", "BUDDY_EXECUTION_BRANCH": "main",
+			"BUDDY_EXECUTION_PULL_REQUEST_HEAD_BRANCH": "feature/pr-branch", "BUDDY_REPO_SLUG": "buddyworks/my-project"},
+			want: Info{ID: "buddy", Revision: Field{sha, "BUDDY_EXECUTION_REVISION"}, LocalUsername: Field{"Mike Benson", "BUDDY_INVOKER_NAME"},
+				Comment: Field{"https://app.buddy.works/myworkspace/my-project/pipelines/pipeline/1/execution/5d9dc42c", "BUDDY_EXECUTION_URL"},
+				Branch:  Field{"feature/pr-branch", "BUDDY_EXECUTION_PULL_REQUEST_HEAD_BRANCH"}, Repository: Field{"buddyworks/my-project", "BUDDY_REPO_SLUG"}}},
+		{name: "codemagic", env: vars{"CI": "true", "CM_BUILD_ID": "64c1f", "CM_PROJECT_ID": "5e7a9", "CM_COMMIT": sha, "CM_BRANCH": "main", "CM_REPO_SLUG": "acme/app"},
+			want: Info{ID: "codemagic", Revision: Field{sha, "CM_COMMIT"}, Comment: Field{"https://codemagic.io/app/5e7a9/build/64c1f", "https://codemagic.io/app/CM_PROJECT_ID/build/CM_BUILD_ID"},
+				Branch: Field{"main", "CM_BRANCH"}, Repository: Field{"acme/app", "CM_REPO_SLUG"}}},
+		{name: "xcode cloud", env: vars{"CI": "TRUE", "CI_XCODE_CLOUD": "TRUE", "CI_XCODE_PROJECT": "App.xcodeproj", "CI_COMMIT": sha, "CI_BRANCH": "main",
+			"CI_BUILD_ID": "3f2e", "CI_BUILD_URL": "https://appstoreconnect.apple.com/teams/t1/apps/42/ci/builds/3f2e/summary"},
+			want: Info{ID: "xcode-cloud", Revision: Field{sha, "CI_COMMIT"}, Comment: Field{"https://appstoreconnect.apple.com/teams/t1/apps/42/ci/builds/3f2e/summary", "CI_BUILD_URL"},
+				Branch: Field{"main", "CI_BRANCH"}}},
+		{name: "cirrus", env: vars{"CIRRUS_CI": "true", "CI": "true", "CIRRUS_CHANGE_IN_REPO": sha, "CIRRUS_BUILD_ID": "5230918542639104",
+			"CIRRUS_TASK_ID": "6356818449481728", "CIRRUS_BRANCH": "main", "CIRRUS_REPO_FULL_NAME": "acme/web"},
+			want: Info{ID: "cirrus", Revision: Field{sha, "CIRRUS_CHANGE_IN_REPO"}, Comment: Field{"https://cirrus-ci.com/build/5230918542639104", "https://cirrus-ci.com/build/CIRRUS_BUILD_ID"},
+				Branch: Field{"main", "CIRRUS_BRANCH"}, Repository: Field{"acme/web", "CIRRUS_REPO_FULL_NAME"}}},
+		{name: "google cloud build, substitutions mapped", env: vars{"BUILDER_OUTPUT": "/builder/outputs", "COMMIT_SHA": sha, "BUILD_ID": "ce200ea9",
+			"PROJECT_ID": "acme-prod", "LOCATION": "us-central1", "BRANCH_NAME": "main", "REPO_FULL_NAME": "acme/web"},
+			want: Info{ID: "google-cloud-build", Revision: Field{sha, "COMMIT_SHA"},
+				Comment: Field{"https://console.cloud.google.com/cloud-build/builds;region=us-central1/ce200ea9?project=acme-prod",
+					"https://console.cloud.google.com/cloud-build/builds;region=LOCATION/BUILD_ID?project=PROJECT_ID"},
+				Branch: Field{"main", "BRANCH_NAME"}, Repository: Field{"acme/web", "REPO_FULL_NAME"}}},
+		{name: "google cloud build, nothing mapped", env: vars{"BUILDER_OUTPUT": "/builder/outputs"},
+			want: Info{ID: "google-cloud-build", RevisionHint: googleCloudBuild.revisionHint}},
 	}
+	tested := map[string]bool{}
 	for _, tt := range tests {
+		tested[tt.want.ID] = true
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, Detect(env(tt.env), os.ReadFile))
+			lookup, read := env(tt.env), ReadFile(os.ReadFile)
+			if tt.file != "" {
+				lookup, read = env(loadEnv(t, tt.file)), noFile
+			}
+			want := tt.want
+			for _, p := range providers {
+				if p.id == want.ID {
+					want.Provider = p.name
+				}
+			}
+			assert.Equal(t, want, Detect(lookup, read))
 		})
+	}
+	for _, p := range providers {
+		assert.True(t, tested[p.id], "no environment of %s is tested", p.name)
 	}
 }
 
@@ -479,24 +294,31 @@ func TestDetectOrder(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		env  map[string]string
+		env  vars
 		want string // Info.ID; "" means the zero Info
 	}{
-		{"woodpecker exec leaks the host CI", map[string]string{"CI": "woodpecker", "GITHUB_ACTIONS": "true", "GITLAB_CI": "true", "DRONE": "true", "CI_COMMIT_SHA": sha}, "woodpecker"},
-		{"forgejo sets gitea and github markers", map[string]string{"FORGEJO_ACTIONS": "true", "GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true"}, "forgejo"},
-		{"gitea sets GITHUB_ACTIONS", map[string]string{"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true"}, "gitea"},
-		{"github", map[string]string{"GITHUB_ACTIONS": "true", "CI": "true"}, "github"},
-		{"local gitlab runner, CI_SERVER", map[string]string{"GITLAB_CI": "false", "CI_SERVER": "yes", "CI_PROJECT_URL": "https://gitlab.com/acme/web", "CI_COMMIT_SHA": sha}, "gitlab"},
-		{"local gitlab runner, CI_PIPELINE_ID", map[string]string{"CI_PIPELINE_ID": "1", "CI_PROJECT_URL": "https://gitlab.com/acme/web"}, "gitlab"},
-		{"CI_SERVER without a project", map[string]string{"GITLAB_CI": "false", "CI_SERVER": "yes"}, ""},
-		{"CI_COMMIT_SHA alone", map[string]string{"CI_COMMIT_SHA": sha, "CI": "true", "CI_PIPELINE_URL": "https://ci.example.com/1"}, ""},
-		{"woodpecker on CI_COMMIT_SHA", map[string]string{"CI": "woodpecker", "CI_COMMIT_SHA": sha}, "woodpecker"},
-		{"heroku dyno inside a CI is the CI", map[string]string{"DRONE": "true", "DYNO": "run.1", "HEROKU_APP_NAME": "my-app"}, "drone"},
-		{"a dyno without metadata", map[string]string{"DYNO": "web.1"}, ""},
-		{"azure says True", map[string]string{"TF_BUILD": "True"}, "azure"},
-		{"blank is unset", map[string]string{"GITHUB_ACTIONS": " ", "GITLAB_CI": ""}, ""},
-		{"CI=false", map[string]string{"CI": "false"}, ""},
-		{"nothing", map[string]string{}, ""},
+		{"woodpecker exec leaks the host CI", vars{"CI": "woodpecker", "GITHUB_ACTIONS": "true", "GITLAB_CI": "true", "DRONE": "true", "CI_COMMIT_SHA": sha}, "woodpecker"},
+		{"forgejo sets gitea and github markers", vars{"FORGEJO_ACTIONS": "true", "GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true"}, "forgejo"},
+		{"gitea sets GITHUB_ACTIONS", vars{"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true"}, "gitea"},
+		{"github", vars{"GITHUB_ACTIONS": "true", "CI": "true", "RAILWAY_PROJECT_ID": "8e9f"}, "github"},
+		{"local gitlab runner, CI_SERVER", vars{"GITLAB_CI": "false", "CI_SERVER": "yes", "CI_PROJECT_URL": "https://gitlab.com/acme/web", "CI_COMMIT_SHA": sha}, "gitlab"},
+		{"local gitlab runner, CI_PIPELINE_ID", vars{"CI_PIPELINE_ID": "1", "CI_PROJECT_URL": "https://gitlab.com/acme/web"}, "gitlab"},
+		{"CI_SERVER without a project", vars{"GITLAB_CI": "false", "CI_SERVER": "yes"}, ""},
+		{"CI_COMMIT_SHA alone", vars{"CI_COMMIT_SHA": sha, "CI": "true", "CI_PIPELINE_URL": "https://ci.example.com/1"}, ""},
+		{"xcode cloud's CI_COMMIT", vars{"CI": "TRUE", "CI_COMMIT": sha, "CI_BRANCH": "main"}, ""},
+		{"harness sets DRONE", vars{"DRONE": "true", "HARNESS_BUILD_ID": "49"}, "harness"},
+		{"a release dyno inside a CI is the CI", vars{"DRONE": "true", "DYNO": "release.1", "HEROKU_APP_NAME": "my-app"}, "drone"},
+		{"a dyno without metadata", vars{"DYNO": "web.1"}, ""},
+		{"a one-off dyno without metadata", vars{"DYNO": "run.1234"}, ""},
+		{"jenkins by HUDSON_URL", vars{"HUDSON_URL": "https://ci.example.com/", "BUILD_ID": "7"}, "jenkins"},
+		{"a BUILD_TAG of another CI", vars{"BUILD_TAG": "v1.2.0"}, ""},
+		{"azure says True", vars{"TF_BUILD": "True"}, "azure"},
+		{"codefresh is not cloudflare", vars{"CF_BUILD_ID": "5f1", "CF_PAGES": ""}, "codefresh"},
+		{"buddy by workspace", vars{"BUDDY_WORKSPACE_ID": "1"}, "buddy"},
+		{"xcode cloud by project", vars{"CI_XCODE_PROJECT": "App.xcodeproj"}, "xcode-cloud"},
+		{"blank is unset", vars{"GITHUB_ACTIONS": " ", "GITLAB_CI": ""}, ""},
+		{"CI=false", vars{"CI": "false"}, ""},
+		{"nothing", vars{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -514,13 +336,10 @@ func TestDetectOrder(t *testing.T) {
 
 func TestGitHubEvent(t *testing.T) {
 	t.Parallel()
-	base := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat", "GITHUB_TRIGGERING_ACTOR": "hubot"}
 	tests := []struct {
-		name     string
-		path     string
-		readFile ReadFile
-		user     Field
-		env      Field
+		name, path string
+		readFile   ReadFile
+		user, env  Field
 	}{
 		{"push", "github-push.json", os.ReadFile, Field{"grace", "GITHUB_EVENT_PATH head_commit.committer.username"}, Field{}},
 		{"web-flow committer", "github-push-web-flow.json", os.ReadFile, Field{"ada", "GITHUB_EVENT_PATH head_commit.author.username"}, Field{}},
@@ -535,56 +354,11 @@ func TestGitHubEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			vars := map[string]string{"GITHUB_EVENT_PATH": filepath.Join("testdata", tt.path)}
-			for k, v := range base {
-				vars[k] = v
-			}
-			got := Detect(env(vars), tt.readFile)
+			got := Detect(env(vars{"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat", "GITHUB_TRIGGERING_ACTOR": "hubot",
+				"GITHUB_EVENT_PATH": filepath.Join("testdata", tt.path)}), tt.readFile)
 			require.Equal(t, "github", got.ID)
 			assert.Equal(t, tt.user, got.LocalUsername)
 			assert.Equal(t, tt.env, got.Environment)
-		})
-	}
-}
-
-// TestRealEnvironments reads dumps taken in real CI jobs (testdata/README.md).
-func TestRealEnvironments(t *testing.T) {
-	t.Parallel()
-	const dumpSHA = "790efd9b96e59d9b3c3f1899284c85fa91efbcbc"
-	tests := []struct {
-		file string
-		want Info
-	}{
-		{"github-actions.env", Info{
-			Provider: "GitHub Actions", ID: "github",
-			Revision:      Field{dumpSHA, "GITHUB_SHA"},
-			LocalUsername: Field{"PhilippHeuer", "GITHUB_TRIGGERING_ACTOR"},
-			Comment:       Field{"https://github.com/cidverse/cienvsamples/actions/runs/11960822866", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
-			Branch:        Field{"main", "GITHUB_REF"},
-			Repository:    Field{"cidverse/cienvsamples", "GITHUB_REPOSITORY"},
-			CommitURL:     "https://github.com/cidverse/cienvsamples/commit/" + dumpSHA,
-		}},
-		{"circleci.env", Info{
-			Provider: "CircleCI", ID: "circleci",
-			Revision:      Field{dumpSHA, "CIRCLE_SHA1"},
-			LocalUsername: Field{"circle@philippheuer.de", "CIRCLE_USERNAME"},
-			Comment:       Field{"https://app.circleci.com/jobs/circleci/0d12c8fa-cf92-415b-a14c-4787b20c52e2/aa4638b8-064e-4321-b1ee-794f3028b01f/9", "CIRCLE_BUILD_URL"},
-			Branch:        Field{"main", "CIRCLE_BRANCH"},
-			Repository:    Field{"CIDVerse/cienvsamples", "CIRCLE_PROJECT_USERNAME/CIRCLE_PROJECT_REPONAME"},
-		}},
-		{"azure-devops.env", Info{
-			Provider: "Azure Pipelines", ID: "azure",
-			Revision:      Field{dumpSHA, "BUILD_SOURCEVERSION"},
-			LocalUsername: Field{"PhilippHeuer", "BUILD_SOURCEVERSIONAUTHOR"},
-			Comment:       Field{"https://heuer.visualstudio.com/cienvsamples/_build/results?buildId=27", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/SYSTEM_TEAMPROJECT/_build/results?buildId=BUILD_BUILDID"},
-			Branch:        Field{"main", "BUILD_SOURCEBRANCH"},
-			Repository:    Field{"cidverse/cienvsamples", "BUILD_REPOSITORY_NAME"},
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.want, Detect(env(loadEnv(t, tt.file)), noFile))
 		})
 	}
 }
@@ -618,14 +392,14 @@ func BenchmarkDetect(b *testing.B) {
 	github["GITHUB_EVENT_PATH"] = "event.json"
 	cases := []struct {
 		name string
-		env  map[string]string
+		env  vars
 		read ReadFile
 	}{
 		{"github", github, readEvent},
 		{"circleci", loadEnv(b, "circleci.env"), noFile},
 		{"azure", loadEnv(b, "azure-devops.env"), noFile},
-		{"heroku", map[string]string{"DYNO": "release.1", "HEROKU_APP_NAME": "my-app", "HEROKU_RELEASE_VERSION": "v42", "HEROKU_BUILD_COMMIT": sha}, noFile},
-		{"none", map[string]string{"CI": "false"}, noFile},
+		{"heroku", vars{"DYNO": "release.1", "HEROKU_APP_NAME": "my-app", "HEROKU_RELEASE_VERSION": "v42", "HEROKU_BUILD_COMMIT": sha}, noFile},
+		{"none", vars{"CI": "false"}, noFile},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

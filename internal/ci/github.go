@@ -16,6 +16,7 @@ var github = provider{
 	branch:        []string{"GITHUB_HEAD_REF", "GITHUB_REF"}, // GITHUB_HEAD_REF: a pull request's branch; GITHUB_REF is then refs/pull/…
 	repository:    []string{"GITHUB_REPOSITORY"},
 	commitURL:     "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/$GITHUB_SHA",
+	deployIDVars:  []string{"DEPLOY_ID"}, // how rollbar/github-deploy-action passes a deploy on
 	finish: func(get Lookup, readFile ReadFile, info *Info) {
 		// A re-run has a page of its own.
 		if n, _ := strconv.Atoi(get("GITHUB_RUN_ATTEMPT")); n > 1 && info.Comment.Value != "" {

@@ -8,15 +8,20 @@ import (
 
 // Heroku release phase (devcenter: release-phase, dyno-metadata). The dyno
 // metadata appears only with the runtime-dyno-metadata lab (and
-// runtime-dyno-build-metadata for HEROKU_BUILD_*); DYNO alone is any dyno.
-// Who deployed is not in the environment, and the slug has no .git.
+// runtime-dyno-build-metadata for HEROKU_BUILD_*). The release phase runs in
+// a dyno named release.N, metadata or not; any other dyno (web.1, run.1234)
+// counts only with the metadata. Who deployed is not in the environment, and
+// the slug has no .git. The release phase also runs on config-var changes.
 var heroku = provider{
 	id: "heroku", name: "Heroku",
 	detect: func(get Lookup) bool {
-		return get("DYNO") != "" && anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")(get)
+		dyno := get("DYNO")
+		return strings.HasPrefix(dyno, "release.") ||
+			dyno != "" && anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")(get)
 	},
-	revision: []string{"HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT"}, // HEROKU_SLUG_COMMIT is deprecated
-	finish:   herokuRelease,
+	revision:               []string{"HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT"}, // HEROKU_SLUG_COMMIT is deprecated
+	skipsUnchangedReleases: true,
+	finish:                 herokuRelease,
 }
 
 // Heroku describes a rollback release as "Rollback to v41".
@@ -25,6 +30,7 @@ var herokuRollback = regexp.MustCompile(`(?i)\brollback to (v\d+)`)
 func herokuRelease(get Lookup, _ ReadFile, info *Info) {
 	// A failing release command blocks the release: Rollbar being down must not.
 	info.FailOnError = "never"
+	info.RevisionHint = herokuRevisionHint(get)
 
 	var rollbackTo, rollbackSource string
 	for _, name := range []string{"HEROKU_RELEASE_DESCRIPTION", "HEROKU_BUILD_DESCRIPTION", "HEROKU_SLUG_DESCRIPTION"} {
@@ -55,4 +61,19 @@ func herokuRelease(get Lookup, _ ReadFile, info *Info) {
 		text += ": https://dashboard.heroku.com/apps/" + url.PathEscape(app) + "/activity"
 	}
 	info.Comment = Field{Value: text, Source: strings.Join(sources, ", ")}
+}
+
+// herokuRevisionHint names the labs that put the commit in the environment.
+// runtime-dyno-metadata brings the app and release variables all at once.
+func herokuRevisionHint(get Lookup) string {
+	app := get("HEROKU_APP_NAME")
+	if app == "" {
+		app = "<app>"
+	}
+	build := "`heroku labs:enable runtime-dyno-build-metadata -a " + app + "`"
+	if !anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")(get) {
+		return "Heroku's dyno metadata is off: `heroku labs:enable runtime-dyno-metadata -a " + app + "` and " +
+			build + " turn it on from the next release"
+	}
+	return "Heroku's build metadata is off: " + build + " turns it on from the next release"
 }

@@ -1,13 +1,31 @@
 package ci
 
-// Jenkins: the git plugin's variables. GIT_BRANCH is usually "origin/main";
-// a user exists only with the build-user-vars plugin or in a pull request.
+import "strings"
+
+// Jenkins: the git plugin's variables. GIT_BRANCH is "<remote>/<branch>".
+// JENKINS_URL (and BUILD_URL) exist only when the controller's URL is
+// configured; HUDSON_URL and BUILD_TAG ("jenkins-<job>-<n>") are always there.
+// A user exists only with the build-user-vars plugin or in a pull request.
 var jenkins = provider{
 	id: "jenkins", name: "Jenkins",
-	detect:        anySet("JENKINS_URL"),
+	detect: func(get Lookup) bool {
+		tag := get("BUILD_TAG")
+		return anySet("JENKINS_URL", "HUDSON_URL")(get) || strings.HasPrefix(tag, "jenkins-") || strings.HasPrefix(tag, "hudson-")
+	},
 	revision:      []string{"GIT_COMMIT"},
 	localUsername: []string{"BUILD_USER_ID", "CHANGE_AUTHOR"},
-	comment:       []string{"BUILD_URL"},
-	branch:        []string{"CHANGE_BRANCH", "GIT_LOCAL_BRANCH", "GIT_BRANCH", "BRANCH_NAME"},
-	repository:    []string{"GIT_URL", "GIT_URL_1"}, // may carry user:password@
+	// build-user-vars names what started an automatic build in place of a
+	// user (timerTrigger in its older versions).
+	notUser:    oneOf("timer", "timerTrigger", "scmChange", "branchIndexing", "remoteRequest", "genericWebhook"),
+	comment:    []string{"BUILD_URL"},
+	branch:     []string{"CHANGE_BRANCH", "GIT_LOCAL_BRANCH", "GIT_BRANCH", "BRANCH_NAME"},
+	repository: []string{"GIT_URL", "GIT_URL_1"}, // may carry user:password@
+	finish: func(get Lookup, _ ReadFile, info *Info) {
+		// GIT_BRANCH names the remote, which need not be origin.
+		if info.Branch.Source == "GIT_BRANCH" {
+			if _, b, ok := strings.Cut(get("GIT_BRANCH"), "/"); ok {
+				info.Branch.Value = b
+			}
+		}
+	},
 }

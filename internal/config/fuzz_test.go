@@ -1,7 +1,6 @@
 package config_test
 
 import (
-	"context"
 	"errors"
 	"maps"
 	"net/url"
@@ -89,7 +88,7 @@ func FuzzResolve(f *testing.F) {
 				}
 				return getenv(k)
 			}
-			return config.Resolve(context.Background(), in)
+			return config.Resolve(in)
 		}
 		cfg, err := resolve(token, readToken)
 		// The same run with other tokens (as blank or not as the given ones).

@@ -1,33 +1,24 @@
 package config
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net/url"
-	"reflect"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/sethvargo/go-envconfig"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
-)
-
-// Limits Rollbar enforces on a deploy's fields.
-const (
-	maxField   = 255
-	maxComment = 64 << 10
 )
 
 // Input is everything settings are resolved from.
 type Input struct {
 	Flags  map[string]string // by setting name, as given on the command line
 	Getenv func(string) string
-	CI     ci.Info
+	// Environ lists the variables (NAME=value, as os.Environ), for warnings
+	// about misspelt ones.
+	Environ []string
+	CI      ci.Info
 	// Git reads the checkout's HEAD commit; nil where there is none. It is
-	// called at most once, and only when the variables leave a gap.
+	// called at most once, and only when nothing else tells the revision or
+	// the committer.
 	Git func() (git.Commit, error)
 }
 
@@ -37,29 +28,107 @@ type Config struct {
 	CI       ci.Info
 	Sources  map[string]string // by setting name: "--environment", "ROLLBAR_ENV", "GITHUB_SHA", "default", …
 	Warnings []string
-	gitErr   error
+	// Saved is the deploy id an earlier step of this job saved for the
+	// variables of later ones (GitHub's GITHUB_ENV, GitLab's dotenv report). It
+	// is not DeployID: a saved id only finishes a deploy of its environment.
+	Saved  Saved
+	gitErr error
 }
+
+// Saved is a deploy id the tool handed to a later step, with the
+// environment it belongs to.
+type Saved struct {
+	ID          int64
+	Environment string
+	Source      string
+}
+
+// SavedEnvironmentVar names the environment of a saved ROLLBAR_DEPLOY_ID.
+// It marks the id as the tool's own: a ROLLBAR_DEPLOY_ID without it is the
+// user's, and always names the deploy to update.
+const SavedEnvironmentVar = "ROLLBAR_DEPLOY_ENVIRONMENT"
+
+// written are the variables the tool itself writes for later steps: not
+// settings, and no misspelling of one.
+var written = []string{SavedEnvironmentVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH_RESULT"}
 
 // Source tells where a setting's value came from ("" when it is unset).
 func (c *Config) Source(name string) string { return c.Sources[name] }
 
 // Resolve reads every setting and checks each value on its own; what a
-// command needs on top (Require) is the command's to ask.
-func Resolve(ctx context.Context, in Input) (*Config, error) {
-	r := newResolver(in)
-	err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &r.cfg.Settings, Lookuper: r})
-	if err != nil {
-		s, ok := lookupSetting(r.last)
-		if !ok {
-			return nil, err
+// command needs on top (Require) is the command's to ask. With an error, the
+// Config still carries the warnings, which may explain it.
+func Resolve(in Input) (*Config, error) {
+	c := &Config{CI: in.CI, Sources: map[string]string{}, Warnings: misspelt(in.Environ)}
+	var commit *git.Commit
+	for _, s := range Table {
+		source, value := find(in, s)
+		if value == "" && s.git != nil && in.Git != nil {
+			if commit == nil {
+				got, err := in.Git()
+				commit, c.gitErr = &got, err
+			}
+			source, value = s.gitSource, s.git(*commit)
 		}
-		return nil, r.invalid(s, "is not valid", "use "+s.want)
+		if value == "" && s.Default != "" {
+			source, value = "default", s.Default
+		}
+		if value == "" {
+			continue
+		}
+		c.Sources[s.Name] = source
+		if err := s.set(&c.Settings, value); err != nil {
+			e := &Error{Setting: s.Name, Source: source, Problem: err.Error(), Fix: "use " + s.Want}
+			if p, ok := err.(*problem); ok {
+				e.Fix = p.fix
+			}
+			if !s.Secret {
+				e.Value = value
+			}
+			return c, e
+		}
 	}
-	r.markDefaults()
-	if err := r.check(); err != nil {
-		return nil, err
+	if len(c.Comment) > maxComment {
+		c.Comment = cutAtRune(c.Comment, maxComment)
+		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
 	}
-	return r.cfg, nil
+	if env := get(in, SavedEnvironmentVar); env != "" && c.Sources["deploy_id"] == "ROLLBAR_DEPLOY_ID" {
+		c.Saved = Saved{ID: c.DeployID, Environment: env, Source: "ROLLBAR_DEPLOY_ID"}
+		c.DeployID = 0
+		delete(c.Sources, "deploy_id")
+	}
+	return c, nil
+}
+
+// find walks a setting's sources in order. Blank counts as unset
+// everywhere, since the Actions runner sets every declared input, "" when not
+// given.
+func find(in Input, s Setting) (source, value string) {
+	if v := strings.TrimSpace(in.Flags[s.Name]); v != "" {
+		return "--" + s.Flag(), v
+	}
+	keys := s.envKeys()
+	if s.Name == "deploy_id" {
+		keys = append(keys, in.CI.DeployIDVars...)
+	}
+	for _, key := range keys {
+		if v := get(in, key); v != "" {
+			return key, v
+		}
+	}
+	if s.ci != nil {
+		if f := s.ci(in.CI); f.Value != "" {
+			return f.Source, f.Value
+		}
+	}
+	return "", ""
+}
+
+func get(in Input, key string) string {
+	if in.Getenv == nil {
+		return ""
+	}
+	return strings.TrimSpace(in.Getenv(key))
 }
 
 // FailurePolicy resolves fail_on_error alone, for a run whose other
@@ -67,193 +136,19 @@ func Resolve(ctx context.Context, in Input) (*Config, error) {
 // even when another setting is wrong. An unusable value falls back to the
 // CI's default.
 func FailurePolicy(in Input) Policy {
-	r := newResolver(in)
-	s, _ := lookupSetting("fail_on_error")
-	var p Policy
-	if _, v := r.find(s); v != "" && p.EnvDecode(v) == nil {
+	s, _ := Lookup("fail_on_error")
+	_, v := find(in, s)
+	if p, err := ParsePolicy(v); err == nil {
 		return p
 	}
-	return Policy(in.CI.FailOnError)
-}
-
-type resolver struct {
-	in      Input
-	cfg     *Config
-	last    string            // the setting looked up last: the one that failed to decode
-	values  map[string]string // raw values by setting name, for error messages
-	gitDone bool
-	commit  git.Commit
-}
-
-func newResolver(in Input) *resolver {
-	return &resolver{in: in, cfg: &Config{CI: in.CI, Sources: map[string]string{}}, values: map[string]string{}}
-}
-
-// Lookup implements envconfig.Lookuper: it walks a setting's sources in
-// order and remembers which one answered. Blank counts as unset everywhere,
-// since the Actions runner sets every declared input, "" when not given.
-func (r *resolver) Lookup(name string) (string, bool) {
-	s, ok := lookupSetting(name)
-	if !ok {
-		return "", false
+	if p, err := ParsePolicy(in.CI.FailOnError); err == nil {
+		return p
 	}
-	source, value := r.find(s)
-	if value == "" {
-		return "", false
-	}
-	r.cfg.Sources[name] = source
-	r.last, r.values[name] = name, value
-	return value, true
-}
-
-func (r *resolver) find(s setting) (source, value string) {
-	if v := strings.TrimSpace(r.in.Flags[s.name]); v != "" {
-		return "--" + flagName(s.name), v
-	}
-	for _, key := range envKeys(s) {
-		if v := strings.TrimSpace(r.getenv(key)); v != "" {
-			return key, v
-		}
-	}
-	if f := r.fromCI(s.name); f.Value != "" {
-		return f.Source, f.Value
-	}
-	return r.fromGit(s.name)
-}
-
-// envKeys lists a setting's variables in order: Action inputs (the runner
-// keeps hyphens, some forks turn them into underscores), plugin settings
-// (Drone keeps hyphens, Woodpecker maps them to underscores), then the tool's
-// own variables.
-func envKeys(s setting) []string {
-	var keys []string
-	for _, prefix := range []string{"INPUT_", "PLUGIN_"} {
-		for _, n := range append([]string{s.name}, s.aliases...) {
-			up := strings.ToUpper(n)
-			keys = append(keys, prefix+up)
-			if dashed := strings.ReplaceAll(up, "_", "-"); dashed != up {
-				keys = append(keys, prefix+dashed)
-			}
-		}
-	}
-	return append(keys, s.vars...)
-}
-
-func (r *resolver) getenv(key string) string {
-	if r.in.Getenv == nil {
-		return ""
-	}
-	return r.in.Getenv(key)
-}
-
-func (r *resolver) fromCI(name string) ci.Field {
-	info := r.in.CI
-	switch name {
-	case "environment":
-		return info.Environment
-	case "revision":
-		return info.Revision
-	case "local_username":
-		return info.LocalUsername
-	case "comment":
-		return info.Comment
-	case "fail_on_error":
-		if info.FailOnError != "" {
-			return ci.Field{Value: info.FailOnError, Source: info.Provider + " default"}
-		}
-	}
-	return ci.Field{}
-}
-
-func (r *resolver) fromGit(name string) (source, value string) {
-	if name != "revision" && name != "local_username" || r.in.Git == nil {
-		return "", ""
-	}
-	if !r.gitDone {
-		r.gitDone = true
-		r.commit, r.cfg.gitErr = r.in.Git()
-	}
-	if name == "revision" {
-		return "git HEAD", r.commit.SHA
-	}
-	return "git committer of HEAD", r.commit.Committer
-}
-
-// markDefaults names "default" as the source of every setting that fell
-// back to its tag's default.
-func (r *resolver) markDefaults() {
-	t := reflect.TypeFor[Settings]()
-	for i := range t.NumField() {
-		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("env"), ",")
-		if strings.Contains(opts, "default=") && r.cfg.Sources[name] == "" {
-			r.cfg.Sources[name] = "default"
-		}
-	}
-}
-
-func (r *resolver) invalid(s setting, problem, fix string) *Error {
-	e := &Error{Setting: s.name, Source: r.cfg.Sources[s.name], Problem: problem, Fix: fix}
-	if !s.secret {
-		e.Value = r.values[s.name]
-	}
-	return e
-}
-
-// check validates each value on its own, so nothing invalid is ever sent.
-func (r *resolver) check() error {
-	c := r.cfg
-	for _, f := range []struct {
-		name  string
-		value string
-	}{{"environment", c.Environment}, {"revision", c.Revision}, {"local_username", c.LocalUsername}, {"rollbar_username", c.RollbarUsername}} {
-		if n := utf8.RuneCountInString(f.value); n > maxField {
-			s, _ := lookupSetting(f.name)
-			return r.invalid(s, fmt.Sprintf("is %d characters long", n), "Rollbar accepts at most 255")
-		}
-	}
-	if len(c.Comment) > maxComment {
-		c.Comment = cutAtRune(c.Comment, maxComment)
-		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
-	}
-	if c.DeployID < 0 {
-		s, _ := lookupSetting("deploy_id")
-		return r.invalid(s, "is not valid", "use "+s.want)
-	}
-	if c.Timeout <= 0 {
-		s, _ := lookupSetting("timeout")
-		return r.invalid(s, "is not positive", "use "+s.want)
-	}
-	base, err := apiBase(c.APIURL)
-	if err != nil {
-		s, _ := lookupSetting("api_url")
-		return r.invalid(s, "is not valid ("+err.Error()+")", "use "+s.want)
-	}
-	c.APIURL = base
-	return nil
-}
-
-// apiBase accepts an API URL, including one that ends in /api/1/… (what the
-// Rollbar Heroku add-on sets as ROLLBAR_ENDPOINT), and returns the base URL.
-func apiBase(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", errors.New("it does not parse")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", errors.New("it needs http:// or https:// and a host")
-	}
-	if u.User != nil {
-		return "", errors.New("credentials do not belong in the URL; set the access token instead")
-	}
-	if i := strings.Index(u.Path, "/api/1"); i >= 0 {
-		u.Path = u.Path[:i]
-	}
-	u.RawQuery, u.Fragment = "", ""
-	return strings.TrimRight(u.String(), "/"), nil
+	return FailOnConfig
 }
 
 func cutAtRune(s string, n int) string {
-	for n > 0 && !utf8.RuneStart(s[n]) {
+	for n > 0 && s[n]&0xC0 == 0x80 {
 		n--
 	}
 	return s[:n]
@@ -266,38 +161,157 @@ func (c *Config) Require(names ...string) error {
 		if c.Sources[name] != "" {
 			continue
 		}
-		s, _ := lookupSetting(name)
-		e := &Error{Setting: name, Problem: "is not set", Fix: "set " + s.where()}
-		if name == "access_token" {
+		s, _ := Lookup(name)
+		e := &Error{Setting: name, Problem: "is not set", Fix: "set " + s.Where()}
+		switch name {
+		case "access_token":
 			e.Setting, e.Fix = "ROLLBAR_ACCESS_TOKEN", "set it to a Rollbar project access token with the post_server_item scope (or pass --access-token, or the input access_token)"
-		}
-		if (name == "revision" || name == "local_username") && c.gitErr != nil {
-			e.Fix += " (no git commit to read it from: " + c.gitErr.Error() + ")"
-		}
-		if name == "environment" && c.CI.Provider != "" {
-			e.Fix += " (" + c.CI.Provider + " does not tell it)"
+		case "revision":
+			if c.CI.RevisionHint != "" {
+				e.Fix += " (" + c.CI.RevisionHint + ")"
+			} else if c.gitErr != nil {
+				e.Fix += " (no git commit to read it from: " + c.gitErr.Error() + ")"
+			}
+		case "environment":
+			if c.CI.Provider != "" {
+				e.Fix += " (" + c.CI.Provider + " does not tell it)"
+			}
 		}
 		return e
 	}
 	return nil
 }
 
+// ReadToken is the token for reads: the read token, else the access token
+// (which may carry both scopes).
+func (c *Config) ReadToken() string {
+	if c.ReadAccessToken != "" {
+		return c.ReadAccessToken
+	}
+	return c.AccessToken
+}
+
 // Secrets returns every token value a user may have given, wherever it is,
 // for masking before anything else is printed.
 func Secrets(flags map[string]string, getenv func(string) string) []string {
 	var out []string
-	for _, s := range table {
-		if !s.secret {
+	in := Input{Flags: flags, Getenv: getenv}
+	for _, s := range Table {
+		if !s.Secret {
 			continue
 		}
-		if v := strings.TrimSpace(flags[s.name]); v != "" {
+		if v := strings.TrimSpace(flags[s.Name]); v != "" {
 			out = append(out, v)
 		}
-		for _, key := range envKeys(s) {
-			if v := strings.TrimSpace(getenv(key)); v != "" {
+		for _, key := range s.envKeys() {
+			if v := get(in, key); v != "" {
 				out = append(out, v)
 			}
 		}
 	}
 	return out
+}
+
+// Value is one setting as the dry run shows it.
+type Value struct {
+	Name   string `json:"-"`
+	Value  string `json:"value"`
+	Source string `json:"source,omitempty"`
+}
+
+// Values lists the named settings (every one when none is named) in table
+// order with their values and sources; tokens show as *** when set.
+func (c *Config) Values(names ...string) []Value {
+	var out []Value
+	for _, s := range Table {
+		if len(names) > 0 && !contains(names, s.Name) {
+			continue
+		}
+		v := Value{Name: s.Name, Source: c.Sources[s.Name]}
+		switch {
+		case v.Source == "":
+		case s.Secret:
+			v.Value = "***"
+		default:
+			v.Value = s.get(&c.Settings)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// misspelt warns about variables that are almost a setting's: a setting
+// that is silently not set is the hardest mistake to see in a CI log.
+func misspelt(environ []string) []string {
+	known := map[string]bool{}
+	for _, s := range Table {
+		for _, k := range s.envKeys() {
+			known[k] = true
+		}
+	}
+	for _, k := range written {
+		known[k] = true
+	}
+	var warnings []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		head, _, _ := strings.Cut(name, "_")
+		prefix := head + "_"
+		if known[name] || prefix != "ROLLBAR_" && prefix != "PLUGIN_" && prefix != "INPUT_" {
+			continue
+		}
+		if s, key, ok := suggest(name, prefix); ok {
+			warnings = append(warnings, fmt.Sprintf("%s is not a setting of rollbar-deploy: did you mean %s (%s)?", name, key, s.Name))
+		}
+	}
+	return warnings
+}
+
+// suggest finds the setting a misspelt variable most likely meant: a small
+// edit away, or the same words with one missing (ROLLBAR_STATUS for
+// ROLLBAR_DEPLOY_STATUS).
+func suggest(name, prefix string) (Setting, string, bool) {
+	best, bestKey, bestDist := Setting{}, "", 3
+	for _, s := range Table {
+		for _, key := range s.envKeys() {
+			if !strings.HasPrefix(key, prefix) {
+				continue
+			}
+			d := Distance(strings.ReplaceAll(name, "-", "_"), strings.ReplaceAll(key, "-", "_"))
+			if strings.HasSuffix(key, "_"+strings.TrimPrefix(name, prefix)) {
+				d = min(d, 1)
+			}
+			if d < bestDist {
+				best, bestKey, bestDist = s, key, d
+			}
+		}
+	}
+	return best, bestKey, bestKey != ""
+}
+
+// Distance is the optimal string alignment distance between a and b: edits
+// with a swap of two neighbours counted as one, the commonest typo.
+func Distance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
 }

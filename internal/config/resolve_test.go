@@ -1,9 +1,7 @@
 package config
 
 import (
-	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,7 +12,7 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
 )
 
-func env(m map[string]string) func(string) string {
+func getenv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
@@ -22,70 +20,53 @@ func headCommit() (git.Commit, error) {
 	return git.Commit{SHA: "1111111111111111111111111111111111111111", Committer: "Git Committer"}, nil
 }
 
-func TestResolvePrecedence(t *testing.T) {
-	t.Parallel()
-	gh := ci.Info{Provider: "GitHub Actions", ID: "github",
-		Revision:    ci.Field{Value: "cisha", Source: "GITHUB_SHA"},
-		Environment: ci.Field{Value: "ci-env", Source: "GITHUB_EVENT_PATH deployment.environment"}}
+var github = ci.Info{Provider: "GitHub Actions", ID: "github", DeployIDVars: []string{"DEPLOY_ID"},
+	Revision:    ci.Field{Value: "cisha", Source: "GITHUB_SHA"},
+	Environment: ci.Field{Value: "ci-env", Source: "GITHUB_EVENT_PATH deployment.environment"}}
 
+// TestResolve shows where each value comes from: one row a rule of the
+// order flag, input, plugin, variable, CI, git, default.
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	heroku := ci.Info{Provider: "Heroku", FailOnError: "never"}
 	tests := []struct {
-		name       string
-		flags      map[string]string
-		env        map[string]string
-		info       ci.Info
-		setting    string
-		get        func(*Config) string
-		want, from string
+		name                   string
+		flags, env             map[string]string
+		info                   ci.Info
+		setting, value, source string
 	}{
 		{"flag beats everything", map[string]string{"environment": "flag"},
-			map[string]string{"INPUT_ENVIRONMENT": "input", "PLUGIN_ENVIRONMENT": "plugin", "ROLLBAR_ENVIRONMENT": "var"}, gh,
-			"environment", func(c *Config) string { return c.Environment }, "flag", "--environment"},
-		{"input beats plugin", nil,
-			map[string]string{"INPUT_ENVIRONMENT": "input", "PLUGIN_ENVIRONMENT": "plugin", "ROLLBAR_ENVIRONMENT": "var"}, gh,
-			"environment", func(c *Config) string { return c.Environment }, "input", "INPUT_ENVIRONMENT"},
-		{"blank input counts as unset", nil,
-			map[string]string{"INPUT_ENVIRONMENT": "  ", "PLUGIN_ENVIRONMENT": "plugin"}, gh,
-			"environment", func(c *Config) string { return c.Environment }, "plugin", "PLUGIN_ENVIRONMENT"},
-		{"variable alias", nil, map[string]string{"INPUT_ENVIRONMENT": "", "ROLLBAR_ENV": "env-alias"}, gh,
-			"environment", func(c *Config) string { return c.Environment }, "env-alias", "ROLLBAR_ENV"},
-		{"CI when nothing else", nil, map[string]string{"INPUT_ENVIRONMENT": ""}, gh,
-			"environment", func(c *Config) string { return c.Environment }, "ci-env", "GITHUB_EVENT_PATH deployment.environment"},
-		{"git after the CI", nil, nil, ci.Info{},
-			"revision", func(c *Config) string { return c.Revision }, "1111111111111111111111111111111111111111", "git HEAD"},
-		{"CI before git", nil, nil, gh,
-			"revision", func(c *Config) string { return c.Revision }, "cisha", "GITHUB_SHA"},
-		{"official action's version input", nil, map[string]string{"INPUT_VERSION": "v1.2.3"}, gh,
-			"revision", func(c *Config) string { return c.Revision }, "v1.2.3", "INPUT_VERSION"},
-		{"hyphenated input", nil, map[string]string{"INPUT_LOCAL-USERNAME": "dashed"}, gh,
-			"local_username", func(c *Config) string { return c.LocalUsername }, "dashed", "INPUT_LOCAL-USERNAME"},
-		{"Drone keeps hyphens in plugin keys", nil, map[string]string{"PLUGIN_ROLLBAR-USERNAME": "drone"}, gh,
-			"rollbar_username", func(c *Config) string { return c.RollbarUsername }, "drone", "PLUGIN_ROLLBAR-USERNAME"},
-		{"git committer", nil, nil, ci.Info{},
-			"local_username", func(c *Config) string { return c.LocalUsername }, "Git Committer", "git committer of HEAD"},
-		{"official action's DEPLOY_ID", nil, map[string]string{"DEPLOY_ID": "42"}, gh,
-			"deploy_id", func(c *Config) string { return strconv.FormatInt(c.DeployID, 10) }, "42", "DEPLOY_ID"},
-		{"default status", nil, map[string]string{"INPUT_STATUS": ""}, gh,
-			"status", func(c *Config) string { return string(c.Status) }, "succeeded", "default"},
-		{"CI job word for status", nil, map[string]string{"INPUT_STATUS": "Failure"}, gh,
-			"status", func(c *Config) string { return string(c.Status) }, "failed", "INPUT_STATUS"},
-		{"cancelled maps to failed", nil, map[string]string{"ROLLBAR_DEPLOY_STATUS": "cancelled"}, gh,
-			"status", func(c *Config) string { return string(c.Status) }, "failed", "ROLLBAR_DEPLOY_STATUS"},
-		{"Heroku never fails the release", nil, nil, ci.Info{Provider: "Heroku", FailOnError: "never"},
-			"fail_on_error", func(c *Config) string { return string(c.FailOnError) }, "never", "Heroku default"},
-		{"explicit policy beats Heroku's", nil, map[string]string{"ROLLBAR_FAIL_ON_ERROR": "true"}, ci.Info{Provider: "Heroku", FailOnError: "never"},
-			"fail_on_error", func(c *Config) string { return string(c.FailOnError) }, "always", "ROLLBAR_FAIL_ON_ERROR"},
-		{"Heroku add-on endpoint cut to the base", nil, map[string]string{"ROLLBAR_ENDPOINT": "https://api.rollbar.com/api/1/item/"}, gh,
-			"api_url", func(c *Config) string { return c.APIURL }, "https://api.rollbar.com", "ROLLBAR_ENDPOINT"},
-		{"timeout", nil, map[string]string{"ROLLBAR_TIMEOUT": "2m"}, gh,
-			"timeout", func(c *Config) string { return c.Timeout.String() }, "2m0s", "ROLLBAR_TIMEOUT"},
+			map[string]string{"INPUT_ENVIRONMENT": "input", "PLUGIN_ENVIRONMENT": "plugin", "ROLLBAR_ENVIRONMENT": "var"}, github,
+			"environment", "flag", "--environment"},
+		{"input beats plugin", nil, map[string]string{"INPUT_ENVIRONMENT": "input", "PLUGIN_ENVIRONMENT": "plugin"}, github,
+			"environment", "input", "INPUT_ENVIRONMENT"},
+		{"blank input counts as unset", nil, map[string]string{"INPUT_ENVIRONMENT": "  ", "PLUGIN_ENVIRONMENT": "plugin"}, github,
+			"environment", "plugin", "PLUGIN_ENVIRONMENT"},
+		{"variable alias", nil, map[string]string{"ROLLBAR_ENV": "env-alias"}, github, "environment", "env-alias", "ROLLBAR_ENV"},
+		{"CI when nothing else", nil, nil, github, "environment", "ci-env", "GITHUB_EVENT_PATH deployment.environment"},
+		{"git after the CI", nil, nil, ci.Info{}, "revision", "1111111111111111111111111111111111111111", "git HEAD"},
+		{"CI before git", nil, nil, github, "revision", "cisha", "GITHUB_SHA"},
+		{"official action's version input", nil, map[string]string{"INPUT_VERSION": "v1.2.3"}, github, "revision", "v1.2.3", "INPUT_VERSION"},
+		{"hyphenated input", nil, map[string]string{"INPUT_LOCAL-USERNAME": "dashed"}, github, "local_username", "dashed", "INPUT_LOCAL-USERNAME"},
+		{"Drone keeps hyphens in plugin keys", nil, map[string]string{"PLUGIN_ROLLBAR-USERNAME": "drone"}, github, "rollbar_username", "drone", "PLUGIN_ROLLBAR-USERNAME"},
+		{"git committer", nil, nil, ci.Info{}, "local_username", "Git Committer", "git committer of HEAD"},
+		{"DEPLOY_ID where the CI says so", nil, map[string]string{"DEPLOY_ID": "42"}, github, "deploy_id", "42", "DEPLOY_ID"},
+		{"a deploy URL names its id", map[string]string{"deploy_id": "https://rollbar.com/deploy/42/"}, nil, github, "deploy_id", "42", "--deploy-id"},
+		{"default status", nil, map[string]string{"INPUT_STATUS": ""}, github, "status", "succeeded", "default"},
+		{"CI job word for status", nil, map[string]string{"INPUT_STATUS": "Failure"}, github, "status", "failed", "INPUT_STATUS"},
+		{"Heroku never fails the release", nil, nil, heroku, "fail_on_error", "never", "Heroku default"},
+		{"explicit policy beats Heroku's", nil, map[string]string{"ROLLBAR_FAIL_ON_ERROR": "true"}, heroku, "fail_on_error", "always", "ROLLBAR_FAIL_ON_ERROR"},
+		{"Heroku add-on endpoint cut to the base", nil, map[string]string{"ROLLBAR_ENDPOINT": "https://api.rollbar.com/api/1/item/"}, github,
+			"api_url", "https://api.rollbar.com", "ROLLBAR_ENDPOINT"},
+		{"timeout", nil, map[string]string{"ROLLBAR_TIMEOUT": "2m"}, github, "timeout", "2m0s", "ROLLBAR_TIMEOUT"},
+		{"watch levels", nil, map[string]string{"ROLLBAR_WATCH_LEVELS": "Warning, error"}, github, "watch_levels", "warning,error", "ROLLBAR_WATCH_LEVELS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, err := Resolve(context.Background(), Input{Flags: tt.flags, Getenv: env(tt.env), CI: tt.info, Git: headCommit})
+			cfg, err := Resolve(Input{Flags: tt.flags, Getenv: getenv(tt.env), CI: tt.info, Git: headCommit})
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, tt.get(cfg))
-			assert.Equal(t, tt.from, cfg.Source(tt.setting))
+			assert.Equal(t, []Value{{Name: tt.setting, Value: tt.value, Source: tt.source}}, cfg.Values(tt.setting))
 		})
 	}
 }
@@ -94,44 +75,50 @@ func TestResolveCallsGitOnlyForGaps(t *testing.T) {
 	t.Parallel()
 	calls := 0
 	counting := func() (git.Commit, error) { calls++; return headCommit() }
-	_, err := Resolve(context.Background(), Input{Getenv: env(map[string]string{"ROLLBAR_REVISION": "abc", "ROLLBAR_LOCAL_USERNAME": "me"}), Git: counting})
+	_, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_REVISION": "abc", "ROLLBAR_LOCAL_USERNAME": "me"}), Git: counting})
 	require.NoError(t, err)
 	assert.Zero(t, calls, "git runs only when no variable tells the revision or user")
-
-	_, err = Resolve(context.Background(), Input{Getenv: env(nil), Git: counting})
+	_, err = Resolve(Input{Getenv: getenv(nil), Git: counting})
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls, "one git call serves both revision and committer")
 }
 
+// TestResolveInvalid: a value that cannot be used is an *Error naming the
+// setting, where it came from and what to use.
 func TestResolveInvalid(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", 256)
 	tests := []struct {
-		name string
 		env  map[string]string
-		want []string // in the message
+		want string
 	}{
-		{"environment too long", map[string]string{"ROLLBAR_ENVIRONMENT": long}, []string{"environment", "256 characters", "ROLLBAR_ENVIRONMENT", "at most 255"}},
-		{"revision too long", map[string]string{"INPUT_REVISION": long}, []string{"revision", "INPUT_REVISION"}},
-		{"unknown status", map[string]string{"ROLLBAR_DEPLOY_STATUS": "done"}, []string{"status", `"done"`, "started, succeeded, failed, timed_out"}},
-		{"non-numeric deploy id", map[string]string{"DEPLOY_ID": "abc"}, []string{"deploy_id", "DEPLOY_ID", "numeric"}},
-		{"negative deploy id", map[string]string{"ROLLBAR_DEPLOY_ID": "-4"}, []string{"deploy_id", "numeric"}},
-		{"bad timeout", map[string]string{"ROLLBAR_TIMEOUT": "soon"}, []string{"timeout", "30s"}},
-		{"zero timeout", map[string]string{"ROLLBAR_TIMEOUT": "0s"}, []string{"timeout", "not positive"}},
-		{"bad policy", map[string]string{"INPUT_FAIL_ON_ERROR": "sometimes"}, []string{"fail_on_error", "config, always, never"}},
-		{"URL without scheme", map[string]string{"ROLLBAR_API_URL": "api.rollbar.com"}, []string{"api_url", "http"}},
-		{"URL with credentials", map[string]string{"ROLLBAR_API_URL": "https://u:p@api.rollbar.com"}, []string{"api_url", "credentials"}},
-		{"bad boolean", map[string]string{"ROLLBAR_DRY_RUN": "maybe"}, []string{"dry_run", "true or false"}},
+		{map[string]string{"ROLLBAR_ENVIRONMENT": long}, `environment "xxx`},
+		{map[string]string{"INPUT_REVISION": long}, `(from INPUT_REVISION) is 256 characters long: Rollbar accepts at most 255`},
+		{map[string]string{"ROLLBAR_REVISION": "HEAD"}, `revision "HEAD" (from ROLLBAR_REVISION) is the literal HEAD: pass the commit SHA`},
+		{map[string]string{"ROLLBAR_REVISION": "${{ github.sha }}"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_REVISION": "$CI_COMMIT_SHA"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_REVISION": "$(git rev-parse HEAD)"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_DEPLOY_STATUS": "done"}, `status "done" (from ROLLBAR_DEPLOY_STATUS) is not a deploy status: use one of started, succeeded`},
+		{map[string]string{"ROLLBAR_DEPLOY_ID": "abc"}, `deploy_id "abc" (from ROLLBAR_DEPLOY_ID) is not a deploy id: use a positive deploy id`},
+		{map[string]string{"ROLLBAR_DEPLOY_ID": "0"}, `deploy_id "0" (from ROLLBAR_DEPLOY_ID) is not a deploy id`},
+		{map[string]string{"ROLLBAR_DEPLOY_ID": "-4"}, `deploy_id "-4" (from ROLLBAR_DEPLOY_ID) is not a deploy id`},
+		{map[string]string{"ROLLBAR_TIMEOUT": "soon"}, `timeout "soon" (from ROLLBAR_TIMEOUT) is not a duration: use a duration such as 30s`},
+		{map[string]string{"ROLLBAR_TIMEOUT": "0s"}, `timeout "0s" (from ROLLBAR_TIMEOUT) is not positive`},
+		{map[string]string{"INPUT_FAIL_ON_ERROR": "sometimes"}, `fail_on_error "sometimes" (from INPUT_FAIL_ON_ERROR) is not a failure policy: use one of config, always, never`},
+		{map[string]string{"ROLLBAR_API_URL": "api.rollbar.com"}, `api_url "api.rollbar.com" (from ROLLBAR_API_URL) needs http:// or https:// and a host`},
+		{map[string]string{"ROLLBAR_API_URL": "https://u:p@api.rollbar.com"}, `has credentials in it`},
+		{map[string]string{"ROLLBAR_DRY_RUN": "maybe"}, `dry_run "maybe" (from ROLLBAR_DRY_RUN) is not true or false`},
+		{map[string]string{"ROLLBAR_WATCH_LEVELS": "errors"}, `watch_levels "errors" (from ROLLBAR_WATCH_LEVELS) has the unknown level "errors"`},
+		{map[string]string{"ROLLBAR_MAX_NEW_ITEMS": "-1"}, `max_new_items "-1" (from ROLLBAR_MAX_NEW_ITEMS) is not a whole number, 0 or more`},
+		{map[string]string{"ROLLBAR_ACCESS_TOKEN": "tok", "ROLLBAR_DEPLOY_ID": "tok"}, `deploy_id "tok"`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.want, func(t *testing.T) {
 			t.Parallel()
-			_, err := Resolve(context.Background(), Input{Getenv: env(tt.env), Git: headCommit})
+			_, err := Resolve(Input{Getenv: getenv(tt.env), Git: headCommit})
 			var cfgErr *Error
 			require.True(t, errors.As(err, &cfgErr), "want a *config.Error, got %v", err)
-			for _, w := range tt.want {
-				assert.Contains(t, err.Error(), w)
-			}
+			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
 }
@@ -139,56 +126,75 @@ func TestResolveInvalid(t *testing.T) {
 func TestResolveCutsLongComment(t *testing.T) {
 	t.Parallel()
 	comment := strings.Repeat("é", maxComment) // two bytes each: the cut falls inside a character
-	cfg, err := Resolve(context.Background(), Input{Getenv: env(map[string]string{"ROLLBAR_COMMENT": comment})})
+	cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_COMMENT": comment})})
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(cfg.Comment), maxComment)
 	assert.True(t, strings.HasPrefix(comment, cfg.Comment))
 	assert.Equal(t, 0, len(cfg.Comment)%2, "cut at a character boundary")
-	require.Len(t, cfg.Warnings, 1)
-	assert.Contains(t, cfg.Warnings[0], "64 KiB")
+	assert.Equal(t, []string{"comment (from ROLLBAR_COMMENT) is longer than Rollbar's 64 KiB: cut to 65536 bytes"}, cfg.Warnings)
+}
+
+// TestSaved: a ROLLBAR_DEPLOY_ID the tool saved (it wrote the environment
+// beside it) is not the user's deploy id.
+func TestSaved(t *testing.T) {
+	t.Parallel()
+	cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging"})})
+	require.NoError(t, err)
+	assert.Equal(t, Saved{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOY_ID"}, cfg.Saved)
+	assert.Zero(t, cfg.DeployID)
+
+	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7"})})
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), cfg.DeployID, "without the environment, the id is the user's")
+
+	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"DEPLOY_ID": "0a1b2c3d4e5f"})})
+	require.NoError(t, err, "another CI's DEPLOY_ID (Netlify's) is not read")
+	assert.Zero(t, cfg.DeployID)
+}
+
+func TestMisspelt(t *testing.T) {
+	t.Parallel()
+	cfg, err := Resolve(Input{Environ: []string{"ROLLBAR_STATUS=failed", "PLUGIN_STAUTS=x", "INPUT_ENVIROMENT=p",
+		"ROLLBAR_DEPLOY_ENVIRONMENT=p", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"ROLLBAR_STATUS is not a setting of rollbar-deploy: did you mean ROLLBAR_DEPLOY_STATUS (status)?",
+		"PLUGIN_STAUTS is not a setting of rollbar-deploy: did you mean PLUGIN_STATUS (status)?",
+		"INPUT_ENVIROMENT is not a setting of rollbar-deploy: did you mean INPUT_ENVIRONMENT (environment)?",
+	}, cfg.Warnings)
 }
 
 func TestRequire(t *testing.T) {
 	t.Parallel()
-	cfg, err := Resolve(context.Background(), Input{Getenv: env(map[string]string{"INPUT_ENVIRONMENT": ""}),
-		CI:  ci.Info{Provider: "GitHub Actions"},
+	cfg, err := Resolve(Input{CI: ci.Info{Provider: "GitHub Actions"},
 		Git: func() (git.Commit, error) { return git.Commit{}, errors.New("not a git repository") }})
 	require.NoError(t, err)
+	assert.EqualError(t, cfg.Require("environment"), "environment is not set: set --environment, ROLLBAR_ENVIRONMENT or ROLLBAR_ENV, or the input environment (GitHub Actions does not tell it)")
+	assert.ErrorContains(t, cfg.Require("revision"), "(no git commit to read it from: not a git repository)")
+	assert.ErrorContains(t, cfg.Require("access_token"), "ROLLBAR_ACCESS_TOKEN is not set")
 
-	err = cfg.Require("environment")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "--environment, ROLLBAR_ENVIRONMENT or ROLLBAR_ENV, or the input environment")
-	assert.Contains(t, err.Error(), "GitHub Actions does not tell it")
-
-	err = cfg.Require("revision")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "not a git repository")
-
-	err = cfg.Require("access_token")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "ROLLBAR_ACCESS_TOKEN")
+	cfg, err = Resolve(Input{CI: ci.Info{Provider: "Heroku", RevisionHint: "enable the dyno metadata"}})
+	require.NoError(t, err)
+	assert.ErrorContains(t, cfg.Require("revision"), "(enable the dyno metadata)")
 }
 
-func TestSecretsNeverInErrorsOrValues(t *testing.T) {
+func TestSecretsNeverInValues(t *testing.T) {
 	t.Parallel()
 	e := map[string]string{"ROLLBAR_ACCESS_TOKEN": "tok-secret", "INPUT_READ-ACCESS-TOKEN": "read-secret", "ROLLBAR_ENVIRONMENT": "p"}
-	assert.ElementsMatch(t, []string{"tok-secret", "read-secret"}, Secrets(map[string]string{"access_token": "flag-secret"}, env(e))[1:])
-
-	cfg, err := Resolve(context.Background(), Input{Getenv: env(e)})
+	assert.ElementsMatch(t, []string{"flag-secret", "tok-secret", "read-secret"}, Secrets(map[string]string{"access_token": "flag-secret"}, getenv(e)))
+	cfg, err := Resolve(Input{Getenv: getenv(e)})
 	require.NoError(t, err)
 	for _, v := range cfg.Values() {
 		assert.NotContains(t, v.Value, "secret", v.Name)
 	}
 }
 
-func TestFlagsCoverEverySetting(t *testing.T) {
+func TestDistance(t *testing.T) {
 	t.Parallel()
-	names := map[string]bool{}
-	for _, f := range Flags() {
-		names[f.Name] = true
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{{"status", "status", 0}, {"stauts", "status", 1}, {"enviroment", "environment", 1}, {"", "abc", 3}, {"abc", "xyz", 3}} {
+		assert.Equal(t, tt.want, Distance(tt.a, tt.b), tt.a+"/"+tt.b)
 	}
-	for _, want := range []string{"environment", "local-username", "fail-on-error", "deploy-id", "dry-run", "api-url", "url-prefix", "dotenv"} {
-		assert.True(t, names[want], want)
-	}
-	assert.Len(t, Flags(), len(table))
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -23,14 +24,13 @@ var statusWords = map[string]Status{
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
 }
 
-// EnvDecode implements envconfig.Decoder.
-func (s *Status) EnvDecode(v string) error {
-	status, ok := statusWords[strings.ToLower(v)]
+// ParseStatus reads a status or a CI's word for a job's outcome.
+func ParseStatus(v string) (Status, error) {
+	s, ok := statusWords[strings.ToLower(v)]
 	if !ok {
-		return fmt.Errorf("unknown status")
+		return "", errors.New("is not a deploy status")
 	}
-	*s = status
-	return nil
+	return s, nil
 }
 
 // Final reports whether no further update is expected.
@@ -39,7 +39,7 @@ func (s Status) Final() bool { return s != Started }
 // Policy is when a failure makes the run exit non-zero.
 type Policy string
 
-// The failure policies of SPEC section 5.
+// The failure policies.
 const (
 	// FailOnConfig fails on what the user must fix, never on an outage.
 	FailOnConfig Policy = "config"
@@ -47,19 +47,18 @@ const (
 	FailNever    Policy = "never"
 )
 
-// EnvDecode implements envconfig.Decoder.
-func (p *Policy) EnvDecode(v string) error {
+// ParsePolicy reads a failure policy; true and false are the official
+// action's booleans.
+func ParsePolicy(v string) (Policy, error) {
 	switch strings.ToLower(v) {
 	case "config":
-		*p = FailOnConfig
+		return FailOnConfig, nil
 	case "always", "true":
-		*p = FailAlways
+		return FailAlways, nil
 	case "never", "false":
-		*p = FailNever
-	default:
-		return fmt.Errorf("unknown policy")
+		return FailNever, nil
 	}
-	return nil
+	return "", errors.New("is not a failure policy")
 }
 
 // Error is a setting whose value cannot be used. It names the setting, where

@@ -7,11 +7,16 @@ import (
 	"strings"
 )
 
-// WriteDotenv writes ROLLBAR_DEPLOY_ID and ROLLBAR_DEPLOY_URL for GitLab's
-// `artifacts: reports: dotenv`, replacing the file: GitLab takes the last
-// duplicate, and a stale id from an earlier run must not linger.
+// WriteDotenv writes ROLLBAR_DEPLOY_ID, ROLLBAR_DEPLOY_URL and the deploy's
+// environment (which marks the id as the tool's own, so that only a later
+// job of that environment takes it up) for GitLab's `artifacts: reports:
+// dotenv`, replacing the file: GitLab takes the last duplicate, and a stale
+// id from an earlier run must not linger.
 func WriteDotenv(path string, r Result) error {
-	lines := [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL}}
+	lines := [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL}, {"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment}}
+	if r.Watch != nil {
+		lines = append(lines, [2]string{"ROLLBAR_WATCH_RESULT", r.Watch.Result})
+	}
 	var b strings.Builder
 	for _, kv := range lines {
 		// GitLab's dotenv has no quoting: values cannot hold spaces either.
@@ -21,4 +26,9 @@ func WriteDotenv(path string, r Result) error {
 		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT.
+func WriteWatchDotenv(path string, w Watch) error {
+	return os.WriteFile(path, []byte("ROLLBAR_WATCH_RESULT="+w.Result+"\n"), 0o644)
 }

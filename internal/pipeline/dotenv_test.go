@@ -17,7 +17,7 @@ func TestWriteDotenv(t *testing.T) {
 	require.NoError(t, WriteDotenv(path, result("started")))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, "ROLLBAR_DEPLOY_ID=45306460\nROLLBAR_DEPLOY_URL=https://rollbar.com/deploy/45306460/\n", string(data),
+	assert.Equal(t, "ROLLBAR_DEPLOY_ID=45306460\nROLLBAR_DEPLOY_URL=https://rollbar.com/deploy/45306460/\nROLLBAR_DEPLOY_ENVIRONMENT=production\n", string(data),
 		"the file is replaced: no stale id lingers, and nothing else is in it")
 }
 

@@ -27,8 +27,8 @@ func fuzzSeeds(f *testing.F) {
 	f.Add(int64(9), "https://rollbar.com/deploy/9/", "succeeded", "", "", "", "")
 }
 
-// FuzzWriteDotenv: a dotenv report has exactly ROLLBAR_DEPLOY_ID and
-// ROLLBAR_DEPLOY_URL, or is not written.
+// FuzzWriteDotenv: a dotenv report has exactly ROLLBAR_DEPLOY_ID,
+// ROLLBAR_DEPLOY_URL and ROLLBAR_DEPLOY_ENVIRONMENT, or is not written.
 func FuzzWriteDotenv(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, id int64, url, status, environment, revision, revisionURL, user string) {
@@ -44,7 +44,7 @@ func FuzzWriteDotenv(f *testing.F) {
 		require.NoError(t, err)
 		got, err := pipelinetest.ParseDotenv(data)
 		require.NoError(t, err)
-		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": url}, got)
+		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": url, "ROLLBAR_DEPLOY_ENVIRONMENT": environment}, got)
 	})
 }
 
@@ -59,7 +59,10 @@ func FuzzGitHubPublish(f *testing.F) {
 		for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY"} {
 			files[name] = filepath.Join(dir, name)
 		}
-		r := pipeline.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user}
+		r := pipeline.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user, Handoff: pipeline.Clear}
+		if status == "started" {
+			r.Handoff = pipeline.Save
+		}
 		err := pipeline.GitHub{Getenv: func(k string) string { return files[k] }}.Publish(r)
 		if err != nil {
 			var unsafe *pipeline.UnsafeValueError
@@ -70,11 +73,11 @@ func FuzzGitHubPublish(f *testing.F) {
 		}
 		id10 := strconv.FormatInt(id, 10)
 		assert.Equal(t, map[string]string{"deploy_id": id10, "deploy_url": url, "status": status}, fuzzFileCommands(t, files["GITHUB_OUTPUT"]))
-		wantEnv := ""
+		wantEnv := map[string]string{"ROLLBAR_DEPLOY_ID": "", "ROLLBAR_DEPLOY_ENVIRONMENT": ""}
 		if status == "started" {
-			wantEnv = id10
+			wantEnv = map[string]string{"ROLLBAR_DEPLOY_ID": id10, "ROLLBAR_DEPLOY_ENVIRONMENT": environment}
 		}
-		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": wantEnv}, fuzzFileCommands(t, files["GITHUB_ENV"]))
+		assert.Equal(t, wantEnv, fuzzFileCommands(t, files["GITHUB_ENV"]))
 
 		summary, err := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
 		require.NoError(t, err)

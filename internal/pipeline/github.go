@@ -15,9 +15,10 @@ type GitHub struct {
 	Getenv func(string) string
 }
 
-// Publish sets the outputs deploy_id, deploy_url and status; keeps the id of
-// a started deploy in ROLLBAR_DEPLOY_ID for the job's later steps, and clears
-// it after a final status; and adds a step summary. A file the runner did not
+// Publish sets the outputs deploy_id, deploy_url and status (and a watch's
+// verdict); hands a started deploy's id and environment to the job's later
+// steps in ROLLBAR_DEPLOY_ID and ROLLBAR_DEPLOY_ENVIRONMENT, or clears them
+// once it is finished; and adds a step summary. A file the runner did not
 // name is skipped.
 //
 // The files are written here rather than with go-githubactions: it panics
@@ -26,14 +27,28 @@ type GitHub struct {
 // value can add a line of its own.
 func (g GitHub) Publish(r Result) error {
 	outputs := [][2]string{{"deploy_id", strconv.FormatInt(r.DeployID, 10)}, {"deploy_url", r.URL}, {"status", r.Status}}
+	if w := r.Watch; w != nil {
+		outputs = append(outputs, [2]string{"watch_result", w.Result},
+			[2]string{"new_items", strconv.Itoa(w.NewItems)}, [2]string{"reactivated_items", strconv.Itoa(w.ReactivatedItems)})
+	}
+	var env [][2]string
+	switch r.Handoff {
+	case Save:
+		env = [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment}}
+	case Clear:
+		env = [][2]string{{"ROLLBAR_DEPLOY_ID", ""}, {"ROLLBAR_DEPLOY_ENVIRONMENT", ""}}
+	}
+	// Every value is checked before anything is written: no outputs are
+	// set for a hand-off that cannot be.
+	for _, kv := range env {
+		if err := checkLine("GITHUB_ENV", kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
 	if err := g.fileCommand("GITHUB_OUTPUT", outputs); err != nil {
 		return err
 	}
-	id := ""
-	if r.Status == "started" {
-		id = strconv.FormatInt(r.DeployID, 10)
-	}
-	if err := g.fileCommand("GITHUB_ENV", [][2]string{{"ROLLBAR_DEPLOY_ID", id}}); err != nil {
+	if err := g.fileCommand("GITHUB_ENV", env); err != nil {
 		return err
 	}
 	if path := g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
@@ -100,6 +115,8 @@ func Summary(r Result) string {
 	rows := [][2]string{
 		{"Environment", md(r.Environment)},
 		{"Revision", revision},
+		{"Branch", md(r.Branch)},
+		{"Repository", md(r.Repository)},
 		{"User", md(r.User)},
 		{"Status", md(r.Status)},
 		{"Deploy", link(strconv.FormatInt(r.DeployID, 10), r.URL)},
@@ -107,7 +124,12 @@ func Summary(r Result) string {
 	var b strings.Builder
 	b.WriteString("### Rollbar deploy\n\n| | |\n|---|---|\n")
 	for _, row := range rows {
-		fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
+		if row[1] != "" || row[0] != "Branch" && row[0] != "Repository" {
+			fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
+		}
+	}
+	if r.Watch != nil {
+		b.WriteString("\n" + r.Watch.Summary)
 	}
 	return b.String()
 }
@@ -139,4 +161,15 @@ func short(sha string) string {
 		return sha[:7]
 	}
 	return sha
+}
+
+// PublishWatch sets a watch's outputs and adds its verdict to the step
+// summary, for the watch command.
+func (g GitHub) PublishWatch(w Watch) error {
+	err := g.fileCommand("GITHUB_OUTPUT", [][2]string{{"watch_result", w.Result},
+		{"new_items", strconv.Itoa(w.NewItems)}, {"reactivated_items", strconv.Itoa(w.ReactivatedItems)}})
+	if path := g.Getenv("GITHUB_STEP_SUMMARY"); err == nil && path != "" {
+		err = appendFile("GITHUB_STEP_SUMMARY", path, w.Summary)
+	}
+	return err
 }

@@ -29,11 +29,16 @@ func newGitHubFiles(t *testing.T) (githubFiles, func(string) string) {
 }
 
 func result(status string) Result {
-	return Result{
+	r := Result{
 		DeployID: 45306460, URL: "https://rollbar.com/deploy/45306460/", Status: status,
 		Environment: "production", Revision: "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
 		RevisionURL: "https://github.com/acme/shop/commit/0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", User: "octocat",
+		Handoff: Clear,
 	}
+	if status == "started" {
+		r.Handoff = Save
+	}
+	return r
 }
 
 func TestGitHubPublish(t *testing.T) {
@@ -45,11 +50,12 @@ func TestGitHubPublish(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"deploy_id": "45306460", "deploy_url": "https://rollbar.com/deploy/45306460/", "status": "started",
 	}, parseFileCommand(t, files.output))
-	assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": "45306460"}, parseFileCommand(t, files.env), "a later step updates the started deploy")
+	assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": "45306460", "ROLLBAR_DEPLOY_ENVIRONMENT": "production"}, parseFileCommand(t, files.env),
+		"a later step of the environment updates the started deploy")
 
 	require.NoError(t, gh.Publish(result("succeeded")))
 	assert.Equal(t, "succeeded", parseFileCommand(t, files.output)["status"], "the later line wins")
-	assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": ""}, parseFileCommand(t, files.env), "a final status clears the id")
+	assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": "", "ROLLBAR_DEPLOY_ENVIRONMENT": ""}, parseFileCommand(t, files.env), "a final status clears the id")
 
 	summary, err := os.ReadFile(files.summary)
 	require.NoError(t, err)
@@ -66,9 +72,9 @@ func TestGitHubPublishUsesAFreshDelimiter(t *testing.T) {
 	data, err := os.ReadFile(files.env)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	require.Len(t, lines, 6)
+	require.Len(t, lines, 12)
 	assert.True(t, strings.HasPrefix(lines[0], "ROLLBAR_DEPLOY_ID<<ghadelimiter_"), lines[0])
-	assert.NotEqual(t, lines[0], lines[3], "a value cannot guess the delimiter")
+	assert.NotEqual(t, lines[0], lines[6], "a value cannot guess the delimiter")
 	assert.NotContains(t, string(data), "_GitHubActionsFileCommandDelimeter_")
 }
 

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,57 +13,41 @@ import (
 func TestIDFileRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-
-	_, ok, err := LoadID(dir)
+	id, _, err := LoadID(dir)
 	require.NoError(t, err)
-	assert.False(t, ok, "no file: no id, no error")
+	assert.Zero(t, id, "no file: no id, no error")
 
-	require.NoError(t, SaveID(dir, 45306460))
+	require.NoError(t, SaveID(dir, 45306460, "staging"))
 	data, err := os.ReadFile(filepath.Join(dir, IDFile))
 	require.NoError(t, err)
-	assert.Equal(t, "45306460\n", string(data))
-
-	id, ok, err := LoadID(dir)
+	assert.Equal(t, "45306460\nstaging\n", string(data))
+	id, env, err := LoadID(dir)
 	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.Equal(t, int64(45306460), id)
-
-	require.NoError(t, SaveID(dir, 45306461), "a new started deploy replaces the old id")
-	id, _, _ = LoadID(dir)
-	assert.Equal(t, int64(45306461), id)
+	assert.Equal(t, []any{int64(45306460), "staging"}, []any{id, env})
 
 	require.NoError(t, ClearID(dir))
 	assert.NoFileExists(t, filepath.Join(dir, IDFile))
 	require.NoError(t, ClearID(dir), "clearing twice is fine")
+	require.Error(t, SaveID(filepath.Join(dir, "missing"), 1, ""))
 }
 
-func TestLoadIDRejectsWhatIsNotAnID(t *testing.T) {
+func TestLoadID(t *testing.T) {
 	t.Parallel()
-	for _, content := range []string{"", "abc", "0", "-5", "12 34", "99999999999999999999"} {
+	for content, want := range map[string]string{
+		"  42\r\n": "42 ", "42\nproduction\n": "42 production", // an old file names no environment
+		"": "error", "abc": "error", "0": "error", "-5": "error", "12 34": "error", "99999999999999999999": "error",
+	} {
 		t.Run(content, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			require.NoError(t, os.WriteFile(filepath.Join(dir, IDFile), []byte(content), 0o644))
-			_, ok, err := LoadID(dir)
-			require.Error(t, err)
-			assert.False(t, ok)
-			assert.Contains(t, err.Error(), IDFile)
-			assert.Contains(t, err.Error(), "ROLLBAR_DEPLOY_ID", "it says what to do")
+			id, env, err := LoadID(dir)
+			if want == "error" {
+				assert.ErrorContains(t, err, IDFile+" does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, want, strconv.FormatInt(id, 10)+" "+env)
 		})
 	}
-}
-
-func TestLoadIDToleratesWhitespace(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, IDFile), []byte("  42\r\n"), 0o644))
-	id, ok, err := LoadID(dir)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.Equal(t, int64(42), id)
-}
-
-func TestSaveIDReportsADirectoryItCannotWrite(t *testing.T) {
-	t.Parallel()
-	require.Error(t, SaveID(filepath.Join(t.TempDir(), "missing"), 1))
 }

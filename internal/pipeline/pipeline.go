@@ -21,6 +21,32 @@ type Result struct {
 	Revision    string
 	RevisionURL string // the commit's page, when the CI tells it
 	User        string
+	Branch      string
+	Repository  string
+	// Handoff is what later steps of the job are told (GITHUB_ENV).
+	Handoff Handoff
+	// Watch is the verdict of a watch after the record, if one ran.
+	Watch *Watch
+}
+
+// Handoff is what a run tells a job's later steps about its deploy.
+type Handoff int
+
+const (
+	// Leave keeps what an earlier step saved: this deploy is finished, and
+	// the saved one, of another environment, is not.
+	Leave Handoff = iota
+	// Save hands a started deploy to the step that finishes it.
+	Save
+	// Clear forgets a deploy that is finished now.
+	Clear
+)
+
+// Watch is a watch's verdict for the pipeline.
+type Watch struct {
+	Result                     string
+	NewItems, ReactivatedItems int
+	Summary                    string // Markdown for the step summary
 }
 
 // UnsafeValueError is a value that would add lines to a file a CI parses.

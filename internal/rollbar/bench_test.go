@@ -112,7 +112,7 @@ func BenchmarkListPaging(b *testing.B) {
 			for b.Loop() {
 				seen := 0
 				for page := 1; ; page++ {
-					deploys, err := c.List(ctx, page)
+					deploys, err := c.List(ctx, page, 0)
 					if err != nil {
 						b.Fatal(err)
 					}

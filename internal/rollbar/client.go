@@ -12,8 +12,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sethvargo/go-retry"
@@ -44,6 +46,11 @@ type Client struct {
 	// Warnf hears about things the user should know even when all went well,
 	// such as a deploy found recorded after an ambiguous failure.
 	Warnf func(format string, args ...any)
+
+	// cannotRead is set once a duplicate check found the read token without
+	// the read scope: later checks would fail the same way. toldRead makes
+	// the fix said once per Client, not once per retry.
+	cannotRead, toldRead atomic.Bool
 }
 
 // Deploy is a deploy as Rollbar returns it.
@@ -98,13 +105,18 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 		} `json:"data"`
 	}
 	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
-		if ambiguous != nil && canCheck {
+		if ambiguous != nil && canCheck && !c.cannotRead.Load() {
 			id, ok, err := c.findRecorded(ctx, d, since)
 			switch {
 			case ok:
 				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, id)
 				out.Data.DeployID = id
 				return nil, nil
+			case err != nil && lacksRead(err):
+				c.cannotRead.Store(true)
+				if !c.toldRead.Swap(true) {
+					c.warnf("cannot check whether Rollbar recorded the deploy before its answer was lost, as the token cannot read deploys (%v): sending it again, which may record it twice; set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token so the tool can check", err)
+				}
 			case err != nil && !warned:
 				c.warnf("cannot check whether the deploy was already recorded (%v): sending it again, which may record it twice", err)
 				warned = true
@@ -123,10 +135,15 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	return out.Data.DeployID, nil
 }
 
+// recentDeploys is how many of the newest deploys a duplicate check reads:
+// the deploy was recorded moments ago, and only other pipelines recording
+// at the same moment could push it further back.
+const recentDeploys = 10
+
 // findRecorded looks for d among the newest deploys, recorded since the
 // first attempt.
 func (c *Client) findRecorded(ctx context.Context, d NewDeploy, since time.Time) (int64, bool, error) {
-	deploys, err := c.List(ctx, 1)
+	deploys, err := c.List(ctx, 1, recentDeploys)
 	if err != nil {
 		return 0, false, err
 	}
@@ -171,15 +188,20 @@ func (c *Client) Get(ctx context.Context, id int64) (Deploy, error) {
 	return *out.Result, nil
 }
 
-// List returns one page of deploys, newest first; past the last page it is empty.
-func (c *Client) List(ctx context.Context, page int) ([]Deploy, error) {
+// List returns one page of deploys, newest first; past the last page it is
+// empty. limit is the page size; 0 leaves Rollbar's, 20.
+func (c *Client) List(ctx context.Context, page, limit int) ([]Deploy, error) {
 	var out struct {
 		Result *struct {
 			Deploys []Deploy `json:"deploys"`
 		} `json:"result"`
 	}
+	q := url.Values{"page": {strconv.Itoa(page)}}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
 	op := fmt.Sprintf("list deploys (page %d)", page)
-	err := c.once(ctx, op, &request{method: http.MethodGet, path: "/api/1/deploys?page=" + strconv.Itoa(page), token: c.readToken(), out: &out})
+	err := c.once(ctx, op, &request{method: http.MethodGet, path: "/api/1/deploys?" + q.Encode(), token: c.readToken(), out: &out})
 	if err == nil && out.Result == nil {
 		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy list"}
 	}
@@ -265,6 +287,9 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
+		if reason := wrongEndpoint(err); reason != "" && ctx.Err() == nil {
+			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Err: err}
+		}
 		err = &NetworkError{Op: op, Err: err}
 		if wrote && r.onAmbiguous != nil {
 			r.onAmbiguous(err)
@@ -282,6 +307,10 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		err = &ResponseError{Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody)}
 	case resp.StatusCode >= 300:
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
+		if reason := wrongAnswer(resp.StatusCode, data); reason != "" {
+			// Not an APIError: a caller must not take it for Rollbar's 404.
+			err = &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Status: resp.StatusCode, Reason: reason}
+		}
 	default:
 		err = decode(op, resp.StatusCode, data, r.out)
 	}
@@ -390,6 +419,17 @@ func (c *Client) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+// safeBaseURL is the base URL as it may be shown: without a password or a
+// query, in case either carries a secret.
+func (c *Client) safeBaseURL() string {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return "the API URL"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return strings.TrimRight(u.String(), "/")
 }
 
 func (c *Client) readToken() string { return cmp.Or(c.ReadToken, c.Token) }

@@ -1,8 +1,13 @@
 package rollbar
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,6 +48,13 @@ func newClient(t *testing.T, srv *rollbartest.Server, token string) (*Client, *l
 	return &Client{BaseURL: srv.URL, Token: token, UserAgent: "rollbar-deploy/test", Backoff: fastBackoff, Warnf: warnings.add}, warnings
 }
 
+// fake starts a fake Rollbar that is closed when the test ends.
+func fake(t *testing.T, opts ...rollbartest.Option) *rollbartest.Server {
+	srv := rollbartest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func timeout(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
@@ -53,27 +65,18 @@ var deploy = NewDeploy{Environment: "production", Revision: "0a1b2c", LocalUsern
 
 func TestCreate(t *testing.T) {
 	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := fake(t)
 	c, _ := newClient(t, srv, "post-token")
 
 	id, err := c.Create(timeout(t, 5*time.Second), deploy)
 	require.NoError(t, err)
 
-	deploys := srv.Deploys()
-	require.Len(t, deploys, 1)
-	assert.Equal(t, id, deploys[0].ID)
-	assert.Equal(t, "production", deploys[0].Environment)
-	assert.Equal(t, "0a1b2c", deploys[0].Revision)
-	assert.Equal(t, "jane", deploys[0].LocalUsername)
-	assert.Equal(t, "succeeded", deploys[0].Status)
-
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "post-token", reqs[0].Header.Get("X-Rollbar-Access-Token"))
-	assert.Equal(t, "rollbar-deploy/test", reqs[0].Header.Get("User-Agent"))
-	assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
-	assert.Empty(t, reqs[0].RawQuery, "the token never goes in a URL")
+	d := srv.Deploys()[0]
+	assert.Equal(t, []any{id, "production", "0a1b2c", "jane", "https://ci.example/run/1", "succeeded"},
+		[]any{d.ID, d.Environment, d.Revision, d.LocalUsername, d.Comment, d.Status})
+	r := srv.Requests()[0]
+	assert.Equal(t, []string{"post-token", "rollbar-deploy/test", "application/json", ""},
+		[]string{r.Header.Get("X-Rollbar-Access-Token"), r.Header.Get("User-Agent"), r.Header.Get("Content-Type"), r.RawQuery}, "the token never goes in a URL")
 }
 
 func TestCreateFaults(t *testing.T) {
@@ -98,22 +101,22 @@ func TestCreateFaults(t *testing.T) {
 		{name: "recorded then cut, token can read", token: "both-token", deploys: 1, requests: 1,
 			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenCut}},
 			warning: "had recorded the deploy"},
-		{name: "recorded then 502, token cannot read: sent again, said so", token: "post-token", deploys: 2, requests: 2,
-			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenStatus, Status: 502}},
-			warning: "may record it twice"},
 		{name: "401 is not retried", token: "bad-token", deploys: 0, requests: 1, err: "401 Unauthorized: invalid access token"},
 		{name: "422 is not retried", token: "post-token", deploys: 0, requests: 1, err: "422",
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultStatus, Status: 422, Body: `{"err":1,"message":"Missing 'environment' key."}`}}},
 		{name: "garbage 200 is an error, not retried", token: "post-token", deploys: 0, requests: 1, err: "not Rollbar's JSON",
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultGarbage}}},
+		{name: "a 2xx without an id", token: "post-token", deploys: 0, requests: 1, err: "no deploy id",
+			faults: []rollbartest.Fault{{Kind: rollbartest.FaultGarbage, Body: `{"data":{}}`}}},
 		{name: "outage", token: "post-token", deploys: 0, transient: true, err: "503",
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultStatus, Status: 503, Times: 1000}}},
+		{name: "a hang is cut at the timeout", token: "post-token", deploys: 0, transient: true, err: "no answer before the timeout",
+			faults: []rollbartest.Fault{{Kind: rollbartest.FaultHang, Times: 100}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := rollbartest.NewServer()
-			t.Cleanup(srv.Close)
+			srv := fake(t)
 			for _, f := range tt.faults {
 				srv.Inject(f)
 			}
@@ -150,23 +153,26 @@ func countMethod(srv *rollbartest.Server, method string) int {
 	return n
 }
 
-func TestCreateWithoutIDIsAnError(t *testing.T) {
+// TestReadFixNamedOnce: a token that cannot check for a duplicate is told
+// the fix once per Client, and not made to try again.
+func TestReadFixNamedOnce(t *testing.T) {
 	t.Parallel()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{"data":{}}`))
-	}))
-	t.Cleanup(ts.Close)
-	c := &Client{BaseURL: ts.URL, Token: "t"}
-	_, err := c.Create(timeout(t, time.Second), deploy)
-	var respErr *ResponseError
-	require.ErrorAs(t, err, &respErr)
-	assert.Contains(t, err.Error(), "no deploy id")
+	srv := fake(t)
+	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultRecordThenStatus, Status: 502, Path: "/api/1/deploy", Times: 3})
+	c, warnings := newClient(t, srv, "post-token")
+	for range 2 {
+		_, err := c.Create(timeout(t, 5*time.Second), deploy)
+		require.NoError(t, err)
+	}
+	assert.Len(t, srv.Deploys(), 5, "without a read scope, each retry records again")
+	assert.Equal(t, 1, countMethod(srv, http.MethodGet), "the check is not tried again")
+	require.Len(t, warnings.lines, 1, warnings)
+	assert.Contains(t, warnings.lines[0], "set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token")
 }
 
 func TestRateLimitIsHonoured(t *testing.T) {
 	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := fake(t)
 	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultStatus, Status: 429,
 		Header: map[string]string{"X-Rate-Limit-Remaining-Seconds": "1"}, Body: `{"err":1,"message":"rate limit"}`})
 	c, _ := newClient(t, srv, "post-token")
@@ -180,8 +186,7 @@ func TestRateLimitIsHonoured(t *testing.T) {
 
 func TestWaitPastTheTimeoutGivesUpAtOnce(t *testing.T) {
 	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := fake(t)
 	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultStatus, Status: 429, Header: map[string]string{"Retry-After": "60"}})
 	c, _ := newClient(t, srv, "post-token")
 
@@ -193,23 +198,9 @@ func TestWaitPastTheTimeoutGivesUpAtOnce(t *testing.T) {
 	assert.True(t, Transient(err))
 }
 
-func TestHangIsCutAtTheTimeout(t *testing.T) {
-	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
-	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultHang, Times: 100})
-	c, _ := newClient(t, srv, "post-token")
-
-	_, err := c.Create(timeout(t, 300*time.Millisecond), deploy)
-	require.Error(t, err)
-	assert.True(t, Transient(err))
-	assert.Contains(t, err.Error(), "no answer before the timeout")
-}
-
 func TestUpdate(t *testing.T) {
 	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := fake(t)
 	c, _ := newClient(t, srv, "post-token")
 	ctx := timeout(t, 5*time.Second)
 
@@ -226,7 +217,9 @@ func TestUpdate(t *testing.T) {
 	_, err = c.Update(ctx, id, Update{Status: "failed"})
 	var api *APIError
 	require.ErrorAs(t, err, &api)
-	assert.True(t, api.TimedOut(), "a finished deploy cannot be updated: %v", err)
+	assert.True(t, api.NotStarted(), "a finished deploy cannot be updated: %v", err)
+	assert.Equal(t, 409, api.Status)
+	assert.Contains(t, api.Hint(), "no longer started")
 
 	_, err = c.Update(ctx, 999, Update{Status: "failed"})
 	require.ErrorAs(t, err, &api)
@@ -237,8 +230,7 @@ func TestUpdate(t *testing.T) {
 
 func TestGetAndList(t *testing.T) {
 	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := fake(t)
 	srv.Seed(45, "production")
 	c, _ := newClient(t, srv, "post-token")
 	c.ReadToken = "read-token"
@@ -253,7 +245,7 @@ func TestGetAndList(t *testing.T) {
 
 	var ids []int64
 	for page := 1; ; page++ {
-		deploys, err := c.List(ctx, page)
+		deploys, err := c.List(ctx, page, 0)
 		require.NoError(t, err)
 		if len(deploys) == 0 {
 			assert.Equal(t, 4, page)
@@ -266,29 +258,20 @@ func TestGetAndList(t *testing.T) {
 	require.Len(t, ids, 45)
 	assert.Equal(t, newest.ID, ids[0], "newest first")
 	assert.Equal(t, all[0].ID, ids[44])
+	deploys, err := c.List(ctx, 2, 40)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{all[4].ID, all[0].ID}, []int64{deploys[0].ID, deploys[4].ID})
+	assert.Equal(t, "limit=40&page=2", srv.Requests()[len(srv.Requests())-1].RawQuery)
+	assert.Equal(t, "page=1", srv.Requests()[1].RawQuery, "no limit unless asked")
 
 	for _, r := range srv.Requests() {
 		assert.Equal(t, "read-token", r.Header.Get("X-Rollbar-Access-Token"), "reads use the read token")
 	}
 }
 
-func TestReadWithPostOnlyToken(t *testing.T) {
-	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
-	c, _ := newClient(t, srv, "post-token")
-	_, err := c.List(timeout(t, time.Second), 1)
-	var api *APIError
-	require.ErrorAs(t, err, &api)
-	assert.Equal(t, 403, api.Status)
-	assert.Contains(t, api.Message, "insufficient privileges")
-	assert.Contains(t, api.Hint(), "read")
-}
-
 func TestUploadSourceMap(t *testing.T) {
 	t.Parallel()
-	srv := rollbartest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := fake(t)
 	c, _ := newClient(t, srv, "post-token")
 	err := c.UploadSourceMap(timeout(t, time.Second), SourceMap{Version: "abc", MinifiedURL: "https://example.com/app.min.js", Name: "app.min.js.map", Map: []byte(`{"version":3}`)})
 	require.NoError(t, err)
@@ -307,17 +290,20 @@ func TestRetryAfter(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	tests := []struct {
 		name   string
+		status int // 429 when 0
 		header map[string]string
 		want   time.Duration
 	}{
-		{"nothing", nil, 0},
-		{"remaining seconds", map[string]string{"X-Rate-Limit-Remaining-Seconds": "55"}, 55 * time.Second},
-		{"reset", map[string]string{"X-Rate-Limit-Reset": "1700000010"}, 10 * time.Second},
-		{"reset in the past", map[string]string{"X-Rate-Limit-Reset": "1600000000"}, 0},
-		{"retry-after seconds", map[string]string{"Retry-After": "7"}, 7 * time.Second},
-		{"retry-after date", map[string]string{"Retry-After": now.Add(3 * time.Second).UTC().Format(http.TimeFormat)}, 3 * time.Second},
-		{"Rollbar's own header first", map[string]string{"X-Rate-Limit-Remaining-Seconds": "2", "Retry-After": "9"}, 2 * time.Second},
-		{"garbage", map[string]string{"Retry-After": "soon", "X-Rate-Limit-Remaining-Seconds": "-3"}, 0},
+		{"nothing", 0, nil, 0},
+		{"rate-limit headers come with every answer: only a 429 counts them", 503, map[string]string{"X-Rate-Limit-Remaining-Seconds": "55"}, 0},
+		{"a 5xx may ask", 503, map[string]string{"X-Rate-Limit-Remaining-Seconds": "55", "Retry-After": "3"}, 3 * time.Second},
+		{"remaining seconds", 0, map[string]string{"X-Rate-Limit-Remaining-Seconds": "55"}, 55 * time.Second},
+		{"reset", 0, map[string]string{"X-Rate-Limit-Reset": "1700000010"}, 10 * time.Second},
+		{"reset in the past", 0, map[string]string{"X-Rate-Limit-Reset": "1600000000"}, 0},
+		{"retry-after seconds", 0, map[string]string{"Retry-After": "7"}, 7 * time.Second},
+		{"retry-after date", 0, map[string]string{"Retry-After": now.Add(3 * time.Second).UTC().Format(http.TimeFormat)}, 3 * time.Second},
+		{"Rollbar's own header first", 0, map[string]string{"X-Rate-Limit-Remaining-Seconds": "2", "Retry-After": "9"}, 2 * time.Second},
+		{"garbage", 0, map[string]string{"Retry-After": "soon", "X-Rate-Limit-Remaining-Seconds": "-3"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -326,27 +312,148 @@ func TestRetryAfter(t *testing.T) {
 			for k, v := range tt.header {
 				h.Set(k, v)
 			}
-			assert.Equal(t, tt.want, retryAfter(&http.Response{StatusCode: 429, Header: h}, now))
+			assert.Equal(t, tt.want, retryAfter(&http.Response{StatusCode: cmp.Or(tt.status, 429), Header: h}, now))
 		})
 	}
 }
 
-func TestNetworkErrorsReadWell(t *testing.T) {
+// TestWrongEndpoint: an api_url that does not lead to Rollbar's API fails at
+// once, as a setting to fix, while a passing DNS failure stays an outage.
+func TestWrongEndpoint(t *testing.T) {
 	t.Parallel()
-	c := &Client{BaseURL: "http://127.0.0.1:1", Token: "secret-token", Backoff: fastBackoff}
-	_, err := c.Create(timeout(t, 200*time.Millisecond), deploy)
-	require.Error(t, err)
-	assert.True(t, Transient(err))
-	assert.Contains(t, err.Error(), "record deploy: connection refused")
-	assert.NotContains(t, err.Error(), "127.0.0.1:1", "no URL or Go-internal chain")
-	assert.NotContains(t, err.Error(), "secret-token")
-	assert.False(t, errors.Is(err, context.Canceled))
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+	host := strings.TrimPrefix(plain.URL, "http://")
+	failDial := func(err error) func(context.Context, string, string) (net.Conn, error) {
+		return func(context.Context, string, string) (net.Conn, error) { return nil, err }
+	}
+	tests := []struct {
+		name    string
+		baseURL string
+		dial    func(context.Context, string, string) (net.Conn, error) // nil: the real one
+		want    string                                                  // in the error
+		outage  bool
+	}{
+		{name: "nothing listening is an outage", baseURL: "http://127.0.0.1:1", want: "record deploy: connection refused", outage: true},
+		{name: "a 404 that is not Rollbar's", baseURL: plain.URL + "/rollbar", want: `404 with a page that is not Rollbar's ("404 page not found")`},
+		{name: "HTTPS to a plain HTTP server", baseURL: "https://" + host, want: "speaks plain HTTP, not HTTPS"},
+		{name: "TLS to a server that is not HTTP", baseURL: "https://user:secret@ssh.example:22/?q=1", want: "speaks plain HTTP, not HTTPS",
+			dial: func(context.Context, string, string) (net.Conn, error) {
+				client, server := net.Pipe()
+				go func() { _, _ = io.Copy(io.Discard, server) }()
+				go func() { _, _ = server.Write([]byte("SSH-2.0-OpenSSH_9.6\r\n")) }()
+				return client, nil
+			}},
+		{name: "a host name that does not resolve", baseURL: "https://api.rollbar.co",
+			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.co", IsNotFound: true}), want: "the host name api.rollbar.co does not resolve"},
+		{name: "a DNS failure that may pass", baseURL: "https://api.rollbar.com",
+			dial: failDial(&net.DNSError{Err: "server misbehaving", Name: "api.rollbar.com", IsTemporary: true}), want: "cannot resolve host api.rollbar.com", outage: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			attempts := 0
+			transport := http.DefaultTransport.(*http.Transport).Clone()
+			dial := tt.dial
+			if dial == nil {
+				dial = transport.DialContext
+			}
+			transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				attempts++
+				return dial(ctx, network, addr)
+			}
+			c := &Client{BaseURL: tt.baseURL, Token: "secret-token", Backoff: fastBackoff, HTTP: &http.Client{Transport: transport}}
+			_, err := c.Create(timeout(t, 300*time.Millisecond), deploy)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "secret", "no token, no URL, no Go-internal chain")
+			assert.NotContains(t, err.Error(), "://")
+			assert.Equal(t, tt.outage, Transient(err), "%v", err)
+			var endpoint *EndpointError
+			if tt.outage {
+				assert.Greater(t, attempts, 1, "retried")
+				assert.False(t, errors.As(err, &endpoint))
+				return
+			}
+			require.ErrorAs(t, err, &endpoint, "%#v", err)
+			assert.Equal(t, 1, attempts, "not retried")
+			var api *APIError
+			assert.False(t, errors.As(err, &api), "not to be taken for Rollbar's own answer")
+			assert.Contains(t, Hint(err), "check api_url (ROLLBAR_API_URL): ")
+			assert.NotContains(t, Hint(err), "secret")
+		})
+	}
 }
 
-func TestRateLimitHeadersOnlyCountOn429(t *testing.T) {
+func TestAPIErrorKinds(t *testing.T) {
 	t.Parallel()
-	h := http.Header{"X-Rate-Limit-Remaining-Seconds": {"55"}}
-	assert.Zero(t, retryAfter(&http.Response{StatusCode: 503, Header: h}, time.Now()), "every answer carries them")
-	h.Set("Retry-After", "3")
-	assert.Equal(t, 3*time.Second, retryAfter(&http.Response{StatusCode: 503, Header: h}, time.Now()))
+	const notStarted = "The deploy can not be updated because its status is not started."
+	tests := []struct {
+		status               int
+		message              string
+		notStarted, notFound bool
+		hint                 string
+	}{
+		{409, notStarted, true, false, "no longer started (Rollbar timed it out, or it was already finished)"},
+		{422, notStarted, true, false, "no longer started"},
+		{422, "Missing 'environment' key.", false, false, ""},
+		{409, "Conflict", false, false, ""},
+		{404, "Version not found in this project.", false, true, ""},
+		{403, "insufficient privileges", false, false, "read token"},
+	}
+	for _, tt := range tests {
+		e := &APIError{Op: "op", Status: tt.status, Message: tt.message}
+		assert.Equal(t, tt.notStarted, e.NotStarted(), "%v", e)
+		assert.Equal(t, tt.notFound, e.IsNotFound(), "%v", e)
+		assert.Equal(t, tt.hint == "", Hint(e) == "", "%v: %s", e, Hint(e))
+		assert.Contains(t, Hint(fmt.Errorf("wrapped: %w", e)), tt.hint)
+		assert.NotContains(t, Hint(e), "timed the started deploy out")
+	}
+}
+
+func TestVersions(t *testing.T) {
+	t.Parallel()
+	clock := rollbartest.NewClock(time.Unix(1_700_000_000, 0))
+	srv := fake(t, rollbartest.WithClock(clock.Now))
+	// A slash in the version: only escaped does it stay one path segment.
+	srv.AddItem("feature/x", "production", rollbartest.Item{Title: "TypeError", Occurrences: 3}, 0)
+	srv.AddItem("feature/x", "production", rollbartest.Item{Level: "critical", Event: "reactivated"}, time.Minute)
+	c, _ := newClient(t, srv, "post-token")
+	c.ReadToken = "read-token"
+	ctx := timeout(t, 5*time.Second)
+
+	v, err := c.Version(ctx, "feature/x", "production")
+	require.NoError(t, err)
+	assert.Equal(t, "feature/x", v.Version)
+	assert.Equal(t, 1, v.ItemStats.New.Sum("error", "critical"))
+	assert.Equal(t, 0, v.ItemStats.Reactivated.Sum(Levels()...))
+	clock.Add(time.Minute)
+	v, err = c.Version(ctx, "feature/x", "production")
+	require.NoError(t, err)
+	assert.Equal(t, LevelCounts{Critical: 1}, v.ItemStats.Reactivated)
+	assert.Equal(t, 0, v.ItemStats.Reactivated.Sum("error", "fatal"))
+
+	items, err := c.VersionItems(ctx, "feature/x", "production", "new", "error", 1)
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	assert.Equal(t, Item{ID: items[0].ID, Counter: 1, Title: "TypeError", Level: "error", Status: "active", Environment: "production",
+		OccurrencesInVersion: 3, FirstInVersionOccurrenceID: items[0].FirstInVersionOccurrenceID,
+		LastInVersionOccurrenceTimestamp: clock.Now().Add(-time.Minute).Unix()}, items[0])
+	items, err = c.VersionItems(ctx, "feature/x", "production", "new", "", 2)
+	require.NoError(t, err)
+	assert.Empty(t, items, "past the last page")
+
+	_, err = c.Version(ctx, "deadbeef", "production")
+	var api *APIError
+	require.ErrorAs(t, err, &api)
+	assert.True(t, api.IsNotFound(), "%v", err)
+
+	c.ReadToken = ""
+	_, err = c.VersionItems(ctx, "feature/x", "production", "new", "", 1)
+	require.ErrorAs(t, err, &api)
+	assert.Equal(t, 403, api.Status, "a read call")
+
+	var it Item
+	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"level":50}`), &it))
+	assert.Equal(t, "critical", it.Level, "Rollbar's numeric level")
 }

@@ -2,6 +2,8 @@ package rollbar
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -40,10 +42,22 @@ func (e *APIError) Transient() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
 
-// TimedOut reports whether Rollbar refused an update because it had already
-// timed the started deploy out.
-func (e *APIError) TimedOut() bool {
-	return e.Status == http.StatusUnprocessableEntity && strings.Contains(e.Message, "status is not started")
+// NotStarted reports whether Rollbar refused an update because the deploy is
+// no longer started: Rollbar timed it out, or it was already finished. The
+// reference documents 409 and 422 is seen too, so the message decides.
+func (e *APIError) NotStarted() bool {
+	return (e.Status == http.StatusConflict || e.Status == http.StatusUnprocessableEntity) &&
+		strings.Contains(e.Message, "status is not started")
+}
+
+// IsNotFound reports a 404 from Rollbar itself: an unknown deploy id, or a
+// version Rollbar has seen nothing of.
+func (e *APIError) IsNotFound() bool { return e.Status == http.StatusNotFound }
+
+// lacksRead reports a token without the read scope.
+func lacksRead(err error) bool {
+	var api *APIError
+	return errors.As(err, &api) && (api.Status == http.StatusForbidden || strings.Contains(api.Message, "insufficient privileges"))
 }
 
 // Hint says what to do about the error, where Rollbar's message alone leaves
@@ -55,14 +69,80 @@ func (e *APIError) Hint() string {
 		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token, get and list a read token (set ROLLBAR_READ_ACCESS_TOKEN)"
 	case strings.Contains(e.Message, "Deploy not found"):
 		return "the deploy id belongs to another Rollbar project, or the token is for another project"
-	case e.TimedOut():
-		return "Rollbar timed the started deploy out (the project's Deploy Timeout); record a new deploy instead"
+	case e.NotStarted():
+		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): only a started deploy can be updated"
 	case e.Status == http.StatusRequestEntityTooLarge:
 		return "the request is over Rollbar's 128 KB limit: shorten the comment"
 	case e.Status == http.StatusTooManyRequests:
 		return "the token's rate limit is used up; try again in a minute"
 	case e.Status >= 500:
 		return "Rollbar is having trouble; try again later"
+	}
+	return ""
+}
+
+// Hint says what to do about err, for the errors of this package that have
+// advice to give; "" otherwise.
+func Hint(err error) string {
+	var api *APIError
+	var endpoint *EndpointError
+	switch {
+	case errors.As(err, &endpoint):
+		return endpoint.Hint()
+	case errors.As(err, &api):
+		return api.Hint()
+	}
+	return ""
+}
+
+// EndpointError is a request that reached something other than Rollbar's
+// API, or no host at all: the api_url setting is wrong. No retry fixes
+// that, so it is not Transient.
+type EndpointError struct {
+	Op      string
+	BaseURL string // the API URL used, without credentials or query
+	Status  int    // the HTTP status answered; 0 when nothing answered
+	Reason  string // what showed it, e.g. "the host name does not resolve"
+	Err     error  // the network error behind it, if any
+}
+
+func (e *EndpointError) Error() string { return e.Op + ": " + e.Reason }
+func (e *EndpointError) Unwrap() error { return e.Err }
+
+// Hint points at the setting to fix.
+func (e *EndpointError) Hint() string {
+	return fmt.Sprintf("check api_url (ROLLBAR_API_URL): %s is not Rollbar's API, which is %s", e.BaseURL, DefaultBaseURL)
+}
+
+// wrongEndpoint is what shows that a request failed for want of reaching
+// Rollbar's API at all, or "" for an ordinary network failure. A DNS failure
+// that may pass (a timeout, a server failure) stays an outage.
+func wrongEndpoint(err error) string {
+	var dnsErr *net.DNSError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return "the host name " + dnsErr.Name + " does not resolve"
+	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "the server speaks plain HTTP, not HTTPS"
+	}
+	return ""
+}
+
+// wrongAnswer is what shows that an error answer came from a server other
+// than Rollbar's API, or "" when it may be Rollbar's: Rollbar answers an
+// unknown path with its JSON.
+func wrongAnswer(status int, data []byte) string {
+	var body struct {
+		Err *int `json:"err"`
+	}
+	switch {
+	case json.Unmarshal(data, &body) == nil && body.Err != nil:
+		return ""
+	case status == http.StatusNotFound:
+		return "the server answered 404 with a page that is not Rollbar's (" + snippet(data) + ")"
+	case status == http.StatusBadRequest && strings.Contains(string(data), "HTTP request to an HTTPS server"):
+		return "the server speaks HTTPS, not plain HTTP"
 	}
 	return ""
 }

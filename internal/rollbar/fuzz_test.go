@@ -115,7 +115,7 @@ func FuzzClientAnswers(f *testing.F) {
 		case 2:
 			_, err = c.Get(ctx, 45306460)
 		case 3:
-			_, err = c.List(ctx, 1)
+			_, err = c.List(ctx, 1, 0)
 		case 4:
 			err = c.UploadSourceMap(ctx, SourceMap{Version: "abc", MinifiedURL: "https://example.com/a.js", Name: "a.js.map", Map: []byte("{}")})
 		}
@@ -132,13 +132,20 @@ func checkFuzzError(t *testing.T, err error, status int, body []byte) {
 	var api *APIError
 	var resp *ResponseError
 	var netErr *NetworkError
-	require.True(t, errors.As(err, &api) || errors.As(err, &resp) || errors.As(err, &netErr), "an error of the client's own: %T %v", err, err)
+	var endpoint *EndpointError
+	require.True(t, errors.As(err, &api) || errors.As(err, &resp) || errors.As(err, &netErr) || errors.As(err, &endpoint),
+		"an error of the client's own: %T %v", err, err)
 	msg := err.Error()
 	if !strings.Contains(string(body), fuzzToken) {
 		assert.NotContains(t, msg, fuzzToken)
 	}
 	assert.NotContains(t, msg, "127.0.0.1", "no URL in errors")
 	assert.False(t, strings.ContainsFunc(msg, unicode.IsControl), "one line, no control characters: %q", msg)
+	if endpoint != nil {
+		assert.Contains(t, []int{400, 404}, status, "only a 400 or 404 that is not Rollbar's points at api_url: %v", err)
+		assert.False(t, Transient(err))
+		return
+	}
 	if status >= 300 && netErr == nil {
 		require.NotNil(t, api, "a non-2xx answer is an APIError: %v", err)
 		assert.Equal(t, status, api.Status)

@@ -18,7 +18,8 @@ const (
 	firstDeployID = 45306460 // a recorded id, so that fake ids look real
 	firstUserID   = 237000
 	projectID     = 67454
-	pageSize      = 20
+	pageSize      = 20   // deploys a page unless limit says otherwise
+	maxPageSize   = 5000 // the reference's cap on limit
 	maxNameLen    = 255
 	maxComment    = 64 << 10
 
@@ -253,7 +254,7 @@ func (h *Handler) patchDeploy(w http.ResponseWriter, c *call) {
 		return
 	case s.Status != statusStarted:
 		h.mu.Unlock()
-		writeError(w, http.StatusUnprocessableEntity, notStarted)
+		writeError(w, h.notStarted, notStarted)
 		return
 	}
 	if hasComment {
@@ -269,19 +270,26 @@ func (h *Handler) patchDeploy(w http.ResponseWriter, c *call) {
 }
 
 func (h *Handler) listDeploys(w http.ResponseWriter, c *call) {
-	page, err := strconv.Atoi(c.r.URL.Query().Get("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
-	deploys := make([]deployJSON, 0, pageSize)
+	page := positive(c.r.URL.Query().Get("page"), 1)
+	size := min(positive(c.r.URL.Query().Get("limit"), pageSize), maxPageSize)
+	deploys := make([]deployJSON, 0, min(size, pageSize))
 	h.mu.Lock()
 	h.expireLocked(c.now)
-	// Newest first: page p starts (p-1)*20 deploys back from the newest.
-	if n := len(h.deploys); page-1 <= n/pageSize {
-		for i := n - 1 - (page-1)*pageSize; i >= 0 && len(deploys) < pageSize; i-- {
+	// Newest first: page p starts (p-1)*size deploys back from the newest.
+	if n := len(h.deploys); page-1 <= n/size {
+		for i := n - 1 - (page-1)*size; i >= 0 && len(deploys) < size; i-- {
 			deploys = append(deploys, h.deploys[i].api())
 		}
 	}
 	h.mu.Unlock()
 	writeJSON(w, http.StatusOK, okBody{Result: map[string]any{"deploys": deploys, "page": page}})
+}
+
+// positive reads a query number, or def when it is absent, not a number or
+// below 1, as Rollbar reads page.
+func positive(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 {
+		return n
+	}
+	return def
 }

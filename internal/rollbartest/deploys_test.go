@@ -35,10 +35,8 @@ func TestCreateDeploy(t *testing.T) {
 		wantPartial bool
 	}{
 		{name: "json", req: req{token: "post-token", contentType: jsonType, body: valid}, wantStatus: 200},
-		{name: "both scopes", req: req{token: "both-token", contentType: jsonType, body: valid}, wantStatus: 200},
 		{name: "form", req: req{token: "post-token", contentType: formType, body: "environment=production&revision=aaaafff"}, wantStatus: 200},
 		{name: "multipart with the token in the form", req: req{contentType: mpType, body: mpBody}, wantStatus: 200},
-		{name: "form token", req: req{contentType: formType, body: "access_token=post-token&environment=production&revision=aaaafff"}, wantStatus: 200},
 		{name: "query token", req: req{path: "/api/1/deploy?access_token=post-token", contentType: jsonType, body: valid}, wantStatus: 200},
 		{name: "trailing slash", req: req{path: "/api/1/deploy/", token: "post-token", contentType: jsonType, body: valid}, wantStatus: 200},
 		{name: "head_long", req: req{token: "post-token", contentType: jsonType, body: `{"environment":"production","head_long":"aaaafff"}`}, wantStatus: 200},
@@ -49,10 +47,6 @@ func TestCreateDeploy(t *testing.T) {
 		{name: "longest comment", req: req{token: "post-token", contentType: jsonType,
 			body: fmt.Sprintf(`{"environment":"p","revision":"r","comment":%q}`, strings.Repeat("c", 64<<10))}, wantStatus: 200},
 
-		{name: "no token", req: req{contentType: jsonType, body: valid}, wantStatus: 400, wantMessage: "access token required"},
-		{name: "unknown token", req: req{token: "nope", contentType: jsonType, body: valid}, wantStatus: 401, wantMessage: "invalid access token"},
-		{name: "read scope only", req: req{token: "read-token", contentType: jsonType, body: valid}, wantStatus: 403,
-			wantMessage: "insufficient privileges", wantPartial: true},
 		{name: "nothing", req: req{token: "post-token", contentType: jsonType, body: `{}`}, wantStatus: 422,
 			wantMessage: "Missing 'environment' key. Missing 'revision' or 'head_long' key."},
 		{name: "empty body", req: req{token: "post-token"}, wantStatus: 422,
@@ -136,46 +130,13 @@ func TestCreateDeployStoresWhatWasSent(t *testing.T) {
 		"environment":"staging","revision":"def","local_username":null,"comment":null,
 		"start_time":%d,"finish_time":%d,"status":"succeeded"}}`, second, deploys[1].UserID, start, start), string(got.body))
 
-	got = do(t, s.URL, req{path: fmt.Sprintf("/api/1/deploy/%d", first), token: "read-token"})
+	got = do(t, s.URL, req{path: fmt.Sprintf("/api/1/deploy/%d/", first), token: "read-token"})
 	res := got.result(t)
 	assert.Nil(t, res["finish_time"], "a started deploy has no finish_time")
 	assert.Equal(t, "hello", res["comment"])
-}
-
-func TestGetDeploy(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name        string
-		path        string // %d is the id of an existing deploy
-		token       string
-		wantStatus  int
-		wantMessage string
-	}{
-		{name: "read token", path: "/api/1/deploy/%d", token: "read-token", wantStatus: 200},
-		{name: "both scopes", path: "/api/1/deploy/%d/", token: "both-token", wantStatus: 200},
-		{name: "query token", path: "/api/1/deploy/%d?access_token=read-token", wantStatus: 200},
-		{name: "post scope only", path: "/api/1/deploy/%d", token: "post-token", wantStatus: 403,
-			wantMessage: "insufficient privileges: this call needs a token with the 'read' scope"},
-		{name: "no token", path: "/api/1/deploy/%d", wantStatus: 400, wantMessage: "access token required"},
-		{name: "unknown id", path: "/api/1/deploy/1%d", token: "read-token", wantStatus: 404, wantMessage: "Deploy not found in this project."},
-		{name: "id before the first", path: "/api/1/deploy/4%d", token: "read-token", wantStatus: 404, wantMessage: "Deploy not found in this project."},
-		{name: "not a number", path: "/api/1/deploy/x%d", token: "read-token", wantStatus: 404, wantMessage: "Deploy not found in this project."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := newServer(t)
-			id := createDeploy(t, s.URL, map[string]any{"environment": "production", "revision": "abc"})
-			got := do(t, s.URL, req{path: fmt.Sprintf(tt.path, id), token: tt.token})
-			require.Equal(t, tt.wantStatus, got.status, "body: %s", got.body)
-			if tt.wantStatus != http.StatusOK {
-				assert.Equal(t, tt.wantMessage, got.message(t))
-				return
-			}
-			res := got.result(t)
-			assert.Equal(t, float64(id), res["id"])
-			assert.NotContains(t, res, "rollbar_username", "not part of Rollbar's deploy object")
-		})
+	for _, id := range []string{"1%d", "4%d", "x%d"} { // after the last, before the first, not a number
+		got := do(t, s.URL, req{path: "/api/1/deploy/" + fmt.Sprintf(id, first), token: "read-token"})
+		assert.Equal(t, "404 "+notFound, fmt.Sprint(got.status, " ", got.message(t)), id)
 	}
 }
 
@@ -183,60 +144,71 @@ func TestPatchDeploy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name        string
-		target      string // "started", "succeeded" or a literal id
-		token       string
+		opts        []Option
+		target      string        // "started", "succeeded" or a literal id
+		timeOut     bool          // TimeOut the started deploy first
+		wait        time.Duration // before the PATCH; 5s when 0
 		body        string
 		wantStatus  int
-		wantMessage string
-		wantDeploy  func(t *testing.T, d Deploy, now int64)
+		wantMessage string        // of an error answer
+		want        string        // of a success: the status and comment after it
+		wantFinish  time.Duration // of the started deploy, after its start
 	}{
-		{name: "finish", target: "started", token: "post-token", body: `{"status":"succeeded","comment":"done"}`, wantStatus: 200,
-			wantDeploy: func(t *testing.T, d Deploy, now int64) {
-				assert.Equal(t, "succeeded", d.Status)
-				assert.Equal(t, "done", d.Comment)
-				assert.Equal(t, now, d.FinishTime)
-			}},
-		{name: "fail", target: "started", token: "both-token", body: `{"status":"failed"}`, wantStatus: 200,
-			wantDeploy: func(t *testing.T, d Deploy, _ int64) {
-				assert.Equal(t, "failed", d.Status)
-				assert.Equal(t, "first", d.Comment, "an absent comment stays")
-			}},
-		{name: "comment only", target: "started", token: "post-token", body: `{"comment":"halfway"}`, wantStatus: 200,
-			wantDeploy: func(t *testing.T, d Deploy, _ int64) {
-				assert.Equal(t, "started", d.Status)
-				assert.Equal(t, "halfway", d.Comment)
-				assert.Zero(t, d.FinishTime)
-			}},
-		{name: "not started", target: "succeeded", token: "post-token", body: `{"status":"failed"}`, wantStatus: 422,
-			wantMessage: "The deploy can not be updated because its status is not started."},
-		{name: "unknown id", target: "999", token: "post-token", body: `{"status":"failed"}`, wantStatus: 404,
-			wantMessage: "Deploy not found in this project."},
-		{name: "unknown status", target: "started", token: "post-token", body: `{"status":"done"}`, wantStatus: 422,
+		{name: "finish", target: "started", body: `{"status":"succeeded","comment":"done"}`, wantStatus: 200, want: "succeeded done", wantFinish: 5 * time.Second},
+		{name: "an absent comment stays", target: "started", body: `{"status":"failed"}`, wantStatus: 200, want: "failed first", wantFinish: 5 * time.Second},
+		{name: "comment only", target: "started", body: `{"comment":"halfway"}`, wantStatus: 200, want: "started halfway"},
+		{name: "just before the default timeout", target: "started", wait: 59 * time.Minute, body: `{"status":"failed"}`, wantStatus: 200,
+			want: "failed first", wantFinish: 59 * time.Minute},
+		{name: "no timeout", opts: []Option{WithDeployTimeout(0)}, target: "started", wait: 24 * time.Hour, body: `{"status":"failed"}`,
+			wantStatus: 200, want: "failed first", wantFinish: 24 * time.Hour},
+		{name: "already finished", target: "succeeded", body: `{"status":"failed"}`, wantStatus: 409, wantMessage: notStarted},
+		{name: "already finished, as also seen", opts: []Option{WithNotStartedStatus(422)}, target: "succeeded", body: `{"status":"failed"}`,
+			wantStatus: 422, wantMessage: notStarted},
+		{name: "at the default timeout", target: "started", wait: time.Hour, body: `{"status":"succeeded"}`, wantStatus: 409,
+			wantMessage: notStarted, wantFinish: time.Hour},
+		{name: "long after the project's timeout", opts: []Option{WithDeployTimeout(10 * time.Second)}, target: "started", wait: time.Hour,
+			body: `{"status":"succeeded"}`, wantStatus: 409, wantMessage: notStarted, wantFinish: 10 * time.Second},
+		{name: "timed out by hand", target: "started", timeOut: true, body: `{"status":"succeeded"}`, wantStatus: 409,
+			wantMessage: notStarted, wantFinish: 5 * time.Second},
+		{name: "unknown id", target: "999", body: `{"status":"failed"}`, wantStatus: 404, wantMessage: notFound},
+		{name: "unknown status", target: "started", body: `{"status":"done"}`, wantStatus: 422,
 			wantMessage: "'status' key must be one of started, succeeded, failed, timed_out."},
-		{name: "comment not a string", target: "started", token: "post-token", body: `{"comment":[1]}`, wantStatus: 422,
+		{name: "comment not a string", target: "started", body: `{"comment":[1]}`, wantStatus: 422,
 			wantMessage: "'comment' key must be a string."},
-		{name: "read scope only", target: "started", token: "read-token", body: `{"status":"failed"}`, wantStatus: 403,
-			wantMessage: "insufficient privileges: this call needs a token with the 'post_server_item' scope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			clock := newClock()
-			s := newServer(t, WithClock(clock.Now))
+			s := newServer(t, append(tt.opts, WithClock(clock.Now))...)
 			ids := map[string]int64{
 				"started":   createDeploy(t, s.URL, map[string]any{"environment": "p", "revision": "r", "status": "started", "comment": "first"}),
 				"succeeded": createDeploy(t, s.URL, map[string]any{"environment": "p", "revision": "r"}),
 			}
-			clock.Add(5 * time.Second)
+			start := clock.Now()
+			clock.Add(cmp.Or(tt.wait, 5*time.Second))
+			if tt.timeOut {
+				require.True(t, s.TimeOut(ids["started"]))
+				assert.False(t, s.TimeOut(ids["started"]), "no longer started")
+				assert.False(t, s.TimeOut(ids["succeeded"]))
+				assert.False(t, s.TimeOut(12))
+			}
 			target := tt.target
 			if id, ok := ids[target]; ok {
 				target = fmt.Sprint(id)
 			}
-			got := do(t, s.URL, req{method: http.MethodPatch, path: "/api/1/deploy/" + target, token: tt.token,
+			got := do(t, s.URL, req{method: http.MethodPatch, path: "/api/1/deploy/" + target, token: "post-token",
 				contentType: "application/json", body: tt.body})
 			require.Equal(t, tt.wantStatus, got.status, "body: %s", got.body)
+			stored := s.Deploys()[0]
+			if tt.wantFinish != 0 {
+				assert.Equal(t, start.Add(tt.wantFinish).Unix(), stored.FinishTime)
+			} else {
+				assert.Zero(t, stored.FinishTime)
+			}
 			if tt.wantStatus != http.StatusOK {
 				assert.Equal(t, tt.wantMessage, got.message(t))
+				assert.Contains(t, []string{"started", "timed_out"}, stored.Status)
 				return
 			}
 			var answer struct {
@@ -244,8 +216,8 @@ func TestPatchDeploy(t *testing.T) {
 				Result Deploy `json:"result"`
 			}
 			require.NoError(t, json.Unmarshal(got.body, &answer))
-			assert.Equal(t, s.Deploys()[0], answer.Result, "the answer is the stored deploy")
-			tt.wantDeploy(t, answer.Result, clock.Now().Unix())
+			assert.Equal(t, stored, answer.Result, "the answer is the stored deploy")
+			assert.Equal(t, tt.want, stored.Status+" "+stored.Comment)
 		})
 	}
 }
@@ -266,8 +238,12 @@ func TestListDeploys(t *testing.T) {
 		{query: "page=9223372036854775807", wantPage: 9223372036854775807, wantIDs: []int64{}},
 		{query: "page=0", wantPage: 1, wantIDs: idRange(newest, 20)},
 		{query: "page=-2", wantPage: 1, wantIDs: idRange(newest, 20)},
-		{query: "page=two", wantPage: 1, wantIDs: idRange(newest, 20)},
 		{query: "page=%zz", wantPage: 1, wantIDs: idRange(newest, 20)},
+		{query: "limit=5", wantPage: 1, wantIDs: idRange(newest, 5)},
+		{query: "page=2&limit=30", wantPage: 2, wantIDs: idRange(newest-30, 15)},
+		{query: "page=3&limit=30", wantPage: 3, wantIDs: []int64{}},
+		{query: "limit=5000", wantPage: 1, wantIDs: idRange(newest, 45)},
+		{query: "limit=0", wantPage: 1, wantIDs: idRange(newest, 20)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -304,90 +280,6 @@ func idRange(first int64, n int) []int64 {
 	return ids
 }
 
-func TestListDeploysErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, token string
-		wantStatus  int
-	}{
-		{"post scope only", "post-token", 403},
-		{"no token", "", 400},
-		{"unknown token", "revoked", 401},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := newServer(t)
-			got := do(t, s.URL, req{path: "/api/1/deploys", token: tt.token})
-			assert.Equal(t, tt.wantStatus, got.status)
-			assert.NotEmpty(t, got.message(t))
-		})
-	}
-}
-
-func TestDeployTimeout(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name        string
-		opts        []Option
-		wait        time.Duration
-		wantStatus  string
-		wantFinish  time.Duration // after the start; for timed_out deploys
-		wantPatched int
-	}{
-		{name: "before the default timeout", wait: 59 * time.Second, wantStatus: "started", wantPatched: 200},
-		{name: "at the default timeout", wait: 60 * time.Second, wantStatus: "timed_out", wantFinish: 60 * time.Second, wantPatched: 422},
-		{name: "long after", wait: time.Hour, wantStatus: "timed_out", wantFinish: 60 * time.Second, wantPatched: 422},
-		{name: "project timeout", opts: []Option{WithDeployTimeout(10 * time.Second)}, wait: 10 * time.Second,
-			wantStatus: "timed_out", wantFinish: 10 * time.Second, wantPatched: 422},
-		{name: "no timeout", opts: []Option{WithDeployTimeout(0)}, wait: 24 * time.Hour, wantStatus: "started", wantPatched: 200},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clock := newClock()
-			s := newServer(t, append(tt.opts, WithClock(clock.Now))...)
-			id := createDeploy(t, s.URL, map[string]any{"environment": "p", "revision": "r", "status": "started"})
-			start := clock.Now()
-			clock.Add(tt.wait)
-
-			got := do(t, s.URL, req{path: fmt.Sprintf("/api/1/deploy/%d", id), token: "read-token"})
-			res := got.result(t)
-			assert.Equal(t, tt.wantStatus, res["status"])
-			if tt.wantStatus == "timed_out" {
-				assert.Equal(t, float64(start.Add(tt.wantFinish).Unix()), res["finish_time"])
-			}
-			got = do(t, s.URL, req{method: http.MethodPatch, path: fmt.Sprintf("/api/1/deploy/%d", id), token: "post-token",
-				contentType: "application/json", body: `{"status":"succeeded"}`})
-			assert.Equal(t, tt.wantPatched, got.status)
-			if tt.wantPatched == http.StatusUnprocessableEntity {
-				assert.Equal(t, "The deploy can not be updated because its status is not started.", got.message(t))
-			}
-		})
-	}
-}
-
-func TestTimeOut(t *testing.T) {
-	t.Parallel()
-	clock := newClock()
-	s := newServer(t, WithClock(clock.Now))
-	started := createDeploy(t, s.URL, map[string]any{"environment": "p", "revision": "r", "status": "started"})
-	finished := createDeploy(t, s.URL, map[string]any{"environment": "p", "revision": "r"})
-	clock.Add(3 * time.Second)
-
-	assert.True(t, s.TimeOut(started))
-	assert.False(t, s.TimeOut(started), "no longer started")
-	assert.False(t, s.TimeOut(finished))
-	assert.False(t, s.TimeOut(12))
-
-	d := s.Deploys()[0]
-	assert.Equal(t, "timed_out", d.Status)
-	assert.Equal(t, clock.Now().Unix(), d.FinishTime)
-	got := do(t, s.URL, req{method: http.MethodPatch, path: fmt.Sprintf("/api/1/deploy/%d", started), token: "post-token",
-		contentType: "application/json", body: `{"status":"succeeded"}`})
-	assert.Equal(t, http.StatusUnprocessableEntity, got.status)
-}
-
 func TestSeedAndReset(t *testing.T) {
 	t.Parallel()
 	clock := newClock()
@@ -403,9 +295,11 @@ func TestSeedAndReset(t *testing.T) {
 	assert.NotEqual(t, deploys[0].Revision, deploys[1].Revision)
 
 	do(t, s.URL, req{path: "/api/1/deploys", token: "extra"})
+	s.AddItem("v1", "production", Item{}, 0)
 	s.Reset()
 	assert.Empty(t, s.Deploys())
 	assert.Empty(t, s.Requests())
+	assert.Equal(t, http.StatusNotFound, do(t, s.URL, req{path: "/api/1/versions/v1?environment=production", token: "extra"}).status, "items are gone")
 	got := do(t, s.URL, req{path: "/api/1/deploys", token: "extra"})
 	assert.Equal(t, http.StatusOK, got.status, "tokens survive a reset")
 	assert.Equal(t, int64(45306460), createDeploy(t, s.URL, map[string]any{"environment": "p", "revision": "r"}), "ids start over")

@@ -95,19 +95,13 @@ func (r reply) result(t *testing.T) map[string]any {
 	return res
 }
 
-// createJSON is a create request body.
-func createJSON(t *testing.T, fields map[string]any) string {
-	t.Helper()
-	b, err := json.Marshal(fields)
-	require.NoError(t, err)
-	return string(b)
-}
-
 // createDeploy creates a deploy and returns its id.
 func createDeploy(t *testing.T, base string, fields map[string]any) int64 {
 	t.Helper()
+	body, err := json.Marshal(fields)
+	require.NoError(t, err)
 	got := do(t, base, req{method: http.MethodPost, path: "/api/1/deploy", token: "post-token",
-		contentType: "application/json", body: createJSON(t, fields)})
+		contentType: "application/json", body: string(body)})
 	require.Equal(t, http.StatusOK, got.status, "body: %s", got.body)
 	var created struct {
 		Data struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,6 +32,9 @@ func TestRouting(t *testing.T) {
 		{method: "PUT", path: "/api/1/deploy/", wantStatus: 405, wantAllow: "POST"},
 		{method: "POST", path: "/api/1/deploys", wantStatus: 405, wantAllow: "GET"},
 		{method: "GET", path: "/api/1/sourcemap/", wantStatus: 405, wantAllow: "POST"},
+		{method: "GET", path: "/api/1/versions/", wantStatus: 404},
+		{method: "GET", path: "/api/1/versions/abc/occurrences", wantStatus: 404},
+		{method: "POST", path: "/api/1/versions/abc/items/", wantStatus: 405, wantAllow: "GET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -41,6 +45,41 @@ func TestRouting(t *testing.T) {
 			assert.Equal(t, tt.wantAllow, got.header.Get("Allow"))
 			assert.NotEmpty(t, got.message(t))
 		})
+	}
+}
+
+// TestScopes: every endpoint checks the token before anything else, and
+// answers a token without its scope with Rollbar's message.
+func TestScopes(t *testing.T) {
+	t.Parallel()
+	endpoints := []struct {
+		method, path string
+		scope        Scope
+	}{
+		{"POST", "/api/1/deploy", ScopePost},
+		{"PATCH", "/api/1/deploy/45306460", ScopePost},
+		{"POST", "/api/1/sourcemap", ScopePost},
+		{"GET", "/api/1/deploy/45306460", ScopeRead},
+		{"GET", "/api/1/deploys", ScopeRead},
+		{"GET", "/api/1/versions/abc?environment=p", ScopeRead},
+		{"GET", "/api/1/versions/abc/items?environment=p&event=new", ScopeRead},
+	}
+	tokens := map[string][]Scope{"post-token": {ScopePost}, "read-token": {ScopeRead}, "both-token": {ScopePost, ScopeRead}}
+	s := newServer(t)
+	for _, ep := range endpoints {
+		for token, scopes := range tokens {
+			got := do(t, s.URL, req{method: ep.method, path: ep.path, token: token})
+			if slices.Contains(scopes, ep.scope) {
+				assert.NotEqual(t, http.StatusForbidden, got.status, "%s %s with %s", ep.method, ep.path, token)
+				continue
+			}
+			assert.Equal(t, http.StatusForbidden, got.status, "%s %s with %s", ep.method, ep.path, token)
+			assert.Equal(t, "insufficient privileges: this call needs a token with the '"+string(ep.scope)+"' scope", got.message(t))
+		}
+		for token, want := range map[string]string{"": "400 access token required", "revoked": "401 invalid access token"} {
+			got := do(t, s.URL, req{method: ep.method, path: ep.path, token: token})
+			assert.Equal(t, want, fmt.Sprint(got.status, " ", got.message(t)), "%s %s", ep.method, ep.path)
+		}
 	}
 }
 
@@ -169,6 +208,7 @@ func TestOddInput(t *testing.T) {
 		{"PATCH", "/api/1/deploy/-1", "application/json", `{}`},
 		{"PATCH", "/api/1/deploy/99999999999999999999999", "application/json", `{}`},
 		{"GET", "/api/1/deploy/%00", "", ""},
+		{"GET", "/api/1/versions/a%00b/items?environment=p&event=new&page=-9", "", ""},
 		{"POST", "/_fake/faults", "", `{"kind":"slow","delay":7}`},
 		{"POST", "/_fake/faults", "", `[{"status":99}]`},
 		{"POST", "/_fake/faults", "", ``},

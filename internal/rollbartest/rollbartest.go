@@ -1,5 +1,5 @@
-// Package rollbartest is a fake Rollbar API for tests: the deploy and source
-// map endpoints as the live API behaves (answers, error messages, scopes,
+// Package rollbartest is a fake Rollbar API for tests: the deploy, version
+// and source map endpoints as the live API behaves (answers, error messages, scopes,
 // paging, the deploy timeout, rate-limit headers), faults on demand (errors,
 // cut connections, hangs, garbage) and a record of everything it was sent.
 //
@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,11 +65,22 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithDeployTimeout sets the project's deploy timeout (default 60 s): a
-// deploy still started that long after it began is timed out. Zero or less
-// turns the timeout off.
+// WithDeployTimeout sets the project's deploy timeout (default 60 minutes,
+// Rollbar's): a deploy still started that long after it began is timed out.
+// Zero or less turns the timeout off.
 func WithDeployTimeout(d time.Duration) Option {
 	return func(h *Handler) { h.timeout = d }
+}
+
+// WithNotStartedStatus sets the status of the answer to an update of a
+// deploy that is no longer started: 409 by default, as Rollbar's reference
+// says; 422 is also seen from Rollbar with the same message.
+func WithNotStartedStatus(status int) Option {
+	return func(h *Handler) {
+		if status >= 400 && status <= 499 {
+			h.notStarted = status
+		}
+	}
 }
 
 // WithRateLimit sets how many calls a token may make a minute (default
@@ -90,10 +102,11 @@ func WithLogger(l *slog.Logger) Option {
 // Handler is the fake Rollbar API as an http.Handler. It holds all state and
 // is safe for concurrent use.
 type Handler struct {
-	clock     func() time.Time
-	timeout   time.Duration
-	rateLimit int
-	logger    *slog.Logger
+	clock      func() time.Time
+	timeout    time.Duration
+	notStarted int // the status answered to an update of a finished deploy
+	rateLimit  int
+	logger     *slog.Logger
 
 	// done releases requests held by hang and slow faults, so that a server
 	// can shut down.
@@ -107,6 +120,7 @@ type Handler struct {
 	users      map[string]int64 // rollbar_username → user_id
 	requests   []*Request
 	sourceMaps []SourceMapUpload
+	items      []storedItem // oldest first
 	faults     []Fault
 	rates      map[string]*rateWindow
 }
@@ -115,10 +129,11 @@ type Handler struct {
 // read-token (read) and both-token (both scopes).
 func NewHandler(opts ...Option) *Handler {
 	h := &Handler{
-		clock:     time.Now,
-		timeout:   60 * time.Second,
-		rateLimit: 5000,
-		done:      make(chan struct{}),
+		clock:      time.Now,
+		timeout:    60 * time.Minute,
+		notStarted: http.StatusConflict,
+		rateLimit:  5000,
+		done:       make(chan struct{}),
 		tokens: map[string][]Scope{
 			"post-token": {ScopePost},
 			"read-token": {ScopeRead},
@@ -145,7 +160,7 @@ func (h *Handler) Close() {
 	h.closeOnce.Do(func() { close(h.done) })
 }
 
-// Reset forgets deploys, requests, source maps, pending faults and rate-limit
+// Reset forgets deploys, items, requests, source maps, pending faults and rate-limit
 // counts; tokens and options stay. Deploy ids start over.
 func (h *Handler) Reset() {
 	h.mu.Lock()
@@ -159,6 +174,7 @@ func (h *Handler) resetLocked() {
 	h.users = map[string]int64{}
 	h.requests = nil
 	h.sourceMaps = nil
+	h.items = nil
 	h.faults = nil
 	h.rates = map[string]*rateWindow{}
 }
@@ -194,6 +210,7 @@ type call struct {
 	tooLarge bool
 	limited  bool      // the token is over its rate limit
 	id       int64     // the {id} of /api/1/deploy/{id}; 0 if not a number
+	version  string    // the {version} of /api/1/versions/{version}, unescaped
 	now      time.Time // when processing began
 }
 
@@ -243,9 +260,9 @@ type endpoint struct {
 	serve  func(*Handler, http.ResponseWriter, *call)
 }
 
-// route finds the endpoints of a path (a trailing slash is optional) and the
-// deploy id in it.
-func route(path string) (eps []endpoint, id string) {
+// route finds the endpoints of an escaped path (a trailing slash is
+// optional) and the still escaped deploy id or version in it.
+func route(path string) (eps []endpoint, param string) {
 	p := strings.TrimSuffix(path, "/")
 	switch p {
 	case "/api/1/deploy":
@@ -261,6 +278,14 @@ func route(path string) (eps []endpoint, id string) {
 			{http.MethodPatch, ScopePost, (*Handler).patchDeploy},
 		}, id
 	}
+	if rest, ok := strings.CutPrefix(p, "/api/1/versions/"); ok {
+		switch version, sub, _ := strings.Cut(rest, "/"); {
+		case version != "" && sub == "":
+			return []endpoint{{http.MethodGet, ScopeRead, (*Handler).getVersion}}, version
+		case version != "" && sub == "items":
+			return []endpoint{{http.MethodGet, ScopeRead, (*Handler).listVersionItems}}, version
+		}
+	}
 	return nil, ""
 }
 
@@ -271,7 +296,8 @@ func (h *Handler) process(w http.ResponseWriter, c *call) {
 		writeError(w, http.StatusRequestEntityTooLarge, "Request entity too large: the limit is 128 KB.")
 		return
 	}
-	eps, id := route(c.r.URL.Path)
+	// Escaped, so that a version holding a slash stays one segment.
+	eps, param := route(c.r.URL.EscapedPath())
 	if eps == nil {
 		writeError(w, http.StatusNotFound, "Not found.")
 		return
@@ -299,7 +325,8 @@ func (h *Handler) process(w http.ResponseWriter, c *call) {
 		writeError(w, http.StatusTooManyRequests, "Rate limit exceeded.")
 		return
 	}
-	c.id, _ = strconv.ParseInt(id, 10, 64)
+	c.id, _ = strconv.ParseInt(param, 10, 64)
+	c.version, _ = url.PathUnescape(param)
 	ep.serve(h, w, c)
 }
 

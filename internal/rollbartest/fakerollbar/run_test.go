@@ -34,11 +34,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// start runs the command until the test cancels it, and returns its base
-// URL and exit code.
-func start(t *testing.T, args ...string) (url string, stdout, stderr *syncBuffer, stop func() int) {
+// start runs the command, which writes its base URL to addrFile, until the
+// test calls stop, which returns the exit code.
+func start(t *testing.T, addrFile string, args ...string) (url string, stdout, stderr *syncBuffer, stop func() int) {
 	t.Helper()
-	addrFile := filepath.Join(t.TempDir(), "url")
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	code := make(chan int, 1)
@@ -64,7 +63,8 @@ func start(t *testing.T, args ...string) (url string, stdout, stderr *syncBuffer
 
 func TestRunServesUntilCancelled(t *testing.T) {
 	t.Parallel()
-	url, stdout, stderr, stop := start(t, "-addr", "127.0.0.1:0")
+	addrFile := filepath.Join(t.TempDir(), "url")
+	url, stdout, stderr, stop := start(t, addrFile, "-addr", "127.0.0.1:0")
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, url)
 	assert.Equal(t, url+"\n", stdout.String(), "the URL is printed once listening")
 
@@ -79,6 +79,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "post-token", "tokens stay out of the log")
 
 	assert.Equal(t, 0, stop())
+	assert.NoFileExists(t, addrFile, "a stale file would announce a dead server")
 	resp, err2 := http.Get(url + "/_fake/deploys")
 	if err2 == nil {
 		resp.Body.Close()
@@ -88,7 +89,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 
 func TestRunReleasesHungRequests(t *testing.T) {
 	t.Parallel()
-	url, _, stderr, stop := start(t, "-quiet", "-deploy-timeout", "5s")
+	url, _, stderr, stop := start(t, filepath.Join(t.TempDir(), "url"), "-quiet", "-deploy-timeout", "5s", "-not-started-status", "422")
 	resp, err := http.Post(url+"/_fake/faults", "application/json", strings.NewReader(`{"kind":"hang"}`))
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -117,18 +118,6 @@ func TestRunReleasesHungRequests(t *testing.T) {
 	assert.Less(t, time.Since(began), 4*time.Second, "shutdown did not wait for the hang")
 	assert.Error(t, <-errs)
 	assert.Empty(t, stderr.String(), "-quiet")
-}
-
-func TestRunRemovesTheAddrFile(t *testing.T) {
-	t.Parallel()
-	addrFile := filepath.Join(t.TempDir(), "url")
-	ctx, cancel := context.WithCancel(context.Background())
-	code := make(chan int, 1)
-	go func() { code <- run(ctx, []string{"-quiet", "-addr-file", addrFile}, io.Discard, io.Discard) }()
-	require.Eventually(t, func() bool { _, err := os.Stat(addrFile); return err == nil }, 10*time.Second, 10*time.Millisecond)
-	cancel()
-	assert.Equal(t, 0, <-code)
-	assert.NoFileExists(t, addrFile, "a stale file would announce a dead server")
 }
 
 func TestRunRefuses(t *testing.T) {

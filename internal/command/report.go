@@ -1,4 +1,4 @@
-package cli
+package command
 
 import (
 	"fmt"
@@ -11,26 +11,28 @@ import (
 )
 
 // reporter is where a run speaks: the result on stdout, everything else on
-// stderr, or as workflow commands (on stdout, as the runner requires) in
-// GitHub Actions. Every byte passes a filter that hides the tokens.
+// stderr. In GitHub Actions the workflow commands go to stderr too: the
+// runner reads commands on both streams, and stdout stays the result alone,
+// so id=$(rollbar-deploy …) captures just the id. Every byte passes a filter
+// that hides the tokens.
 type reporter struct {
 	stdout, stderr io.Writer
 	action         *githubactions.Action // nil outside GitHub Actions
 	verbose        bool
 }
 
-func (c *Command) newReporter(flags map[string]string) *reporter {
+func (c *CLI) newReporter(flags map[string]string) *reporter {
 	secrets := config.Secrets(flags, c.Getenv)
 	r := &reporter{stdout: redact(c.Stdout, secrets), stderr: redact(c.Stderr, secrets)}
 	if c.Getenv("GITHUB_ACTIONS") == "true" {
 		// The mask must reach the runner before anything that could show a
 		// token, so it is written unfiltered, first. Outside Actions the same
 		// line would print the token.
-		raw := githubactions.New(githubactions.WithWriter(lenient{c.Stdout}), githubactions.WithGetenv(c.Getenv))
+		raw := githubactions.New(githubactions.WithWriter(lenient{c.Stderr}), githubactions.WithGetenv(c.Getenv))
 		for _, s := range secrets {
 			raw.AddMask(s)
 		}
-		r.action = githubactions.New(githubactions.WithWriter(lenient{r.stdout}), githubactions.WithGetenv(c.Getenv))
+		r.action = githubactions.New(githubactions.WithWriter(lenient{r.stderr}), githubactions.WithGetenv(c.Getenv))
 	}
 	return r
 }

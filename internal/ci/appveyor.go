@@ -1,0 +1,14 @@
+package ci
+
+// AppVeyor: "Environment variables" in its docs. The run page lives under
+// the AppVeyor account, which need not be the repository's owner.
+// APPVEYOR_REPO_COMMIT_AUTHOR is the commit author's display name.
+var appveyor = provider{
+	id: "appveyor", name: "AppVeyor",
+	detect:        is("true", "APPVEYOR"),
+	revision:      []string{"APPVEYOR_REPO_COMMIT"},
+	localUsername: []string{"APPVEYOR_REPO_COMMIT_AUTHOR"},
+	comment:       []string{"$APPVEYOR_URL/project/$APPVEYOR_ACCOUNT_NAME/$APPVEYOR_PROJECT_SLUG/build/$APPVEYOR_BUILD_VERSION"},
+	branch:        []string{"APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH", "APPVEYOR_REPO_BRANCH"}, // APPVEYOR_REPO_BRANCH is a pull request's base
+	repository:    []string{"APPVEYOR_REPO_NAME"},
+}

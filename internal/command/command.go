@@ -1,0 +1,156 @@
+// Package command is the rollbar-deploy command line: one type per command,
+// each with its own flags and help, run with the environment, the writers,
+// the file system and the clock passed in. Exit codes are decided here, in
+// one place (exitCode).
+package command
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"runtime/debug"
+	"encoding/json"
+	"time"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+)
+
+// CLI is one run of rollbar-deploy.
+type CLI struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Environ        func() []string // nil: no warnings about misspelt variables
+	ReadFile       func(string) ([]byte, error)
+	Now            func() time.Time
+	// After waits, for watch's polls; nil means time.After.
+	After   func(time.Duration) <-chan time.Time
+	Dir     string // the working directory: git checkout, dotenv and workspace files
+	Version string
+	HTTP    *http.Client // nil: Go's default client
+	// Git reads HEAD of a checkout; nil means the git command.
+	Git func(ctx context.Context, dir string) (git.Commit, error)
+}
+
+// Command is one of rollbar-deploy's commands.
+type Command interface {
+	Spec() *Spec
+	// Run does the command's work; its error decides the exit code.
+	Run(ctx context.Context, r *Run) error
+}
+
+// Commands lists the commands in the order help shows them; the first is
+// what a bare rollbar-deploy runs.
+func Commands() []Command {
+	return []Command{&Record{}, &Update{}, &Get{}, &List{}, &Sourcemaps{}, &Watch{}}
+}
+
+// Run is what a command is given: the resolved settings, the flags that are
+// not settings, its arguments, and where to speak.
+type Run struct {
+	*CLI
+	Config *config.Config
+	Args   []string
+	JSON   bool
+	Out    *reporter
+	extra  map[string]string
+	saved  []config.Saved // what target considered
+	// watchJSON is the watch's report, for a record's --json.
+	watchJSON any
+}
+
+// Main runs the command line args and returns the exit code.
+func (c *CLI) Main(ctx context.Context, args []string) int {
+	cmd, inv, err := parse(args)
+	out := c.newReporter(inv.settings)
+	if err != nil {
+		out.Errorf("%v", err)
+		return ExitUsage
+	}
+	switch {
+	case inv.help:
+		fmt.Fprint(out.stdout, help(cmd))
+		return ExitOK
+	case inv.version:
+		fmt.Fprintf(out.stdout, "rollbar-deploy %s\n", c.version())
+		return ExitOK
+	}
+	in := config.Input{
+		Flags:  inv.settings,
+		Getenv: c.Getenv,
+		CI:     ci.Detect(c.Getenv, c.ReadFile),
+		Git:    func() (git.Commit, error) { return c.git(ctx) },
+	}
+	if c.Environ != nil {
+		in.Environ = c.Environ()
+	}
+	spec := cmd.Spec()
+	cfg, err := config.Resolve(in)
+	for _, w := range cfg.Warnings {
+		out.Warnf("%s", w)
+	}
+	if err != nil {
+		return exitCode(out, err, config.FailurePolicy(in), spec)
+	}
+	out.verbose = cfg.Verbose
+	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, extra: inv.extra}
+	err = cmd.Run(ctx, r)
+	if err != nil && r.JSON && spec.tolerant && tolerated(err, cfg.FailOnError, spec) {
+		r.printJSON(map[string]any{"error": describe(err), "tolerated": true})
+	}
+	return exitCode(out, err, cfg.FailOnError, spec)
+}
+
+func (c *CLI) git(ctx context.Context) (git.Commit, error) {
+	if c.Git != nil {
+		return c.Git(ctx, c.Dir)
+	}
+	return git.Head(ctx, c.Dir)
+}
+
+// Client is a Rollbar client for this run's settings.
+func (r *Run) Client() *rollbar.Client {
+	c := &rollbar.Client{
+		BaseURL:   r.Config.APIURL,
+		Token:     r.Config.AccessToken,
+		ReadToken: r.Config.ReadAccessToken,
+		UserAgent: "rollbar-deploy/" + r.version(),
+		HTTP:      r.HTTP,
+		Now:       r.Now,
+		Warnf:     r.Out.Warnf,
+	}
+	if r.Config.Verbose {
+		c.Logf = r.Out.Infof
+	}
+	return c
+}
+
+// Path resolves a path the user gave against the working directory.
+func (r *Run) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(r.Dir, p)
+}
+
+func (r *Run) printJSON(v any) {
+	_ = json.NewEncoder(r.Out.stdout).Encode(v)
+}
+
+// version is the release's version, or for a go install'ed binary its
+// module's.
+func (c *CLI) version() string {
+	if c.Version != "" && c.Version != "dev" {
+		return c.Version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

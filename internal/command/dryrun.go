@@ -1,0 +1,84 @@
+package command
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
+)
+
+// request is one request a dry run shows.
+type request struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	Body   any    `json:"body"`
+}
+
+// dryRun prints the requests a record would send and where each value came
+// from, and sends nothing.
+func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
+	cfg := r.Config
+	reqs := mapRequests(cfg, pairs)
+	if target.ID != 0 {
+		reqs = append(reqs, request{"PATCH", fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), r.newUpdate()})
+	} else {
+		reqs = append(reqs, request{"POST", cfg.APIURL + "/api/1/deploy", r.newDeploy()})
+	}
+	return r.showDryRun(reqs, deploySettings)
+}
+
+func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
+	var reqs []request
+	for _, p := range pairs {
+		reqs = append(reqs, request{"POST", cfg.APIURL + "/api/1/sourcemap", map[string]string{
+			"version": cfg.Revision, "minified_url": p.MinifiedURL, "source_map": p.Path}})
+	}
+	return reqs
+}
+
+func (r *Run) showDryRun(reqs []request, settings []string) error {
+	cfg := r.Config
+	provider := cfg.CI.Provider
+	if provider == "" {
+		provider = "none (plain CLI)"
+	}
+	values := cfg.Values(settings...)
+	if r.JSON {
+		sources := map[string]config.Value{}
+		for _, v := range values {
+			if v.Source != "" {
+				sources[v.Name] = v
+			}
+		}
+		r.printJSON(map[string]any{"dry_run": true, "provider": provider, "requests": reqs, "settings": sources,
+			"branch": cfg.CI.Branch.Value, "repository": cfg.CI.Repository.Value})
+		return nil
+	}
+	w := tabwriter.NewWriter(r.Out.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Dry run: nothing is sent. CI provider: %s\n", provider)
+	for _, f := range []struct{ name, value, source string }{
+		{"branch", cfg.CI.Branch.Value, cfg.CI.Branch.Source}, {"repository", cfg.CI.Repository.Value, cfg.CI.Repository.Source}} {
+		if f.value != "" {
+			fmt.Fprintf(w, "%s: %s (%s)\n", f.name, f.value, f.source)
+		}
+	}
+	for _, req := range reqs {
+		body, _ := json.Marshal(req.Body)
+		fmt.Fprintf(w, "\n%s %s\n%s\n", req.Method, req.URL, body)
+	}
+	fmt.Fprintln(w, "\nSETTING\tVALUE\tSOURCE")
+	for _, v := range values {
+		value, source := cell(v.Value, 60), v.Source
+		if source == "" {
+			value, source = "-", "not set"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, value, source)
+	}
+	if cfg.Source("access_token") == "" {
+		fmt.Fprintln(w, "\nA real run needs ROLLBAR_ACCESS_TOKEN (a post_server_item token).")
+	}
+	return w.Flush()
+}

@@ -1,0 +1,106 @@
+package command
+
+import (
+	"context"
+	"errors"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitFailed = 1 // a request failed
+	ExitUsage  = 2 // usage, configuration or validation error
+	ExitGate   = 3 // the watched version breached the gate
+)
+
+// usageError is a command line that cannot be run as written.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: sprintf(format, args...)}
+}
+
+// errGate is a watch whose version breached the gate: the report says why.
+var errGate = errors.New("the new version breached the gate")
+
+// code is the exit code err calls for, before any policy.
+func code(err error) int {
+	var cfgErr *config.Error
+	var usage *usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, errGate):
+		return ExitGate
+	case errors.As(err, &usage), errors.As(err, &cfgErr):
+		return ExitUsage
+	}
+	return ExitFailed
+}
+
+// tolerated reports whether the failure policy lets err pass: never lets
+// everything but a command line that cannot run; config lets outages pass.
+// A breached gate is the answer a watch was asked for, never a failure to
+// tolerate.
+func tolerated(err error, policy config.Policy, spec *Spec) bool {
+	var usage *usageError
+	switch {
+	case err == nil || !spec.tolerant || errors.As(err, &usage) || errors.Is(err, errGate) || errors.Is(err, context.Canceled):
+		return false
+	case policy == config.FailNever:
+		return true
+	}
+	return code(err) == ExitFailed && outage(err) && policy != config.FailAlways
+}
+
+// outage reports whether every failure in err is Rollbar's: a source map
+// Rollbar refused beside a deploy an outage kept back is still the user's to
+// fix.
+func outage(err error) bool {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			if !outage(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return rollbar.Transient(err)
+}
+
+// exitCode reports err and decides the exit code: the one place that does.
+func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, errGate):
+		return ExitGate // the report has said it all
+	case errors.Is(err, context.Canceled):
+		out.Errorf("interrupted")
+		return ExitFailed
+	case tolerated(err, policy, spec):
+		why := "fail_on_error is never, so this does not fail the run"
+		if policy != config.FailNever {
+			why = "an outage at Rollbar does not fail the deploy; set fail_on_error to always to fail on outages too"
+		}
+		out.Warnf("%s", describe(err))
+		out.Warnf("%s", why)
+		return ExitOK
+	}
+	out.Errorf("%s", describe(err))
+	return code(err)
+}
+
+// describe is the message of err with what to do about it.
+func describe(err error) string {
+	msg := err.Error()
+	if hint := rollbar.Hint(err); hint != "" {
+		msg += "\nHint: " + hint
+	}
+	return msg
+}

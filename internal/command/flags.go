@@ -1,0 +1,214 @@
+package command
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+)
+
+// Spec is what a command declares: its name and help, the settings it takes
+// as flags, and its other flags. Help and flag parsing are made from it.
+type Spec struct {
+	Name, Usage, Summary string
+	Settings             []string // names of config.Table rows
+	Extra                []Extra
+	// Tolerant commands are what a deploy pipeline runs: the failure policy
+	// applies to them. get and list are read by people, who want to see
+	// failures.
+	tolerant bool
+}
+
+// Extra is a flag that is not a setting.
+type Extra struct {
+	Name, Want string
+	Bool       bool
+}
+
+var jsonFlag = Extra{Name: "json", Want: "machine-readable output on stdout", Bool: true}
+
+// invocation is the parsed command line.
+type invocation struct {
+	settings      map[string]string // by setting name
+	extra         map[string]string
+	args          []string
+	help, version bool
+}
+
+func (inv invocation) bool(name string) bool { b, _ := strconv.ParseBool(inv.extra[name]); return b }
+
+// flagDef is one spelling of a flag of some command.
+type flagDef struct {
+	setting string // "" for an Extra
+	extra   Extra
+	bool    bool
+}
+
+func defs(spec *Spec) map[string]flagDef {
+	m := map[string]flagDef{}
+	for _, name := range spec.Settings {
+		s, _ := config.Lookup(name)
+		for _, f := range append([]string{s.Flag()}, s.Flags...) {
+			m[f] = flagDef{setting: name, bool: s.Bool}
+		}
+	}
+	for _, e := range spec.Extra {
+		m[e.Name] = flagDef{extra: e, bool: e.Bool}
+	}
+	return m
+}
+
+// parse finds the command and reads its flags. Flags may come before or
+// after positional arguments, as users of other CLIs expect.
+func parse(args []string) (Command, invocation, error) {
+	inv := invocation{settings: map[string]string{}, extra: map[string]string{}}
+	cmds := Commands()
+	cmd := cmds[0]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name := args[0]
+		if name == "help" {
+			inv.help = true
+			if len(args) > 1 {
+				name, args = args[1], args[1:]
+			}
+		}
+		found := false
+		for _, c := range cmds {
+			if c.Spec().Name == name {
+				cmd, found = c, true
+			}
+		}
+		if !found && name != "help" {
+			return cmd, inv, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, commandNames(), ""), strings.Join(commandNames(), ", "))
+		}
+		args = args[1:]
+	}
+	spec := cmd.Spec()
+	known := defs(spec)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			inv.args = append(inv.args, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			inv.args = append(inv.args, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch name {
+		case "h", "help":
+			inv.help = true
+			continue
+		case "version":
+			inv.version = true
+			continue
+		}
+		def, ok := known[name]
+		if !ok {
+			return cmd, inv, unknownFlag(name, spec, known)
+		}
+		switch {
+		case def.bool && !hasValue:
+			value = "true"
+		case def.bool:
+			if _, err := strconv.ParseBool(value); err != nil {
+				return cmd, inv, fmt.Errorf("--%s=%s: use true or false", name, value)
+			}
+		case !hasValue && i+1 < len(args):
+			i++
+			value = args[i]
+		case !hasValue:
+			return cmd, inv, fmt.Errorf("--%s needs a value: %s", name, want(def))
+		}
+		if def.setting != "" {
+			inv.settings[def.setting] = value
+		} else {
+			inv.extra[def.extra.Name] = value
+		}
+	}
+	return cmd, inv, nil
+}
+
+func want(def flagDef) string {
+	if def.setting != "" {
+		s, _ := config.Lookup(def.setting)
+		return s.Want
+	}
+	return def.extra.Want
+}
+
+// unknownFlag says what is wrong with a flag: it belongs to another command,
+// or it is a typo of one of this command's.
+func unknownFlag(name string, spec *Spec, known map[string]flagDef) error {
+	for _, c := range Commands() {
+		if _, ok := defs(c.Spec())[name]; ok {
+			return fmt.Errorf("--%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags", name, spec.Name, spec.Name)
+		}
+	}
+	names := make([]string, 0, len(known))
+	for n := range known {
+		names = append(names, n)
+	}
+	return fmt.Errorf("unknown flag --%s%s: run 'rollbar-deploy %s --help' for its flags", name, didYouMean(name, names, "--"), spec.Name)
+}
+
+// didYouMean names the closest of names to a typo, if one is close.
+func didYouMean(typo string, names []string, prefix string) string {
+	best, bestDist := "", 3
+	for _, n := range names {
+		d := config.Distance(typo, n)
+		if len(n) > 2 && strings.HasPrefix(n, typo) && len(typo) >= 3 {
+			d = min(d, 1)
+		}
+		if d < bestDist || d == bestDist && n < best {
+			best, bestDist = n, d
+		}
+	}
+	if best == "" || bestDist >= len(typo) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s%s?)", prefix, best)
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range Commands() {
+		names = append(names, c.Spec().Name)
+	}
+	return names
+}
+
+// help is a command's help, made from its spec and the settings table.
+func help(cmd Command) string {
+	spec := cmd.Spec()
+	var b strings.Builder
+	fmt.Fprintf(&b, "rollbar-deploy %s: %s\n\nUsage:\n  rollbar-deploy %s\n", spec.Name, spec.Summary, spec.Usage)
+	if spec.Name == "record" {
+		b.WriteString("\nCommands:\n")
+		for _, c := range Commands() {
+			fmt.Fprintf(&b, "  %-11s %s\n", c.Spec().Name, c.Spec().Summary)
+		}
+		b.WriteString("\nRun 'rollbar-deploy COMMAND --help' for a command's flags.\n")
+	}
+	b.WriteString("\nFlags (each setting is also an Action input, a PLUGIN_ setting and a variable):\n")
+	for _, name := range spec.Settings {
+		s, _ := config.Lookup(name)
+		spellings := "--" + s.Flag()
+		for _, f := range s.Flags {
+			spellings += ", " + strings.Repeat("-", min(len(f), 2)) + f
+		}
+		fmt.Fprintf(&b, "  %s  (%s)\n      %s", spellings, strings.Join(s.Vars, ", "), s.Want)
+		if s.Default != "" {
+			fmt.Fprintf(&b, " (default %s)", s.Default)
+		}
+		b.WriteString("\n")
+	}
+	for _, e := range spec.Extra {
+		fmt.Fprintf(&b, "  --%s\n      %s\n", e.Name, e.Want)
+	}
+	b.WriteString("  --help, --version\n\nExit codes: 0 success (or a failure fail_on_error tolerates), 1 a request failed,\n" +
+		"2 usage or configuration error, 3 the watched version breached the gate.\n")
+	return b.String()
+}

@@ -1,0 +1,273 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+)
+
+var readSettings = append([]string{"access_token", "read_access_token"}, common...)
+
+// Get shows one deploy.
+type Get struct{}
+
+func (*Get) Spec() *Spec {
+	return &Spec{Name: "get", Usage: "get N|URL [flags]", Summary: "show one deploy (by id or by its Rollbar URL)",
+		Settings: append([]string{"deploy_id"}, readSettings...), Extra: []Extra{jsonFlag}}
+}
+
+func (*Get) Run(ctx context.Context, r *Run) error {
+	id := r.Config.DeployID
+	switch len(r.Args) {
+	case 0:
+	case 1:
+		n, err := config.ParseDeployID(r.Args[0])
+		if err != nil {
+			return usagef("get needs a deploy id such as 45306460 or its URL, got %q", r.Args[0])
+		}
+		id = n
+	default:
+		return usagef("get takes one deploy id")
+	}
+	if id == 0 {
+		return usagef("get needs a deploy id: rollbar-deploy get 45306460")
+	}
+	if err := requireReadToken(r.Config); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.Config.Timeout)
+	defer cancel()
+	d, err := r.Client().Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.JSON {
+		r.printJSON(withURL(d))
+		return nil
+	}
+	for _, row := range [][2]string{
+		{"id", strconv.FormatInt(d.ID, 10)}, {"url", rollbar.DeployURL(d.ID)},
+		{"environment", d.Environment}, {"revision", d.Revision}, {"status", d.Status},
+		{"local_username", d.LocalUsername}, {"started", when(d.StartTime) + " UTC"}, {"finished", when(d.FinishTime) + " UTC"},
+		{"comment", d.Comment},
+	} {
+		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], strings.TrimSuffix(row[1], "- UTC"))
+	}
+	return nil
+}
+
+func requireReadToken(cfg *config.Config) error {
+	if cfg.ReadToken() != "" {
+		return nil
+	}
+	return &config.Error{Setting: "ROLLBAR_READ_ACCESS_TOKEN", Problem: "is not set",
+		Fix: "reading deploys needs a project access token with the read scope (or ROLLBAR_ACCESS_TOKEN, if it has both scopes)"}
+}
+
+type deployJSON struct {
+	rollbar.Deploy
+	URL string `json:"url"`
+}
+
+func withURL(d rollbar.Deploy) deployJSON { return deployJSON{d, rollbar.DeployURL(d.ID)} }
+
+// List prints deploys newest first.
+type List struct{}
+
+func (*List) Spec() *Spec {
+	return &Spec{Name: "list", Usage: "list [--page N] [--all] [--environment E] [--limit N] [flags]",
+		Summary:  "list deploys, newest first",
+		Settings: append([]string{"environment"}, readSettings...),
+		Extra: []Extra{{Name: "page", Want: "the page to start at (20 deploys a page)"}, {Name: "all", Want: "follow pages to the last", Bool: true},
+			{Name: "limit", Want: "show at most N deploys, following pages"}, jsonFlag}}
+}
+
+// envPages bounds how far a list filtered by environment looks without
+// --all: Rollbar cannot filter by environment, so a rare one could otherwise
+// page through a whole project.
+const envPages = 10
+
+// Run prints one page or, with --all or a --limit beyond a page, follows
+// pages until an empty one. With --environment it follows pages until it has
+// a page's worth of that environment's deploys. Rows are written as they
+// arrive, so memory stays flat however many deploys a project has.
+func (*List) Run(ctx context.Context, r *Run) error {
+	if len(r.Args) > 0 {
+		return usagef("list takes no arguments, got %q", r.Args[0])
+	}
+	page, limit := 1, 0
+	for name, p := range map[string]*int{"page": &page, "limit": &limit} {
+		if v, ok := r.extra[name]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return usagef("--%s needs a whole number, 1 or more, got %q", name, v)
+			}
+			*p = n
+		}
+	}
+	if err := requireReadToken(r.Config); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.Config.Timeout)
+	defer cancel()
+	client := r.Client()
+	env, all := r.Config.Environment, r.extra["all"] == "true"
+	want := limit
+	if want == 0 && !all {
+		want = 20
+	}
+	// A bigger page saves requests where rows are skipped or many are
+	// wanted; an explicit --page keeps Rollbar's page size, so that its
+	// number means what it does on Rollbar.
+	size := 0
+	if _, paged := r.extra["page"]; !paged && (env != "" || want > 20 || all) {
+		size = 100
+	}
+	p := newPrinter(r.Out.stdout, r.JSON)
+	for n := 0; ; n++ {
+		deploys, err := client.List(ctx, page+n, size)
+		if err != nil {
+			p.abort()
+			return err
+		}
+		for _, d := range deploys {
+			if (env == "" || d.Environment == env) && (want == 0 || p.count < want) {
+				p.row(d)
+			}
+		}
+		done := len(deploys) == 0 || want > 0 && p.count >= want || env == "" && limit == 0 && !all
+		if !done && env != "" && !all && n+1 == envPages {
+			r.Out.Warnf("stopped after %d pages with %d deploys of %s: use --all to search every page", envPages, p.count, env)
+			done = true
+		}
+		if done {
+			break
+		}
+	}
+	return p.close()
+}
+
+// printer streams deploys as a JSON array or as a table for people. The
+// header (or the opening bracket) waits for the first page, so that a list
+// that fails at once prints nothing a script could take for an empty result.
+type printer struct {
+	w       io.Writer
+	json    bool
+	started bool
+	count   int
+	enc     *json.Encoder
+}
+
+func newPrinter(w io.Writer, asJSON bool) *printer {
+	return &printer{w: w, json: asJSON, enc: json.NewEncoder(w)}
+}
+
+var columns = []int{10, 16, 12, 9, 16, 16, 60}
+
+func (p *printer) line(cells ...string) {
+	var b strings.Builder
+	for i, c := range cells {
+		c = cell(c, columns[i])
+		b.WriteString(c)
+		if i < len(cells)-1 {
+			b.WriteString(strings.Repeat(" ", columns[i]-width(c)+2))
+		}
+	}
+	fmt.Fprintln(p.w, strings.TrimRight(b.String(), " "))
+}
+
+func (p *printer) start() {
+	if p.started {
+		return
+	}
+	p.started = true
+	if p.json {
+		fmt.Fprint(p.w, "[")
+	} else {
+		p.line("ID", "ENVIRONMENT", "REVISION", "STATUS", "STARTED (UTC)", "USER", "COMMENT")
+	}
+}
+
+func (p *printer) row(d rollbar.Deploy) {
+	p.start()
+	if p.json {
+		if p.count > 0 {
+			fmt.Fprint(p.w, ",")
+		}
+		_ = p.enc.Encode(withURL(d))
+	} else {
+		p.line(strconv.FormatInt(d.ID, 10), d.Environment, d.Revision, d.Status, when(d.StartTime), d.LocalUsername, d.Comment)
+	}
+	p.count++
+}
+
+func (p *printer) close() error {
+	p.start()
+	if p.json {
+		_, err := fmt.Fprintln(p.w, "]")
+		return err
+	}
+	return nil
+}
+
+// abort ends what was printed when a later page fails; the exit code tells
+// the list is incomplete.
+func (p *printer) abort() {
+	if p.started {
+		_ = p.close()
+	}
+}
+
+// cell fits s on one line of at most n columns.
+func cell(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if width(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	w := 0
+	for _, r := range s {
+		if w+runeWidth(r) > n-1 {
+			break
+		}
+		b.WriteRune(r)
+		w += runeWidth(r)
+	}
+	return b.String() + "…"
+}
+
+// width is how many terminal columns s takes: East Asian wide characters
+// take two, so that columns stay aligned.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeWidth(r)
+	}
+	return n
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case unicode.Is(unicode.Mn, r):
+		return 0
+	case unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana),
+		r >= 0xFF01 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1FAFF:
+		return 2
+	}
+	return 1
+}
+
+func when(unix int64) string {
+	if unix == 0 {
+		return "-"
+	}
+	return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,257 @@
+package command
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
+)
+
+// The settings of every command that talks to Rollbar.
+var common = []string{"api_url", "timeout", "verbose"}
+
+// deploySettings are what a record or an update may say about the deploy.
+var deploySettings = []string{"environment", "revision", "status", "local_username", "rollbar_username", "comment",
+	"deploy_id", "access_token", "read_access_token", "source_maps", "minified_urls", "url_prefix",
+	"watch_for", "watch_interval", "watch_levels", "max_new_items", "max_reactivated_items",
+	"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"}
+
+// Record records a deploy, or with a deploy id updates it.
+type Record struct{}
+
+func (*Record) Spec() *Spec {
+	return &Spec{Name: "record", Usage: "[record] [flags]",
+		Summary:  "record a deploy (with a deploy id: update it); rollbar-deploy alone runs this",
+		Settings: deploySettings, Extra: []Extra{jsonFlag}, tolerant: true}
+}
+
+func (*Record) Run(ctx context.Context, r *Run) error {
+	if len(r.Args) > 0 {
+		return usagef("record takes no arguments, got %q (flags start with --)", r.Args[0])
+	}
+	return r.record(ctx, r.target())
+}
+
+// target is the deploy this run updates, if any (deploy.Choose).
+func (r *Run) target() deploy.Target {
+	cfg := r.Config
+	saved := []config.Saved{cfg.Saved}
+	if cfg.CI.SharesWorkspace {
+		if id, env, err := pipeline.LoadID(r.workspace()); err != nil {
+			r.Out.Warnf("%v", err)
+		} else {
+			saved = append(saved, config.Saved{ID: id, Environment: env, Source: pipeline.IDFile})
+		}
+	}
+	r.saved = saved
+	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, saved...)
+}
+
+func (r *Run) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
+
+// record sends the deploy: source maps first, so a final status never
+// precedes them; a map Rollbar refuses still leaves the deploy to be
+// recorded, and fails the run after.
+func (r *Run) record(ctx context.Context, target deploy.Target) error {
+	cfg := r.Config
+	if target.ID == 0 {
+		if err := cfg.Require("environment", "revision"); err != nil {
+			return err
+		}
+	}
+	var pairs []sourcemaps.Pair
+	if cfg.SourceMaps != "" {
+		var err error
+		if pairs, err = r.findMaps(nil); err != nil {
+			return err
+		}
+	}
+	if cfg.DryRun {
+		return r.dryRun(target, pairs)
+	}
+	if err := cfg.Require("access_token"); err != nil {
+		return err
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	client := r.Client()
+	mapsErr := r.upload(sendCtx, client, pairs)
+	x := deploy.Deployer{Client: client, Log: r.Out}
+	var id int64
+	var err error
+	if target.ID != 0 {
+		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
+		id, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
+	} else {
+		id, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
+	}
+	if err != nil {
+		return errors.Join(err, mapsErr)
+	}
+	res := r.result(id, target)
+	if cfg.WatchFor > 0 {
+		err = r.watch(ctx, &res)
+	}
+	return errors.Join(r.publish(res), err, mapsErr)
+}
+
+func (r *Run) newDeploy() rollbar.NewDeploy {
+	cfg := r.Config
+	return rollbar.NewDeploy{
+		Environment:     cfg.Environment,
+		Revision:        cfg.Revision,
+		RollbarUsername: cfg.RollbarUsername,
+		LocalUsername:   cfg.LocalUsername,
+		Comment:         cfg.Comment,
+		Status:          string(cfg.Status),
+	}
+}
+
+// newUpdate is what an update sends. The CI's run URL was already sent when
+// the deploy started, so only a comment the user gave replaces Rollbar's.
+func (r *Run) newUpdate() rollbar.Update {
+	cfg := r.Config
+	u := rollbar.Update{Status: string(cfg.Status)}
+	if src := cfg.Source("comment"); src != "" && src != cfg.CI.Comment.Source {
+		u.Comment = cfg.Comment
+	}
+	return u
+}
+
+func (r *Run) result(id int64, target deploy.Target) pipeline.Result {
+	cfg := r.Config
+	res := pipeline.Result{
+		DeployID: id, URL: rollbar.DeployURL(id), Status: string(cfg.Status),
+		Environment: cfg.Environment, Revision: cfg.Revision, RevisionURL: cfg.CI.CommitURL,
+		User:   cmp.Or(cfg.RollbarUsername, cfg.LocalUsername),
+		Branch: cfg.CI.Branch.Value, Repository: cfg.CI.Repository.Value,
+	}
+	// A final status forgets the saved deploy, unless that one is another
+	// environment's, still waiting for its own final step.
+	res.Handoff = pipeline.Clear
+	if !cfg.Status.Final() {
+		res.Handoff = pipeline.Save
+	}
+	for _, s := range r.saved {
+		if res.Handoff == pipeline.Clear && s.ID != 0 && s.ID != target.ID && s.Environment != "" && s.Environment != cfg.Environment {
+			res.Handoff = pipeline.Leave
+		}
+	}
+	return res
+}
+
+// publish hands the deploy back to the pipeline: the id on stdout, and the
+// CI's own files.
+func (r *Run) publish(res pipeline.Result) error {
+	if r.JSON {
+		out := map[string]any{"deploy_id": res.DeployID, "deploy_url": res.URL, "status": res.Status,
+			"environment": res.Environment, "revision": res.Revision}
+		if res.Watch != nil {
+			out["watch"] = r.watchJSON
+		}
+		r.printJSON(out)
+	} else {
+		fmt.Fprintln(r.Out.stdout, strconv.FormatInt(res.DeployID, 10))
+	}
+	var errs []error
+	if r.Out.action != nil {
+		errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.Publish(res))
+		r.Out.Noticef("Rollbar deploy %d (%s, %s): %s", res.DeployID, res.Environment, res.Status, res.URL)
+	} else {
+		r.Out.Infof("deploy %d %s: %s", res.DeployID, res.Status, res.URL)
+	}
+	if r.Config.Dotenv != "" {
+		errs = append(errs, pipeline.WriteDotenv(r.Path(r.Config.Dotenv), res))
+	}
+	if r.Config.CI.SharesWorkspace {
+		switch res.Handoff {
+		case pipeline.Save:
+			errs = append(errs, pipeline.SaveID(r.workspace(), res.DeployID, res.Environment))
+		case pipeline.Clear:
+			errs = append(errs, pipeline.ClearID(r.workspace()))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("deploy %d was recorded, but handing it to the pipeline failed: %w", res.DeployID, err)
+	}
+	return nil
+}
+
+// findMaps pairs the source maps with their minified URLs.
+func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
+	cfg := r.Config
+	pairs, err := sourcemaps.Find(r.Dir, append(strings.Fields(cfg.SourceMaps), extra...), strings.Fields(cfg.MinifiedURLs), cfg.URLPrefix)
+	if err != nil {
+		return nil, &config.Error{Setting: "source_maps", Source: cfg.Source("source_maps"), Problem: "cannot be used", Fix: err.Error()}
+	}
+	return pairs, nil
+}
+
+// upload sends every source map, reporting each one's outcome, and fails if
+// any failed: a deploy whose stack traces cannot be read is worth knowing of.
+func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []sourcemaps.Pair) error {
+	failed := 0
+	var first error
+	for _, p := range pairs {
+		data, err := os.ReadFile(p.Path)
+		if err == nil {
+			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: r.Config.Revision, MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
+		}
+		if err != nil {
+			failed++
+			first = cmp.Or(first, err)
+			r.Out.Warnf("source map %s for %s: %v", p.Path, p.MinifiedURL, err)
+			continue
+		}
+		r.Out.Infof("uploaded source map %s for %s", p.Path, p.MinifiedURL)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d source maps failed to upload; the first: %w", failed, len(pairs), first)
+	}
+	return nil
+}
+
+// Update sets the status (and comment) of a deploy.
+type Update struct{}
+
+func (*Update) Spec() *Spec {
+	return &Spec{Name: "update", Usage: "update N --status S [flags]   (or --deploy-id N)",
+		Summary:  "update a deploy's status (and comment)",
+		Settings: deploySettings, Extra: []Extra{jsonFlag}, tolerant: true}
+}
+
+func (*Update) Run(ctx context.Context, r *Run) error {
+	cfg := r.Config
+	switch len(r.Args) {
+	case 0:
+	case 1:
+		id, err := config.ParseDeployID(r.Args[0])
+		if err != nil {
+			return usagef("update needs a deploy id such as 45306460, got %q", r.Args[0])
+		}
+		cfg.DeployID, cfg.Sources["deploy_id"] = id, "argument"
+	default:
+		return usagef("update takes one deploy id, got %d arguments", len(r.Args))
+	}
+	if cfg.Source("status") == "default" {
+		return usagef("update needs --status (started, succeeded, failed or timed_out)")
+	}
+	target := r.target()
+	if target.ID == 0 {
+		if cfg.Saved.ID != 0 {
+			return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", cfg.Saved.ID, cfg.Saved.Source, cfg.Saved.Environment, cfg.Environment)
+		}
+		return usagef("update needs a deploy id: rollbar-deploy update 45306460 --status succeeded")
+	}
+	return r.record(ctx, target)
+}

@@ -1,0 +1,36 @@
+package command
+
+import "context"
+
+// Sourcemaps uploads source maps for the revision, without recording a deploy.
+type Sourcemaps struct{}
+
+func (*Sourcemaps) Spec() *Spec {
+	return &Spec{Name: "sourcemaps", Usage: "sourcemaps [MAP|DIR|GLOB…] [--url-prefix URL] [flags]",
+		Summary:  "upload JavaScript source maps for the revision",
+		Settings: append([]string{"revision", "access_token", "source_maps", "minified_urls", "url_prefix", "fail_on_error", "dry_run"}, common...),
+		Extra:    []Extra{jsonFlag}, tolerant: true}
+}
+
+func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
+	cfg := r.Config
+	if err := cfg.Require("revision"); err != nil {
+		return err
+	}
+	if cfg.SourceMaps == "" && len(r.Args) == 0 {
+		return cfg.Require("source_maps")
+	}
+	pairs, err := r.findMaps(r.Args)
+	if err != nil {
+		return err
+	}
+	if cfg.DryRun {
+		return r.showDryRun(mapRequests(cfg, pairs), c.Spec().Settings)
+	}
+	if err := cfg.Require("access_token"); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	return r.upload(ctx, r.Client(), pairs)
+}

@@ -1,0 +1,155 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/watch"
+)
+
+// Watch gates the deployed revision on the new errors Rollbar sees in it.
+type Watch struct{}
+
+func (*Watch) Spec() *Spec {
+	return &Spec{Name: "watch", Usage: "watch [flags]",
+		Summary: "watch the deployed revision for new errors: exit 3 when it breaches the gate",
+		Settings: []string{"environment", "revision", "watch_for", "watch_interval", "watch_levels", "max_new_items",
+			"max_reactivated_items", "access_token", "read_access_token", "fail_on_error", "dotenv", "verbose", "api_url"},
+		Extra: []Extra{jsonFlag}, tolerant: true}
+}
+
+// defaultWatch is watch_for for the watch command; on a record, unset means
+// no watch.
+const defaultWatch = 10 * time.Minute
+
+func (*Watch) Run(ctx context.Context, r *Run) error {
+	cfg := r.Config
+	if len(r.Args) > 0 {
+		return usagef("watch takes no arguments, got %q", r.Args[0])
+	}
+	if err := cfg.Require("environment", "revision"); err != nil {
+		return err
+	}
+	if err := requireReadToken(cfg); err != nil {
+		return err
+	}
+	if cfg.WatchFor == 0 {
+		cfg.WatchFor = defaultWatch
+	}
+	res := pipeline.Result{Environment: cfg.Environment, Revision: cfg.Revision}
+	err := r.watch(ctx, &res)
+	if r.JSON {
+		r.printJSON(r.watchJSON)
+	} else if res.Watch != nil {
+		fmt.Fprintln(r.Out.stdout, res.Watch.Result)
+	}
+	if res.Watch != nil {
+		var errs []error
+		if r.Out.action != nil {
+			errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.PublishWatch(*res.Watch))
+		}
+		if cfg.Dotenv != "" {
+			errs = append(errs, pipeline.WriteWatchDotenv(r.Path(cfg.Dotenv), *res.Watch))
+		}
+		err = errors.Join(append(errs, err)...)
+	}
+	return err
+}
+
+// watch runs the gate for the revision just recorded (or named), and puts
+// its verdict in res. A breached gate is errGate (exit 3); an outage that
+// lasted is the outage's error, which the failure policy judges.
+func (r *Run) watch(ctx context.Context, res *pipeline.Result) error {
+	cfg := r.Config
+	if cfg.ReadToken() == "" {
+		return requireReadToken(cfg)
+	}
+	client := r.Client()
+	client.Token = cfg.ReadToken()
+	gate := watch.Gate{For: cfg.WatchFor, Interval: cfg.WatchInterval, Levels: cfg.WatchLevels,
+		MaxNew: cfg.MaxNewItems, MaxReactivated: cfg.MaxReactivatedItems, Transient: rollbar.Transient}
+	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s",
+		cfg.Revision, cfg.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems, strings.Join(cfg.WatchLevels, ", "))
+	// Rollbar keeps the first 40 characters of an SDK's code_version.
+	version := cfg.Revision[:min(len(cfg.Revision), 40)]
+	report, err := watch.Watch(ctx, gate, versions{client, version, cfg.Environment}, clock{r.CLI})
+	var text bytes.Buffer
+	report.Text(&text)
+	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
+		r.Out.Infof("%s", line)
+	}
+	var md bytes.Buffer
+	report.Markdown(&md)
+	res.Watch = &pipeline.Watch{Result: string(report.Result), NewItems: report.New, ReactivatedItems: report.Reactivated, Summary: md.String()}
+	r.watchJSON = report
+	switch {
+	case err != nil:
+		return fmt.Errorf("watch: %w", err)
+	case report.Result == watch.Failed:
+		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", cfg.Revision, cfg.Environment, report.New, report.Reactivated)
+		return errGate
+	case report.Result == watch.NoData:
+		r.Out.Warnf("%s", watch.NoDataWarning(cfg.Revision))
+	case report.Result == watch.Unavailable && report.Interrupted:
+		return context.Canceled
+	case report.Result == watch.Unavailable:
+		return fmt.Errorf("watch: no verdict: %w", report.Err)
+	}
+	return nil
+}
+
+// versions is the Versions API of one revision in one environment.
+type versions struct {
+	c                    *rollbar.Client
+	version, environment string
+}
+
+func (v versions) Stats(ctx context.Context) (watch.Stats, error) {
+	got, err := v.c.Version(ctx, v.version, v.environment)
+	var api *rollbar.APIError
+	if errors.As(err, &api) && api.IsNotFound() {
+		return watch.Stats{}, fmt.Errorf("%w: %w", watch.ErrUnknownVersion, err)
+	}
+	return watch.Stats{New: levels(got.ItemStats.New), Reactivated: levels(got.ItemStats.Reactivated)}, err
+}
+
+func levels(c rollbar.LevelCounts) watch.Levels {
+	out := watch.Levels{}
+	for _, l := range config.Levels {
+		out[l] = c.Sum(l)
+	}
+	return out
+}
+
+func (v versions) Items(ctx context.Context, event, level string, page int) ([]watch.Item, error) {
+	items, err := v.c.VersionItems(ctx, v.version, v.environment, event, level, page)
+	out := make([]watch.Item, len(items))
+	for i, it := range items {
+		out[i] = watch.Item{ID: it.ID, Counter: it.Counter, Title: it.Title, Level: it.Level, Status: it.Status, OccurrencesInVersion: it.OccurrencesInVersion}
+	}
+	return out, err
+}
+
+// clock is the run's clock, for watch's polls.
+type clock struct{ c *CLI }
+
+func (k clock) Now() time.Time {
+	if k.c.Now != nil {
+		return k.c.Now()
+	}
+	return time.Now()
+}
+
+func (k clock) After(d time.Duration) <-chan time.Time {
+	if k.c.After != nil {
+		return k.c.After(d)
+	}
+	return time.After(d)
+}

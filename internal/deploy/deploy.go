@@ -1,0 +1,140 @@
+// Package deploy holds the steps of recording a deploy that are Rollbar's
+// rules rather than the command line's: which deploy a step updates, a
+// release that brings no new code, and a deploy that is no longer started.
+package deploy
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+)
+
+// Target is the deploy a record updates, or none (ID 0) for a new one.
+type Target struct {
+	ID     int64
+	Source string
+}
+
+// Choose picks the deploy a record updates. An id the user gives always
+// names it. An id the tool saved for later steps finishes only a deploy of
+// its own environment (or a step that names none), and never serves a
+// started record: that starts a deploy of its own, or two environments in
+// one job would share one deploy.
+func Choose(user Target, status config.Status, environment string, saved ...config.Saved) Target {
+	if user.ID != 0 {
+		return user
+	}
+	if !status.Final() {
+		return Target{}
+	}
+	for _, s := range saved {
+		if s.ID != 0 && (s.Environment == "" || environment == "" || s.Environment == environment) {
+			return Target{ID: s.ID, Source: s.Source}
+		}
+	}
+	return Target{}
+}
+
+// Log is where the steps tell the user what they decided.
+type Log interface {
+	Infof(format string, args ...any)
+	Warnf(format string, args ...any)
+}
+
+// Deployer records deploys with Rollbar's rules.
+type Deployer struct {
+	Client *rollbar.Client
+	Log    Log
+}
+
+// Create records d. With skipUnchanged (a release phase that runs on every
+// release, config changes included), a release whose revision is already the
+// newest deploy of its environment is not recorded again; a rollback is.
+func (x *Deployer) Create(ctx context.Context, d rollbar.NewDeploy, skipUnchanged bool) (int64, error) {
+	if skipUnchanged {
+		if id, ok := x.unchanged(ctx, d); ok {
+			return id, nil
+		}
+	}
+	return x.Client.Create(ctx, d)
+}
+
+func (x *Deployer) unchanged(ctx context.Context, d rollbar.NewDeploy) (int64, bool) {
+	deploys, err := x.Client.List(ctx, 1, 0)
+	if err != nil {
+		x.Log.Infof("cannot read the newest deploys to skip a release without new code (%v): recording it", err)
+		return 0, false
+	}
+	for _, got := range deploys {
+		if got.Environment != d.Environment {
+			continue
+		}
+		if got.Revision == d.Revision {
+			x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
+			return got.ID, true
+		}
+		break
+	}
+	return 0, false
+}
+
+// NotStartedError is an update of a deploy Rollbar no longer takes updates
+// for, with what reading it told.
+type NotStartedError struct {
+	ID     int64
+	Want   config.Status
+	Status string // what Rollbar says the deploy is; "" when it could not be read
+	Err    error  // Rollbar's refusal
+	Read   error  // why the deploy could not be read
+}
+
+func (e *NotStartedError) Error() string {
+	switch {
+	case e.Status == "":
+		return fmt.Sprintf("deploy %d is no longer started, so Rollbar refuses to set it to %s (%v); nothing was recorded. "+
+			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell whether Rollbar timed it out and record the outcome in its place", e.ID, e.Want, e.Read)
+	case e.Status == string(config.TimedOut):
+		return fmt.Sprintf("deploy %d was timed out by Rollbar (the project's Deploy Timeout, 60 minutes by default), so it cannot be set to %s again: record a new deploy", e.ID, e.Want)
+	}
+	return fmt.Sprintf("deploy %d is already %s, so it cannot be set to %s: it was finished by another step or run; check the deploy id", e.ID, e.Status, e.Want)
+}
+
+func (e *NotStartedError) Unwrap() error { return e.Err }
+
+// Update sets the status of deploy id. When Rollbar refuses because the
+// deploy is no longer started, the deploy is read to tell why: one Rollbar
+// timed out gets the final status as a new deploy in its place (from
+// instead, filled from Rollbar's copy); one already finished with the same
+// status was finished by an earlier attempt whose answer was lost. Without
+// a read token nothing is guessed and nothing is recorded.
+func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy) (int64, error) {
+	_, err := x.Client.Update(ctx, id, u)
+	var api *rollbar.APIError
+	if !errors.As(err, &api) || !api.NotStarted() {
+		return id, err
+	}
+	old, readErr := x.Client.Get(ctx, id)
+	if readErr != nil {
+		return 0, &NotStartedError{ID: id, Want: config.Status(u.Status), Err: err, Read: readErr}
+	}
+	switch {
+	case old.Status == u.Status:
+		x.Log.Infof("deploy %d is already %s", id, old.Status)
+		return id, nil
+	case old.Status != string(config.TimedOut) || u.Status == string(config.Started):
+		return 0, &NotStartedError{ID: id, Want: config.Status(u.Status), Status: old.Status, Err: err}
+	}
+	instead.Environment = cmp.Or(instead.Environment, old.Environment)
+	instead.Revision = cmp.Or(instead.Revision, old.Revision)
+	instead.LocalUsername = cmp.Or(instead.LocalUsername, old.LocalUsername)
+	newID, err := x.Client.Create(ctx, instead)
+	if err != nil {
+		return 0, fmt.Errorf("deploy %d was timed out by Rollbar; recording a new deploy in its place failed: %w", id, err)
+	}
+	x.Log.Warnf("Rollbar had timed deploy %d out (the project's Deploy Timeout), so it cannot be updated: recorded deploy %d with status %s in its place", id, newID, u.Status)
+	return newID, nil
+}

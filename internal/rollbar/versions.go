@@ -1,0 +1,158 @@
+package rollbar
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Version is a code version (a deploy's revision, as the SDKs report it in
+// code_version) in one environment, as the Versions API returns it. Times
+// are Unix seconds, 0 when Rollbar has none.
+type Version struct {
+	Version                  string    `json:"version"`
+	Environment              string    `json:"environment"`
+	DateCreated              int64     `json:"date_created"`
+	FirstOccurrenceTimestamp int64     `json:"first_occurrence_timestamp"`
+	LastOccurrenceTimestamp  int64     `json:"last_occurrence_timestamp"`
+	LastDeployTimestamp      int64     `json:"last_deploy_timestamp"`
+	ItemStats                ItemStats `json:"item_stats"`
+	Commits                  []Commit  `json:"commits"`
+}
+
+// Commit is one commit Rollbar links to a version.
+type Commit struct {
+	Author  string `json:"author"`
+	SHA     string `json:"sha"`
+	Message string `json:"message"`
+}
+
+// ItemStats counts the items (not occurrences) of a version by event.
+type ItemStats struct {
+	New         LevelCounts `json:"new"`
+	Repeated    LevelCounts `json:"repeated"`
+	Reactivated LevelCounts `json:"reactivated"`
+	Resolved    LevelCounts `json:"resolved"`
+}
+
+// LevelCounts counts items by level.
+type LevelCounts struct {
+	Debug    int `json:"debug"`
+	Info     int `json:"info"`
+	Warning  int `json:"warning"`
+	Error    int `json:"error"`
+	Critical int `json:"critical"`
+}
+
+// Levels are Rollbar's item levels, least severe first.
+func Levels() []string { return []string{"debug", "info", "warning", "error", "critical"} }
+
+// Events are the events the items of a version are counted by.
+func Events() []string { return []string{"new", "repeated", "reactivated", "resolved"} }
+
+// Sum adds the counts of the given levels; a name that is not a level adds
+// nothing.
+func (l LevelCounts) Sum(levels ...string) int {
+	n := 0
+	for _, level := range levels {
+		switch level {
+		case "debug":
+			n += l.Debug
+		case "info":
+			n += l.Info
+		case "warning":
+			n += l.Warning
+		case "error":
+			n += l.Error
+		case "critical":
+			n += l.Critical
+		}
+	}
+	return n
+}
+
+// Item is one item of a version, with what happened to it in that version.
+type Item struct {
+	ID                               int64  `json:"id"`
+	Counter                          int64  `json:"counter"` // the number the web pages show
+	Title                            string `json:"title"`
+	Level                            string `json:"level"`
+	Status                           string `json:"status"`
+	Environment                      string `json:"environment"`
+	OccurrencesInVersion             int64  `json:"occurrences_in_version"`
+	PeopleInVersion                  int64  `json:"people_in_version"`
+	FirstInVersionOccurrenceID       int64  `json:"first_in_version_occurrence_id"`
+	LastInVersionOccurrenceTimestamp int64  `json:"last_in_version_occurrence_timestamp"`
+}
+
+// numericLevels are the numbers Rollbar's item objects elsewhere give levels.
+var numericLevels = map[string]string{"10": "debug", "20": "info", "30": "warning", "40": "error", "50": "critical"}
+
+// UnmarshalJSON accepts a level as a name or as Rollbar's number for it:
+// Rollbar's item objects use both, and a gate must not fail on the form.
+func (it *Item) UnmarshalJSON(b []byte) error {
+	type plain Item
+	var j struct {
+		plain
+		Level json.RawMessage `json:"level"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*it = Item(j.plain)
+	if name, ok := numericLevels[string(j.Level)]; ok {
+		it.Level = name
+	} else if len(j.Level) > 0 && string(j.Level) != "null" {
+		return json.Unmarshal(j.Level, &it.Level)
+	}
+	return nil
+}
+
+// Version returns the item counts of a code version in an environment. A
+// version Rollbar has seen nothing of is an *APIError whose IsNotFound is
+// true.
+func (c *Client) Version(ctx context.Context, version, environment string) (Version, error) {
+	var out struct {
+		Result *Version `json:"result"`
+	}
+	op := fmt.Sprintf("get version %q of %s", version, environment)
+	q := url.Values{"environment": {environment}}
+	err := c.once(ctx, op, &request{method: http.MethodGet, path: versionPath(version, "", q), token: c.readToken(), out: &out})
+	if err == nil && out.Result == nil {
+		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no version"}
+	}
+	if err != nil {
+		return Version{}, err
+	}
+	return *out.Result, nil
+}
+
+// VersionItems returns one page of a version's items for one event (new,
+// repeated, reactivated or resolved) and, unless level is "", one level;
+// past the last page it is empty.
+func (c *Client) VersionItems(ctx context.Context, version, environment, event, level string, page int) ([]Item, error) {
+	var out struct {
+		Result *[]Item `json:"result"`
+	}
+	op := fmt.Sprintf("list %s items of version %q of %s (page %d)", event, version, environment, page)
+	q := url.Values{"environment": {environment}, "event": {event}, "page": {strconv.Itoa(page)}}
+	if level != "" {
+		q.Set("level", level)
+	}
+	err := c.once(ctx, op, &request{method: http.MethodGet, path: versionPath(version, "/items", q), token: c.readToken(), out: &out})
+	if err == nil && out.Result == nil {
+		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no item list"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return *out.Result, nil
+}
+
+// versionPath escapes the version: a revision may hold a slash or a '?'.
+func versionPath(version, sub string, q url.Values) string {
+	return "/api/1/versions/" + url.PathEscape(version) + sub + "?" + q.Encode()
+}

@@ -1,0 +1,389 @@
+// Package scenario runs the flows of rollbar-deploy as testscript scenarios
+// (testdata/*.txtar): each script sets a CI's variables, runs the command as
+// that CI would, and checks its output, the files it leaves for the CI and
+// what the fake Rollbar, running inside the test, was sent.
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/cli"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
+)
+
+// rollbarDeploy is main.go's entry point, run in the test binary.
+func rollbarDeploy() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, _ := os.Getwd()
+	return (&cli.Command{
+		Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv: os.Getenv, ReadFile: os.ReadFile, Now: time.Now,
+		Dir: dir, Version: "test",
+	}).Main(ctx, os.Args[1:])
+}
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"rollbar-deploy": func() { os.Exit(rollbarDeploy()) }})
+}
+
+// Distinctive tokens, so that a leak anywhere is found by a plain search.
+var tokens = map[string]struct {
+	value  string
+	scopes []rollbartest.Scope
+}{
+	"TOKEN":      {"tok-both-3a7d5c1e9b24", []rollbartest.Scope{rollbartest.ScopePost, rollbartest.ScopeRead}},
+	"POST_TOKEN": {"tok-post-5e1f0c9a7d3b", []rollbartest.Scope{rollbartest.ScopePost}},
+	"READ_TOKEN": {"tok-read-92c4e8b1a6f0", []rollbartest.Scope{rollbartest.ScopeRead}},
+	"DEAD_TOKEN": {"tok-dead-0f8e6d4c2b1a", nil}, // unknown to the fake: 401
+}
+
+// fake is one script's Rollbar. Its clock is the real one moved on by
+// "fake advance", or a fixed time after "fake clock", for golden times.
+type fake struct {
+	*rollbartest.Server
+	mu     sync.Mutex
+	fixed  time.Time
+	offset time.Duration
+}
+
+func (f *fake) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fixed.IsZero() {
+		return time.Now().Add(f.offset)
+	}
+	return f.fixed.Add(f.offset)
+}
+
+func TestScenarios(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                "testdata",
+		RequireUniqueNames: true,
+		UpdateScripts:      os.Getenv("UPDATE_SCENARIOS") != "",
+		Setup:              setup,
+		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "noleak": cmdNoLeak},
+	})
+}
+
+func setup(env *testscript.Env) error {
+	f := &fake{}
+	f.Server = rollbartest.NewServer(rollbartest.WithClock(f.now))
+	env.Defer(f.Close)
+	env.Values["fake"] = f
+	env.Setenv("FAKE_URL", f.URL)
+	for name, tok := range tokens {
+		if tok.scopes != nil {
+			f.AddToken(tok.value, tok.scopes...)
+		}
+		env.Setenv(name, tok.value)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	env.Setenv("REFUSED_URL", "http://"+ln.Addr().String()) // nothing listens there
+	env.Setenv("NL", "\n") // scripts cannot write line breaks in values
+	env.Setenv("CR", "\r")
+	env.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+	env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	return ln.Close()
+}
+
+func fakeOf(ts *testscript.TestScript) *fake { return ts.Value("fake").(*fake) }
+
+// cmdFake drives the fake: fault KIND [method= path= times= status= body= header=K:V...],
+// seed N ENV, timeout ID, advance DURATION, clock RFC3339, await N, reset, close.
+func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
+	f := fakeOf(ts)
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: fake fault|seed|timeout|advance|reset|close ...")
+	}
+	switch args[0] {
+	case "fault":
+		fault := rollbartest.Fault{Kind: rollbartest.FaultKind(args[1]), Header: map[string]string{}}
+		for _, kv := range args[2:] {
+			k, v, _ := strings.Cut(kv, "=")
+			var err error
+			switch k {
+			case "method":
+				fault.Method = v
+			case "path":
+				fault.Path = v
+			case "times":
+				fault.Times, err = strconv.Atoi(v)
+			case "status":
+				fault.Status, err = strconv.Atoi(v)
+			case "body":
+				fault.Body = v
+			case "header":
+				name, value, _ := strings.Cut(v, ":")
+				fault.Header[name] = value
+			default:
+				err = fmt.Errorf("unknown fault field %q", k)
+			}
+			ts.Check(err)
+		}
+		f.Inject(fault)
+	case "seed":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		f.Seed(n, args[2])
+	case "timeout":
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		ts.Check(err)
+		if !f.TimeOut(id) {
+			ts.Fatalf("deploy %d is not started", id)
+		}
+	case "advance":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		f.mu.Lock()
+		f.offset += d
+		f.mu.Unlock()
+	case "clock":
+		t, err := time.Parse(time.RFC3339, args[1])
+		ts.Check(err)
+		f.mu.Lock()
+		f.fixed = t
+		f.mu.Unlock()
+	case "await": // until the fake has been sent N requests
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		for deadline := time.Now().Add(10 * time.Second); len(f.Requests()) < n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("the fake was sent %d requests, want %d", len(f.Requests()), n)
+			}
+		}
+	case "reset":
+		f.Reset()
+	case "close":
+		f.Close()
+	default:
+		ts.Fatalf("unknown fake command %q", args[0])
+	}
+}
+
+// cmdExits runs a command, as exec does, and checks its exit code:
+// exits N COMMAND ARGS...
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	var exit *exec.ExitError
+	if err := ts.Exec(args[1], args[2:]...); errors.As(err, &exit) {
+		got = exit.ExitCode()
+	} else {
+		ts.Check(err)
+	}
+	if (got == want) == neg {
+		ts.Fatalf("exit code %d, want %s%d", got, map[bool]string{true: "not "}[neg], want)
+	}
+}
+
+// cmdDeploys checks how many deploys the fake holds.
+func cmdDeploys(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if got := len(fakeOf(ts).Deploys()); (got == n) == neg {
+		ts.Fatalf("the fake holds %d deploys, want %s%d", got, map[bool]string{true: "not "}[neg], n)
+	}
+}
+
+// cmdDeploy checks fields of the deploy with an id, as Rollbar shows them
+// (JSON names; null is empty).
+func cmdDeploy(ts *testscript.TestScript, neg bool, args []string) {
+	for _, d := range fakeOf(ts).Deploys() {
+		if strconv.FormatInt(d.ID, 10) != args[0] {
+			continue
+		}
+		data, err := json.Marshal(d)
+		ts.Check(err)
+		var fields map[string]any
+		ts.Check(json.Unmarshal(data, &fields))
+		for _, kv := range args[1:] {
+			k, want, _ := strings.Cut(kv, "=")
+			got := fmt.Sprint(fields[k])
+			if fields[k] == nil {
+				got = ""
+			} else if n, ok := fields[k].(float64); ok {
+				got = strconv.FormatFloat(n, 'f', -1, 64)
+			}
+			if (got == want) == neg {
+				ts.Fatalf("deploy %s: %s is %q, want %s%q", args[0], k, got, map[bool]string{true: "not "}[neg], want)
+			}
+		}
+		return
+	}
+	ts.Fatalf("no deploy %s in %v", args[0], fakeOf(ts).Deploys())
+}
+
+// cmdRequests prints the fake's log, "METHOD PATH[?QUERY] STATUS" a line,
+// and fails if a token travelled anywhere but in its header. With "maps" it
+// prints the source maps uploaded instead, as JSON lines.
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	f := fakeOf(ts)
+	if len(args) == 1 && args[0] == "maps" {
+		for _, m := range f.SourceMaps() {
+			data, err := json.Marshal(m)
+			ts.Check(err)
+			fmt.Fprintf(ts.Stdout(), "%s\n", data)
+		}
+		return
+	}
+	for _, r := range f.Requests() {
+		line := r.Method + " " + r.Path
+		if r.RawQuery != "" {
+			line += "?" + r.RawQuery
+		}
+		fmt.Fprintf(ts.Stdout(), "%s %d\n", line, r.Status)
+		sent := r.Header.Get("X-Rollbar-Access-Token")
+		r.Header.Del("X-Rollbar-Access-Token")
+		if showsToken(fmt.Sprint(line, r.Header, string(r.Body))) != "" {
+			ts.Fatalf("a token left its header in %s", line)
+		}
+		if sent != "" && showsToken(sent) != sent {
+			ts.Fatalf("%s sent a token it was not given", line)
+		}
+	}
+}
+
+// showsToken returns the first of the tokens s contains, or "".
+func showsToken(s string) string {
+	for _, tok := range tokens {
+		if strings.Contains(s, tok.value) {
+			return tok.value
+		}
+	}
+	return ""
+}
+
+// cmdCIFile reads a file the run left for the CI as the CI reads it and
+// checks it holds exactly the keys given: cifile github|dotenv FILE K=V...,
+// or cifile summary FILE ROW... for the first cells of the step summary.
+func cmdCIFile(ts *testscript.TestScript, neg bool, args []string) {
+	data := []byte(ts.ReadFile(args[1]))
+	var got []string
+	var err error
+	switch args[0] {
+	case "github":
+		got, err = pairs(pipelinetest.ParseFileCommandsOnce(data))
+	case "dotenv":
+		got, err = pairs(pipelinetest.ParseDotenv(data))
+	case "summary":
+		got, err = pipelinetest.SummaryRows(data)
+	default:
+		ts.Fatalf("usage: cifile github|dotenv|summary FILE ...")
+	}
+	ts.Check(err)
+	if want := args[2:]; slices.Equal(got, want) == neg {
+		ts.Fatalf("%s holds %q, want %q", args[1], got, want)
+	}
+}
+
+func pairs(m map[string]string, err error) ([]string, error) {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out, err
+}
+
+// cmdNoLeak checks the last command's output and the files named: no token
+// shows but in a runner's ::add-mask:: line, which comes before anything
+// else on its stream and only in GitHub Actions; masked=TOKEN requires that
+// token's mask. Nothing shows a crash, Go internals or, in errors, a URL.
+func cmdNoLeak(ts *testscript.TestScript, neg bool, args []string) {
+	masked := map[string]bool{}
+	var files []string
+	for _, a := range args {
+		if tok, ok := strings.CutPrefix(a, "masked="); ok {
+			masked[tok] = false
+		} else {
+			files = append(files, a)
+		}
+	}
+	for _, stream := range []string{"stdout", "stderr"} {
+		text, others := ts.ReadFile(stream), false
+		for _, line := range strings.Split(text, "\n") {
+			tok, isMask := strings.CutPrefix(line, "::add-mask::")
+			switch {
+			case isMask && ts.Getenv("GITHUB_ACTIONS") != "true":
+				ts.Fatalf("%s: a mask outside GitHub Actions prints the token", stream)
+			case isMask && others:
+				ts.Fatalf("%s: a mask after other output", stream)
+			case isMask:
+				masked[tok] = true
+			case showsToken(line) != "":
+				ts.Fatalf("%s shows a token: %q", stream, line)
+			default:
+				others = true
+			}
+		}
+		for _, bad := range []string{"panic", "goroutine ", "runtime error", "*url.Error", "&{"} {
+			if strings.Contains(text, bad) {
+				ts.Fatalf("%s shows Go internals: %q", stream, bad)
+			}
+		}
+	}
+	if strings.Contains(ts.ReadFile("stderr"), "http://127.0.0.1") {
+		ts.Fatalf("stderr names a URL")
+	}
+	for tok, seen := range masked {
+		if !seen {
+			ts.Fatalf("%s was not masked", tok)
+		}
+	}
+	for _, file := range files {
+		if showsToken(ts.ReadFile(file)) != "" {
+			ts.Fatalf("%s holds a token", file)
+		}
+	}
+}
+
+// TestActionYML: action.yml declares an input for every setting, and the
+// outputs the GitHub scenarios check the step writes.
+func TestActionYML(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string][]string{}
+	section := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, ok := strings.CutSuffix(line, ":"); ok && !strings.HasPrefix(line, " ") {
+			section = name
+		} else if name, ok := strings.CutSuffix(strings.TrimPrefix(line, "  "), ":"); ok && line[2] != ' ' && !strings.ContainsAny(name, " #") {
+			keys[section] = append(keys[section], name)
+		}
+	}
+	inputs := config.Inputs()
+	slices.Sort(inputs)
+	slices.Sort(keys["inputs"])
+	if !slices.Equal(inputs, keys["inputs"]) {
+		t.Errorf("action.yml inputs %q, settings %q", keys["inputs"], inputs)
+	}
+	if want := []string{"deploy_id", "deploy_url", "status"}; !slices.Equal(keys["outputs"], want) {
+		t.Errorf("action.yml outputs %q, want %q", keys["outputs"], want)
+	}
+}
