@@ -214,10 +214,11 @@ func TestPlugins(t *testing.T) {
 			mounts := []string{dir + ":" + tc.workspace}
 			env := append(tc.env, "PLUGIN_ACCESS_TOKEN="+token, "PLUGIN_ENVIRONMENT="+tc.environment, "PLUGIN_API_URL="+srv.URL)
 			stdout, _ := podman(t, "", append(env, "PLUGIN_STATUS=started"), mounts, img)
-			kept, err := os.ReadFile(filepath.Join(dir, pipeline.IDFile))
-			require.NoError(t, err, "the started step kept no id in the workspace")
+			// Read as the later step reads it.
+			kept, _, err := pipeline.LoadID(dir)
+			require.NoError(t, err)
 			id := stdoutID(t, stdout)
-			assert.Equal(t, id, strings.TrimSpace(string(kept)))
+			assert.Equal(t, id, strconv.FormatInt(kept, 10), "the started step kept another id in the workspace")
 			podman(t, "", append(env, "PLUGIN_STATUS=succeeded"), mounts, img)
 			startedThenSucceeded(t, srv, id, sha, tc.environment)
 			assert.NoFileExists(t, filepath.Join(dir, pipeline.IDFile), "left behind after the final status")
