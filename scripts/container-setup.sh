@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Makes podman usable on a fresh Debian machine, as root, for scripts/image-test.sh and
-# scripts/act-test.sh.
+# Installs what the tests of the packaging need on a fresh Debian machine, as root: podman for
+# e2e/drivers and scripts/act-test.sh, the image they run, gitlab-ci-local. It checks nothing:
+# the checks are Go (e2e/drivers, run by `make e2e`).
 #
 #   bash scripts/container-setup.sh                 # install + configure + base images
+#   bash scripts/container-setup.sh --image=rollbar-deploy:image-test --gitlab-ci-local
 #   bash scripts/container-setup.sh --tag=golang:1.25-alpine=localhost/golang-standin:1
 #
 # What it does (each part is skipped when already done, so a second run takes seconds):
-#   1. installs podman, runc, busybox-static (and jq, for the tests) with apt-get;
+#   1. installs podman, runc, busybox-static (and jq, for scripts/act-test.sh and bench.sh);
 #   2. writes /etc/containers/containers.conf: runc as the runtime, no default ulimits, host
 #      network for every container (so a server on 127.0.0.1 is reachable from inside);
 #   3. makes the base images available: if the public ones (docker.io/library/golang,
@@ -16,7 +18,10 @@
 #        localhost/golang-standin:1        the above + the host's Go toolchain at /usr/local/go
 #        localhost/act-runner-standin:1    the busybox stand-in with a bash shim (a job image for act)
 #   4. --tag=NAME=IMAGE tags IMAGE as NAME too (act builds the Dockerfile without build
-#      arguments, so the stand-ins must answer to the Dockerfile's default base image names).
+#      arguments, so the stand-ins must answer to the Dockerfile's default base image names);
+#   5. --image=NAME builds the Dockerfile as NAME, from the stand-ins when they are here;
+#   6. --gitlab-ci-local installs rsync (apt) and gitlab-ci-local $GITLAB_CI_LOCAL_VERSION (npm,
+#      into ${XDG_CACHE_HOME:-~/.cache}/rollbar-deploy/, linked as /usr/local/bin/gitlab-ci-local).
 #
 # Environment: CONTAINER_SETUP_FORCE_STANDINS=1 builds the stand-ins without trying to pull.
 set -euo pipefail
@@ -25,6 +30,7 @@ readonly BUSYBOX_STANDIN=localhost/busybox-standin:1
 readonly GOLANG_STANDIN=localhost/golang-standin:1
 readonly RUNNER_STANDIN=localhost/act-runner-standin:1
 readonly PROBE_IMAGE=docker.io/library/busybox:1.37
+readonly GITLAB_CI_LOCAL_VERSION=4.60.1
 
 log() { printf 'container-setup: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -38,7 +44,7 @@ install_packages() {
   command -v podman >/dev/null 2>&1 || need+=(podman)
   command -v runc >/dev/null 2>&1 || need+=(runc)
   [ -x /bin/busybox ] || need+=(busybox-static)
-  command -v jq >/dev/null 2>&1 || need+=(jq)  # the tests read the fake server's JSON with it
+  command -v jq >/dev/null 2>&1 || need+=(jq)  # act-test.sh and bench.sh read the fake's JSON with it
   # uidmap and slirp are pulled in by podman's Recommends on most systems; not needed as root.
   if [ ${#need[@]} -eq 0 ]; then
     return 0
@@ -127,10 +133,51 @@ CF
   fi
 }
 
+# build_image NAME: the Dockerfile as NAME, with the stand-ins for base images that cannot be pulled.
+build_image() {
+  local args=(--build-arg VERSION=v0.0.0-image-test) goproxy
+  if podman image exists "$GOLANG_STANDIN"; then
+    args+=(--build-arg "GO_IMAGE=$GOLANG_STANDIN" --build-arg "BASE_IMAGE=$BUSYBOX_STANDIN")
+  fi
+  goproxy=$(go env GOPROXY 2>/dev/null || true)
+  [ -n "$goproxy" ] && args+=(--build-arg "GOPROXY=$goproxy")
+  log "building $1"
+  work=${work:-$(mktemp -d)}
+  podman build --network host -t "$1" "${args[@]}" "$(dirname "${BASH_SOURCE[0]}")/.." > "$work/build.log" 2>&1 ||
+    { tail -n 40 "$work/build.log" >&2; die "image build failed"; }
+  # The build stage, left untagged.
+  podman image prune -f >/dev/null 2>&1 || true
+}
+
+# install_gitlab_ci_local: gitlab-ci-local of the pinned version, which starts (its re2
+# dependency is a native module: an install whose build was skipped fails at the first call).
+install_gitlab_ci_local() {
+  local prefix=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/rollbar-deploy/gitlab-ci-local-$GITLAB_CI_LOCAL_VERSION
+  local gcl=$prefix/bin/gitlab-ci-local
+  if ! command -v rsync >/dev/null 2>&1; then  # it copies the repository with rsync
+    log "installing rsync"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null
+  fi
+  if [ "$("$gcl" --version 2>/dev/null)" != "$GITLAB_CI_LOCAL_VERSION" ]; then
+    command -v npm >/dev/null 2>&1 || die "npm is missing: install Node.js 20 or later (apt-get install nodejs npm)"
+    log "installing gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION into $prefix (builds its native re2 module: a few minutes)"
+    mkdir -p "$prefix"
+    # npm 11 runs a dependency's install script only when allowed; re2 needs its own to build.
+    npm install --global --prefix "$prefix" --no-audit --no-fund --allow-scripts=re2 \
+      "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION" > "$prefix/npm-install.log" 2>&1 ||
+      { tail -n 30 "$prefix/npm-install.log" >&2; die "npm install gitlab-ci-local failed"; }
+    [ "$("$gcl" --version 2>/dev/null)" = "$GITLAB_CI_LOCAL_VERSION" ] ||
+      die "gitlab-ci-local installed but does not start (log: $prefix/npm-install.log)"
+  fi
+  ln -sf "$gcl" /usr/local/bin/gitlab-ci-local
+}
+
 apply_tags() {
   local arg spec name image
   for arg in "$@"; do
     case "$arg" in
+      --image=* | --gitlab-ci-local) ;;  # done in main, after the tags
       --tag=*=*)
         spec=${arg#--tag=}
         name=${spec%%=*}
@@ -145,7 +192,7 @@ apply_tags() {
         podman tag "$image" "$name"
         log "tagged $image as $name"
         ;;
-      -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
       *) die "unknown argument: $arg" ;;
     esac
   done
@@ -166,6 +213,13 @@ main() {
     build_standins all
   fi
   apply_tags "$@"
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --image=*) build_image "${arg#--image=}" ;;
+      --gitlab-ci-local) install_gitlab_ci_local ;;
+    esac
+  done
   podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'standin|busybox|golang' >&2 || true
 }
 
