@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures rollbar-deploy against the budgets of SPEC section 9, as whole processes, against the
+# Measures rollbar-deploy against its speed and size budgets, as whole processes, against the
 # fake Rollbar server (internal/rollbartest/fakerollbar) on 127.0.0.1:
 #   - recording a deploy, N times, alternating with the official action's method
 #     (rollbar/github-deploy-action's entrypoint.sh: bash + curl + jq posting the same deploy,
@@ -143,7 +143,7 @@ time_runs() {
   : >"$WORK/ours.us"
   : >"$WORK/theirs.us"
   : >"$WORK/ratio"
-  run_ours >/dev/null && run_theirs >/dev/null || die "a warm-up run failed"
+  { run_ours >/dev/null && run_theirs >/dev/null; } || die "a warm-up run failed"
   local before start ours theirs
   before=$(deploy_count)
   for _ in $(seq "$N"); do
@@ -254,7 +254,7 @@ main() {
   printf '  two 503s then success         %s deploy(s), %s POSTs, %s ms, id %s\n' "$RETRY_DEPLOYS" "$RETRY_POSTS" "$RETRY_MS" "${RETRY_ID:-none}"
   hyperfine_check | sed 's/^/  /'
 
-  printf '\nbudgets (SPEC section 9):\n'
+  printf '\nbudgets:\n'
   budget "ratio <= $MAX_RATIO:" "$(awk -v r="$RATIO" -v m="$MAX_RATIO" 'BEGIN {print (r <= m) ? 1 : 0}')" "$RATIO"
   if awk -v r="$RATIO" 'BEGIN {exit !(r > 0.5)}'; then printf '  note    the aim is a ratio <= 0.5\n'; fi
   budget "peak memory <= $MAX_RSS_BYTES bytes:" "$([ $((RSS_KB * 1024)) -le "$MAX_RSS_BYTES" ] && echo 1 || echo 0)" "$((RSS_KB * 1024))"

@@ -97,6 +97,11 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		return exitCode(out, err, config.FailurePolicy(in), spec)
 	}
 	out.verbose = cfg.Verbose
+	for _, v := range cfg.Values(spec.Settings...) {
+		if v.Source != "" {
+			out.Debugf("%s = %s (from %s)", v.Name, cell(v.Value, 80), v.Source)
+		}
+	}
 	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, extra: inv.extra}
 	err = cmd.Run(ctx, r)
 	if err != nil && r.JSON && spec.tolerant && tolerated(err, cfg.FailOnError, spec) {
