@@ -16,7 +16,8 @@
 #
 # Variables: RUNNER_OS (Linux, macOS, Windows), RUNNER_ARCH (X64, ARM64), RUNNER_TOOL_CACHE
 # (else RUNNER_TEMP), GITHUB_ACTION_PATH (the action's directory; default: this script's
-# parent), RD_DOWNLOAD_URL (a mirror: the binary is fetched from RD_DOWNLOAD_URL/vX.Y.Z/ASSET),
+# parent), RD_DOWNLOAD_URL or ROLLBAR_DOWNLOAD_URL (a mirror: the binary is fetched from
+# RD_DOWNLOAD_URL/vX.Y.Z/ASSET),
 # RD_ACTION_REPOSITORY (owner/name of the action, else GITHUB_REPOSITORY), GITHUB_SERVER_URL.
 #
 # POSIX sh on purpose: it must run under Git Bash on Windows, bash 3.2 on macOS and the busybox
@@ -101,9 +102,16 @@ tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/rollbar-deploy.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 if [ -n "${tag:-}" ]; then
-  base=${RD_DOWNLOAD_URL:-}
+  base=${RD_DOWNLOAD_URL:-${ROLLBAR_DOWNLOAD_URL:-}}
   if [ -z "$base" ]; then
-    repo=${RD_ACTION_REPOSITORY:-${GITHUB_REPOSITORY:-}}
+    # github.action_repository can be empty inside composite actions; the
+    # runner keeps an action at _actions/OWNER/NAME/REF, which tells it too.
+    repo=${RD_ACTION_REPOSITORY:-}
+    path=$(printf '%s' "${GITHUB_ACTION_PATH:-}" | tr "\\" /)
+    case $path in
+      */_actions/*/*/*) rest=${path#*/_actions/}; repo=${repo:-${rest%%/*}/$(printf '%s' "${rest#*/}" | cut -d/ -f1)} ;;
+    esac
+    repo=${repo:-${GITHUB_REPOSITORY:-}}
     [ -n "$repo" ] || err "cannot tell which repository's release to download from: set download_url"
     base=${GITHUB_SERVER_URL:-https://github.com}/$repo/releases/download
   fi

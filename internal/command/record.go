@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,19 +48,21 @@ func (*Record) Run(ctx context.Context, r *Run) error {
 	return r.record(ctx, target)
 }
 
-// target is the deploy this run updates, if any (deploy.Choose).
+// target is the deploy this run updates, if any (deploy.Choose), from the
+// user's id or those earlier steps saved.
 func (r *Run) target() (deploy.Target, error) {
 	cfg := r.Config
-	saved := []config.Saved{cfg.Saved}
-	if cfg.CI.SharesWorkspace && cfg.DeployID == 0 {
-		id, env, err := pipeline.LoadID(r.workspace())
+	r.saved = cfg.Saved
+	if cfg.CI.SharesWorkspace {
+		pending, err := pipeline.LoadIDs(r.workspace())
 		if err != nil {
 			return deploy.Target{}, &config.Error{Setting: "deploy_id", Source: pipeline.IDFile, Problem: "cannot be read", Fix: err.Error()}
 		}
-		saved = append(saved, config.Saved{ID: id, Environment: env, Source: pipeline.IDFile})
+		for _, env := range slices.Sorted(maps.Keys(pending)) {
+			r.saved = append(r.saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
+		}
 	}
-	r.saved = saved
-	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, saved...), nil
+	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, r.saved...), nil
 }
 
 func (r *Run) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
@@ -136,18 +140,37 @@ func (r *Run) result(id int64, target deploy.Target) pipeline.Result {
 	cfg := r.Config
 	res := pipeline.Result{
 		DeployID: id, URL: rollbar.DeployURL(id), Status: string(cfg.Status),
-		Environment: cfg.Environment, Revision: cfg.Revision, RevisionURL: cfg.CI.CommitURL,
+		Environment: cfg.Environment, Revision: cfg.Revision,
 		User:   cmp.Or(cfg.RollbarUsername, cfg.LocalUsername),
 		Branch: cfg.CI.Branch.Value, Repository: cfg.CI.Repository.Value,
 	}
-	// A final status forgets the saved deploy, unless that one is another
-	// environment's, still waiting for its own final step.
-	res.Handoff = pipeline.Clear
-	if !cfg.Status.Final() {
-		res.Handoff = pipeline.Save
+	if cfg.Source("revision") == cfg.CI.Revision.Source {
+		res.RevisionURL = cfg.CI.CommitURL // the CI's commit: not another revision's
 	}
+	// The job's unfinished deploys: this one joins them when started, and
+	// leaves them, as does the saved deploy it finished, when final.
+	res.Pending = map[string]int64{}
 	for _, s := range r.saved {
-		if res.Handoff == pipeline.Clear && s.ID != 0 && s.ID != target.ID && s.Environment != "" && s.Environment != cfg.Environment {
+		if s.Source != "ROLLBAR_DEPLOY_ID" {
+			res.Pending[s.Environment] = s.ID
+		}
+	}
+	before := maps.Clone(res.Pending)
+	defer func() {
+		if maps.Equal(before, res.Pending) {
+			res.Pending = nil // nothing to write
+		}
+	}()
+	if !cfg.Status.Final() {
+		res.Pending[cfg.Environment], res.Handoff = id, pipeline.Save
+		return res
+	}
+	maps.DeleteFunc(res.Pending, func(env string, saved int64) bool { return env == cfg.Environment || saved == target.ID })
+	// ROLLBAR_DEPLOY_ID, the last deploy started, is cleared once it is
+	// finished, or when there is none; another environment's stays.
+	res.Handoff = pipeline.Clear
+	for _, s := range r.saved {
+		if s.Source == "ROLLBAR_DEPLOY_ID" && s.ID != target.ID && s.Environment != cfg.Environment {
 			res.Handoff = pipeline.Leave
 		}
 	}
@@ -177,13 +200,8 @@ func (r *Run) publish(res pipeline.Result) error {
 	if r.Config.Dotenv != "" {
 		errs = append(errs, pipeline.WriteDotenv(r.Path(r.Config.Dotenv), res))
 	}
-	if r.Config.CI.SharesWorkspace {
-		switch res.Handoff {
-		case pipeline.Save:
-			errs = append(errs, pipeline.SaveID(r.workspace(), res.DeployID, res.Environment))
-		case pipeline.Clear:
-			errs = append(errs, pipeline.ClearID(r.workspace()))
-		}
+	if r.Config.CI.SharesWorkspace && res.Pending != nil {
+		errs = append(errs, pipeline.SaveIDs(r.workspace(), res.Pending))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("deploy %d was recorded, but handing it to the pipeline failed: %w", res.DeployID, err)
@@ -255,8 +273,9 @@ func (*Update) Run(ctx context.Context, r *Run) error {
 		return err
 	}
 	if target.ID == 0 {
-		if cfg.Saved.ID != 0 {
-			return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", cfg.Saved.ID, cfg.Saved.Source, cfg.Saved.Environment, cfg.Environment)
+		if len(r.saved) > 0 {
+			s := r.saved[0]
+			return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", s.ID, s.Source, s.Environment, cfg.Environment)
 		}
 		return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
 	}

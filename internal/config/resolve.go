@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
@@ -29,10 +31,11 @@ type Config struct {
 	CI       ci.Info
 	Sources  map[string]string // by setting name: "--environment", "ROLLBAR_ENV", "GITHUB_SHA", "default", …
 	Warnings []string
-	// Saved is the deploy id an earlier step of this job saved for the
-	// variables of later ones (GitHub's GITHUB_ENV, GitLab's dotenv report). It
-	// is not DeployID: a saved id only finishes a deploy of its environment.
-	Saved  Saved
+	// Saved are the deploy ids earlier steps of this job saved for the
+	// variables of later ones (GitHub's GITHUB_ENV, GitLab's dotenv report),
+	// the last one started first. They are not DeployID: a saved id only
+	// finishes a deploy of its environment.
+	Saved  []Saved
 	gitErr error
 }
 
@@ -44,14 +47,21 @@ type Saved struct {
 	Source      string
 }
 
-// SavedEnvironmentVar names the environment of a saved ROLLBAR_DEPLOY_ID.
-// It marks the id as the tool's own: a ROLLBAR_DEPLOY_ID without it is the
-// user's, and always names the deploy to update.
-const SavedEnvironmentVar = "ROLLBAR_DEPLOY_ENVIRONMENT"
+// The variables the tool writes for a job's later steps. SavedEnvironmentVar
+// names the environment of a saved ROLLBAR_DEPLOY_ID, the last deploy
+// started: it marks the id as the tool's own, where a ROLLBAR_DEPLOY_ID
+// without it is the user's, and always names the deploy to update.
+// PendingVar holds every started deploy of the job not yet finished, by
+// environment (URL-query encoded), so that two environments in one job each
+// finish their own.
+const (
+	SavedEnvironmentVar = "ROLLBAR_DEPLOY_ENVIRONMENT"
+	PendingVar          = "ROLLBAR_DEPLOYS"
+)
 
 // written are the variables the tool itself writes for later steps: not
 // settings, and no misspelling of one.
-var written = []string{SavedEnvironmentVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH_RESULT"}
+var written = []string{SavedEnvironmentVar, PendingVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH_RESULT", "ROLLBAR_DOWNLOAD_URL"}
 
 // Source tells where a setting's value came from ("" when it is unset).
 func (c *Config) Source(name string) string { return c.Sources[name] }
@@ -93,15 +103,29 @@ func Resolve(in Input) (*Config, error) {
 		c.Comment = cutAtRune(c.Comment, maxComment)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
 	}
-	if env := get(in, SavedEnvironmentVar); env != "" && c.Sources["deploy_id"] == "ROLLBAR_DEPLOY_ID" {
+	c.Saved = saved(in)
+	return c, nil
+}
+
+// saved reads the ids earlier steps saved. One that does not parse is not
+// the tool's, so it is passed over.
+func saved(in Input) []Saved {
+	var out []Saved
+	if env := get(in, SavedEnvironmentVar); env != "" {
 		if unescaped, err := url.PathUnescape(env); err == nil {
 			env = unescaped // as the dotenv report holds it
 		}
-		c.Saved = Saved{ID: c.DeployID, Environment: env, Source: "ROLLBAR_DEPLOY_ID"}
-		c.DeployID = 0
-		delete(c.Sources, "deploy_id")
+		if id, err := ParseDeployID(get(in, "ROLLBAR_DEPLOY_ID")); err == nil {
+			out = append(out, Saved{ID: id, Environment: env, Source: "ROLLBAR_DEPLOY_ID"})
+		}
 	}
-	return c, nil
+	pending, _ := url.ParseQuery(get(in, PendingVar))
+	for _, env := range slices.Sorted(maps.Keys(pending)) {
+		if id, err := ParseDeployID(pending.Get(env)); err == nil && env != "" {
+			out = append(out, Saved{ID: id, Environment: env, Source: PendingVar})
+		}
+	}
+	return out
 }
 
 // find walks a setting's sources in order. Blank counts as unset
@@ -113,6 +137,10 @@ func find(in Input, s Setting) (source, value string) {
 	}
 	keys := s.envKeys()
 	if s.Name == "deploy_id" {
+		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (saved).
+		if get(in, SavedEnvironmentVar) != "" {
+			keys = slices.DeleteFunc(keys, func(k string) bool { return k == "ROLLBAR_DEPLOY_ID" })
+		}
 		keys = append(keys, in.CI.DeployIDVars...)
 	}
 	for _, key := range keys {

@@ -140,8 +140,15 @@ func TestSaved(t *testing.T) {
 	t.Parallel()
 	cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging"})})
 	require.NoError(t, err)
-	assert.Equal(t, Saved{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOY_ID"}, cfg.Saved)
+	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOY_ID"}}, cfg.Saved)
 	assert.Zero(t, cfg.DeployID)
+
+	cfg, err = Resolve(Input{CI: github, Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "8", "ROLLBAR_DEPLOY_ENVIRONMENT": "prod%20eu",
+		"ROLLBAR_DEPLOYS": "prod+eu=8&staging=7&bad=x", "DEPLOY_ID": "5"})})
+	require.NoError(t, err)
+	assert.Equal(t, []Saved{{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOY_ID"},
+		{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOYS"}, {ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS"}}, cfg.Saved)
+	assert.Equal(t, int64(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7"})})
 	require.NoError(t, err)

@@ -100,7 +100,7 @@ var Table = []Setting{
 		Want: "a project access token with the read scope (default: the access token)",
 		set:  func(s *Settings, v string) error { s.ReadAccessToken = v; return nil }},
 	{Name: "source_maps", Vars: []string{"ROLLBAR_SOURCE_MAPS"}, Want: "space-separated .map files, directories or globs",
-		set: func(s *Settings, v string) error { s.SourceMaps = v; return nil }, get: str(maps)},
+		set: func(s *Settings, v string) error { s.SourceMaps = v; return nil }, get: str(sourceMaps)},
 	{Name: "minified_urls", Vars: []string{"ROLLBAR_MINIFIED_URLS"}, Want: "space-separated URLs, one for each source map",
 		set: func(s *Settings, v string) error { s.MinifiedURLs = v; return nil }, get: str(minified)},
 	{Name: "url_prefix", Vars: []string{"ROLLBAR_URL_PREFIX"},
@@ -197,7 +197,7 @@ func rev(s *Settings) *string         { return &s.Revision }
 func local(s *Settings) *string       { return &s.LocalUsername }
 func rollbarUser(s *Settings) *string { return &s.RollbarUsername }
 func comment(s *Settings) *string     { return &s.Comment }
-func maps(s *Settings) *string        { return &s.SourceMaps }
+func sourceMaps(s *Settings) *string  { return &s.SourceMaps }
 func minified(s *Settings) *string    { return &s.MinifiedURLs }
 func prefix(s *Settings) *string      { return &s.URLPrefix }
 func api(s *Settings) *string         { return &s.APIURL }

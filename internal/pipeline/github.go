@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"html"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -32,11 +33,18 @@ func (g GitHub) Publish(r Result) error {
 			[2]string{"new_items", strconv.Itoa(w.NewItems)}, [2]string{"reactivated_items", strconv.Itoa(w.ReactivatedItems)})
 	}
 	var env [][2]string
+	if r.Pending != nil {
+		pending := url.Values{}
+		for e, id := range r.Pending {
+			pending.Set(e, strconv.FormatInt(id, 10))
+		}
+		env = append(env, [2]string{"ROLLBAR_DEPLOYS", pending.Encode()})
+	}
 	switch r.Handoff {
 	case Save:
-		env = [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment}}
+		env = append(env, [2]string{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, [2]string{"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment})
 	case Clear:
-		env = [][2]string{{"ROLLBAR_DEPLOY_ID", ""}, {"ROLLBAR_DEPLOY_ENVIRONMENT", ""}}
+		env = append(env, [2]string{"ROLLBAR_DEPLOY_ID", ""}, [2]string{"ROLLBAR_DEPLOY_ENVIRONMENT", ""})
 	}
 	// Every value is checked before anything is written: no outputs are
 	// set for a hand-off that cannot be.

@@ -4,46 +4,55 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // IDFile is where Drone and Woodpecker steps, which share only the
-// workspace, hand a started deploy's id to the step that finishes it.
+// workspace, hand started deploys to the steps that finish them: a line
+// "ID ENVIRONMENT" for each (an older file holds an id alone).
 const IDFile = ".rollbar-deploy-id"
 
-// SaveID keeps a started deploy's id and environment in dir.
-func SaveID(dir string, id int64, environment string) error {
-	return os.WriteFile(filepath.Join(dir, IDFile), []byte(strconv.FormatInt(id, 10)+"\n"+environment+"\n"), 0o644)
+// SaveIDs keeps the started deploys in dir, by environment; with none, the
+// file goes, so the next pipeline does not update a finished deploy.
+func SaveIDs(dir string, pending map[string]int64) error {
+	path := filepath.Join(dir, IDFile)
+	if len(pending) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	var b strings.Builder
+	for _, env := range slices.Sorted(maps.Keys(pending)) {
+		fmt.Fprintf(&b, "%d %s\n", pending[env], env)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-// LoadID reads the id a started step kept in dir, and its environment (""
-// from a file that names none); id is 0 when there is none.
-func LoadID(dir string) (id int64, environment string, err error) {
+// LoadIDs reads the started deploys kept in dir, by environment ("" for an
+// id kept without one); none when there is no file.
+func LoadIDs(dir string) (map[string]int64, error) {
 	path := filepath.Join(dir, IDFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return 0, "", err
+		return nil, err
 	}
-	first, rest, _ := strings.Cut(string(data), "\n")
-	id, err = strconv.ParseInt(strings.TrimSpace(first), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, "", fmt.Errorf("%s does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID", path)
+	pending := map[string]int64{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		first, env, _ := strings.Cut(strings.TrimSpace(line), " ")
+		id, err := strconv.ParseInt(first, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%s does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID", path)
+		}
+		pending[strings.TrimSpace(env)] = id
 	}
-	return id, strings.TrimSpace(rest), nil
-}
-
-// ClearID removes the file once the deploy has a final status, so the next
-// pipeline does not update a finished deploy.
-func ClearID(dir string) error {
-	err := os.Remove(filepath.Join(dir, IDFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
+	return pending, nil
 }

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,41 +12,43 @@ import (
 func TestIDFileRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	id, _, err := LoadID(dir)
+	pending, err := LoadIDs(dir)
 	require.NoError(t, err)
-	assert.Zero(t, id, "no file: no id, no error")
+	assert.Empty(t, pending, "no file: no id, no error")
 
-	require.NoError(t, SaveID(dir, 45306460, "staging"))
+	want := map[string]int64{"staging": 45306460, "prod eu": 45306461}
+	require.NoError(t, SaveIDs(dir, want))
 	data, err := os.ReadFile(filepath.Join(dir, IDFile))
 	require.NoError(t, err)
-	assert.Equal(t, "45306460\nstaging\n", string(data))
-	id, env, err := LoadID(dir)
+	assert.Equal(t, "45306461 prod eu\n45306460 staging\n", string(data))
+	pending, err = LoadIDs(dir)
 	require.NoError(t, err)
-	assert.Equal(t, []any{int64(45306460), "staging"}, []any{id, env})
+	assert.Equal(t, want, pending)
 
-	require.NoError(t, ClearID(dir))
+	require.NoError(t, SaveIDs(dir, nil))
 	assert.NoFileExists(t, filepath.Join(dir, IDFile))
-	require.NoError(t, ClearID(dir), "clearing twice is fine")
-	require.Error(t, SaveID(filepath.Join(dir, "missing"), 1, ""))
+	require.NoError(t, SaveIDs(dir, nil), "clearing twice is fine")
+	require.Error(t, SaveIDs(filepath.Join(dir, "missing"), want))
 }
 
-func TestLoadID(t *testing.T) {
+func TestLoadIDs(t *testing.T) {
 	t.Parallel()
-	for content, want := range map[string]string{
-		"  42\r\n": "42 ", "42\nproduction\n": "42 production", // an old file names no environment
-		"": "error", "abc": "error", "0": "error", "-5": "error", "12 34": "error", "99999999999999999999": "error",
+	for content, want := range map[string]map[string]int64{
+		"  42\r\n": {"": 42}, "42\n": {"": 42}, // an older file names no environment
+		"42 production\n7 staging\n": {"production": 42, "staging": 7},
+		"":                           nil, "abc": nil, "0": nil, "-5": nil, "12x 34": nil, "99999999999999999999": nil,
 	} {
 		t.Run(content, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			require.NoError(t, os.WriteFile(filepath.Join(dir, IDFile), []byte(content), 0o644))
-			id, env, err := LoadID(dir)
-			if want == "error" {
+			pending, err := LoadIDs(dir)
+			if want == nil {
 				assert.ErrorContains(t, err, IDFile+" does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID")
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, want, strconv.FormatInt(id, 10)+" "+env)
+			assert.Equal(t, want, pending)
 		})
 	}
 }

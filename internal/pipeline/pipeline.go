@@ -23,8 +23,13 @@ type Result struct {
 	User        string
 	Branch      string
 	Repository  string
-	// Handoff is what later steps of the job are told (GITHUB_ENV).
+	// Handoff is what later steps of the job are told of this deploy
+	// (ROLLBAR_DEPLOY_ID in GITHUB_ENV).
 	Handoff Handoff
+	// Pending are the job's started deploys not yet finished, after this
+	// run, by environment: what GITHUB_ENV's ROLLBAR_DEPLOYS and the
+	// workspace's id file hold; nil when this run changed none of them.
+	Pending map[string]int64
 	// Watch is the verdict of a watch after the record, if one ran.
 	Watch *Watch
 }
