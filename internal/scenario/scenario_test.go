@@ -102,7 +102,7 @@ func setup(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("REFUSED_URL", "http://"+ln.Addr().String()) // nothing listens there
-	env.Setenv("NL", "\n") // scripts cannot write line breaks in values
+	env.Setenv("NL", "\n")                                  // scripts cannot write line breaks in values
 	env.Setenv("CR", "\r")
 	env.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 	env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
