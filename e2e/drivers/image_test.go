@@ -215,10 +215,10 @@ func TestPlugins(t *testing.T) {
 			env := append(tc.env, "PLUGIN_ACCESS_TOKEN="+token, "PLUGIN_ENVIRONMENT="+tc.environment, "PLUGIN_API_URL="+srv.URL)
 			stdout, _ := podman(t, "", append(env, "PLUGIN_STATUS=started"), mounts, img)
 			// Read as the later step reads it.
-			kept, _, err := pipeline.LoadID(dir)
+			kept, err := pipeline.LoadIDs(dir)
 			require.NoError(t, err)
 			id := stdoutID(t, stdout)
-			assert.Equal(t, id, strconv.FormatInt(kept, 10), "the started step kept another id in the workspace")
+			assert.Equal(t, map[string]int64{tc.environment: mustID(t, id)}, kept, "the started step kept another id in the workspace")
 			podman(t, "", append(env, "PLUGIN_STATUS=succeeded"), mounts, img)
 			startedThenSucceeded(t, srv, id, sha, tc.environment)
 			assert.NoFileExists(t, filepath.Join(dir, pipeline.IDFile), "left behind after the final status")
@@ -289,4 +289,11 @@ func TestDockerAction(t *testing.T) {
 		assert.NotContains(t, string(written), token, "the token is in %s", e.Name())
 	}
 	startedThenSucceeded(t, srv, id, sha, "production")
+}
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	require.NoError(t, err)
+	return id
 }

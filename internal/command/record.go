@@ -156,16 +156,14 @@ func (r *Run) result(id int64, target deploy.Target) pipeline.Result {
 		}
 	}
 	before := maps.Clone(res.Pending)
-	defer func() {
-		if maps.Equal(before, res.Pending) {
-			res.Pending = nil // nothing to write
-		}
-	}()
 	if !cfg.Status.Final() {
 		res.Pending[cfg.Environment], res.Handoff = id, pipeline.Save
 		return res
 	}
 	maps.DeleteFunc(res.Pending, func(env string, saved int64) bool { return env == cfg.Environment || saved == target.ID })
+	if maps.Equal(before, res.Pending) {
+		res.Pending = nil // nothing to write
+	}
 	// ROLLBAR_DEPLOY_ID, the last deploy started, is cleared once it is
 	// finished, or when there is none; another environment's stays.
 	res.Handoff = pipeline.Clear

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,11 +238,17 @@ func cmdDeploy(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("no deploy %s in %v", args[0], fakeOf(ts).Deploys())
 }
 
-// cmdRequests prints the fake's log, "METHOD PATH[?QUERY] STATUS" a line,
+// cmdRequests ("! requests": none was sent) prints the fake's log, "METHOD PATH[?QUERY] STATUS" a line,
 // and fails if a token travelled anywhere but in its header. With "maps" it
 // prints the source maps uploaded instead, as JSON lines.
 func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
 	f := fakeOf(ts)
+	if neg { // ! requests: nothing was sent
+		if n := len(f.Requests()); n > 0 {
+			ts.Fatalf("the fake was sent %d requests", n)
+		}
+		return
+	}
 	if len(args) == 1 && args[0] == "maps" {
 		for _, m := range f.SourceMaps() {
 			data, err := json.Marshal(m)
@@ -309,6 +316,8 @@ func pairs(m map[string]string, err error) ([]string, error) {
 	return out, err
 }
 
+var requestURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/api/`)
+
 // cmdNoLeak checks the last command's output and the files named: no token
 // shows but in a runner's ::add-mask:: line, which comes before anything
 // else on its stream and only in GitHub Actions; masked=TOKEN requires that
@@ -346,8 +355,10 @@ func cmdNoLeak(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	}
-	if strings.Contains(ts.ReadFile("stderr"), "http://127.0.0.1") {
-		ts.Fatalf("stderr names a URL")
+	// The API URL is a setting --verbose may show; a request's URL is Go's
+	// error chain talking.
+	if requestURL.MatchString(ts.ReadFile("stderr")) {
+		ts.Fatalf("stderr names a request's URL")
 	}
 	for tok, seen := range masked {
 		if !seen {
