@@ -59,6 +59,8 @@ type Run struct {
 	Out    *reporter
 	extra  map[string]string
 	saved  []config.Saved // what target considered
+	// printed is whether stdout has its JSON document already.
+	printed bool
 	// watchJSON is the watch's report, for a record's --json.
 	watchJSON any
 }
@@ -104,7 +106,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	}
 	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, extra: inv.extra}
 	err = cmd.Run(ctx, r)
-	if err != nil && r.JSON && spec.tolerant && tolerated(err, cfg.FailOnError, spec) {
+	if err != nil && r.JSON && !r.printed && tolerated(err, cfg.FailOnError, spec) {
 		r.printJSON(map[string]any{"error": describe(err), "tolerated": true})
 	}
 	return exitCode(out, err, cfg.FailOnError, spec)
@@ -143,6 +145,7 @@ func (r *Run) Path(p string) string {
 }
 
 func (r *Run) printJSON(v any) {
+	r.printed = true
 	_ = json.NewEncoder(r.Out.stdout).Encode(v)
 }
 

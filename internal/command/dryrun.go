@@ -24,6 +24,9 @@ type request struct {
 func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
+	if target.ID != 0 && cfg.DeployID == 0 { // an id an earlier step saved
+		cfg.DeployID, cfg.Sources["deploy_id"] = target.ID, target.Source
+	}
 	if target.ID != 0 {
 		reqs = append(reqs, request{"PATCH", fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), r.newUpdate()})
 	} else {

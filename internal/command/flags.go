@@ -99,6 +99,7 @@ func parse(args []string) (Command, invocation, error) {
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		dashes := a[:len(a)-len(strings.TrimLeft(a, "-"))]
 		switch name {
 		case "h", "help":
 			inv.help = true
@@ -109,20 +110,20 @@ func parse(args []string) (Command, invocation, error) {
 		}
 		def, ok := known[name]
 		if !ok {
-			return cmd, inv, unknownFlag(name, spec, known)
+			return cmd, inv, unknownFlag(dashes, name, spec, known)
 		}
 		switch {
 		case def.bool && !hasValue:
 			value = "true"
 		case def.bool:
 			if _, err := strconv.ParseBool(value); err != nil {
-				return cmd, inv, fmt.Errorf("--%s=%s: use true or false", name, value)
+				return cmd, inv, fmt.Errorf("%s%s=%s: use true or false", dashes, name, value)
 			}
 		case !hasValue && i+1 < len(args):
 			i++
 			value = args[i]
 		case !hasValue:
-			return cmd, inv, fmt.Errorf("--%s needs a value: %s", name, want(def))
+			return cmd, inv, fmt.Errorf("%s%s needs a value: %s", dashes, name, want(def))
 		}
 		if def.setting != "" {
 			inv.settings[def.setting] = value
@@ -169,17 +170,17 @@ func want(def flagDef) string {
 
 // unknownFlag says what is wrong with a flag: it belongs to another command,
 // or it is a typo of one of this command's.
-func unknownFlag(name string, spec *Spec, known map[string]flagDef) error {
+func unknownFlag(dashes, name string, spec *Spec, known map[string]flagDef) error {
 	for _, c := range Commands() {
 		if _, ok := defs(c.Spec())[name]; ok {
-			return fmt.Errorf("--%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags", name, spec.Name, spec.Name)
+			return fmt.Errorf("%s%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags", dashes, name, spec.Name, spec.Name)
 		}
 	}
 	names := make([]string, 0, len(known))
 	for n := range known {
 		names = append(names, n)
 	}
-	return fmt.Errorf("unknown flag --%s%s: run 'rollbar-deploy %s --help' for its flags", name, didYouMean(name, names, "--"), spec.Name)
+	return fmt.Errorf("unknown flag %s%s%s: run 'rollbar-deploy %s --help' for its flags", dashes, name, didYouMean(name, names, "--"), spec.Name)
 }
 
 // didYouMean names the closest of names to a typo, if one is close.

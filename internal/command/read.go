@@ -59,7 +59,7 @@ func (*Get) Run(ctx context.Context, r *Run) error {
 		{"local_username", d.LocalUsername}, {"started", when(d.StartTime) + " UTC"}, {"finished", when(d.FinishTime) + " UTC"},
 		{"comment", d.Comment},
 	} {
-		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], strings.TrimSuffix(row[1], "- UTC"))
+		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], printable(strings.TrimSuffix(row[1], "- UTC")))
 	}
 	return nil
 }
@@ -91,8 +91,8 @@ func (*List) Spec() *Spec {
 }
 
 // envPages bounds how far a list filtered by environment looks without
-// --all: Rollbar cannot filter by environment, so a rare one could otherwise
-// page through a whole project.
+// --all or --limit: Rollbar cannot filter by environment, so a rare one could
+// otherwise page through a whole project.
 const envPages = 10
 
 // Run prints one page or, with --all or a --limit beyond a page, follows
@@ -144,7 +144,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 			}
 		}
 		done := len(deploys) == 0 || want > 0 && p.count >= want || env == "" && limit == 0 && !all
-		if !done && env != "" && !all && n+1 == envPages {
+		if !done && env != "" && !all && limit == 0 && n+1 == envPages {
 			r.Out.Warnf("stopped after %d pages with %d deploys of %s: use --all to search every page", envPages, p.count, env)
 			done = true
 		}
@@ -226,9 +226,16 @@ func (p *printer) abort() {
 	}
 }
 
+// printable keeps what Rollbar holds (a comment anyone with a token wrote)
+// to one line of text: a terminal escape or a line break in it could forge
+// output of the tool's own.
+func printable(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
 // cell fits s on one line of at most n columns.
 func cell(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = printable(s)
 	if width(s) <= n {
 		return s
 	}

@@ -55,8 +55,11 @@ func (r *Run) target() (deploy.Target, error) {
 	r.saved = cfg.Saved
 	if cfg.CI.SharesWorkspace {
 		pending, err := pipeline.LoadIDs(r.workspace())
-		if err != nil {
+		switch {
+		case err != nil && cfg.Status.Final():
 			return deploy.Target{}, &config.Error{Setting: "deploy_id", Source: pipeline.IDFile, Problem: "cannot be read", Fix: err.Error()}
+		case err != nil: // a started record never takes a saved id: it replaces the file
+			r.Out.Warnf("%v: a started deploy replaces it", err)
 		}
 		for _, env := range slices.Sorted(maps.Keys(pending)) {
 			r.saved = append(r.saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
@@ -87,6 +90,11 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	if cfg.DryRun {
 		return r.dryRun(target, pairs)
 	}
+	// A pipeline that cannot be handed the deploy should hear so before the
+	// deploy is recorded.
+	if dir := filepath.Dir(r.Path(cfg.Dotenv)); cfg.Dotenv != "" && !isDir(dir) {
+		return &config.Error{Setting: "dotenv", Source: cfg.Source("dotenv"), Value: cfg.Dotenv, Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
+	}
 	if err := cfg.Require("access_token"); err != nil {
 		return err
 	}
@@ -95,18 +103,22 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	client := r.Client()
 	mapsErr := r.upload(sendCtx, client, pairs)
 	x := deploy.Deployer{Client: client, Log: r.Out}
-	var id int64
+	// What was recorded: an update reports the deploy as Rollbar has it, not
+	// what this run happens to resolve.
+	got := rollbar.Deploy{Environment: cfg.Environment, Revision: cfg.Revision}
 	var err error
 	if target.ID != 0 {
 		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
-		id, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
+		var d rollbar.Deploy
+		d, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
+		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
-		id, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
+		got.ID, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
 	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
 	}
-	res := r.result(id, target)
+	res := r.result(got, target)
 	if cfg.WatchFor > 0 {
 		err = r.watch(ctx, &res)
 	}
@@ -136,15 +148,16 @@ func (r *Run) newUpdate() rollbar.Update {
 	return u
 }
 
-func (r *Run) result(id int64, target deploy.Target) pipeline.Result {
+func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 	cfg := r.Config
+	id := d.ID
 	res := pipeline.Result{
 		DeployID: id, URL: rollbar.DeployURL(id), Status: string(cfg.Status),
-		Environment: cfg.Environment, Revision: cfg.Revision,
+		Environment: d.Environment, Revision: d.Revision,
 		User:   cmp.Or(cfg.RollbarUsername, cfg.LocalUsername),
 		Branch: cfg.CI.Branch.Value, Repository: cfg.CI.Repository.Value,
 	}
-	if cfg.Source("revision") == cfg.CI.Revision.Source {
+	if d.Revision == cfg.CI.Revision.Value {
 		res.RevisionURL = cfg.CI.CommitURL // the CI's commit: not another revision's
 	}
 	// The job's unfinished deploys: this one joins them when started, and
@@ -157,10 +170,10 @@ func (r *Run) result(id int64, target deploy.Target) pipeline.Result {
 	}
 	before := maps.Clone(res.Pending)
 	if !cfg.Status.Final() {
-		res.Pending[cfg.Environment], res.Handoff = id, pipeline.Save
+		res.Pending[res.Environment], res.Handoff = id, pipeline.Save
 		return res
 	}
-	maps.DeleteFunc(res.Pending, func(env string, saved int64) bool { return env == cfg.Environment || saved == target.ID })
+	maps.DeleteFunc(res.Pending, func(env string, saved int64) bool { return env == res.Environment || saved == target.ID })
 	if maps.Equal(before, res.Pending) {
 		res.Pending = nil // nothing to write
 	}
@@ -168,7 +181,7 @@ func (r *Run) result(id int64, target deploy.Target) pipeline.Result {
 	// finished, or when there is none; another environment's stays.
 	res.Handoff = pipeline.Clear
 	for _, s := range r.saved {
-		if s.Source == "ROLLBAR_DEPLOY_ID" && s.ID != target.ID && s.Environment != cfg.Environment {
+		if s.Source == "ROLLBAR_DEPLOY_ID" && s.ID != target.ID && s.Environment != res.Environment {
 			res.Handoff = pipeline.Leave
 		}
 	}
@@ -246,8 +259,13 @@ type Update struct{}
 
 func (*Update) Spec() *Spec {
 	return &Spec{Name: "update", Usage: "update N --status S [flags]   (or --deploy-id N)",
-		Summary:  "update a deploy's status (and comment)",
-		Settings: deploySettings, Extra: []Extra{jsonFlag}, tolerant: true}
+		Summary: "update a deploy's status (and comment)",
+		// environment chooses among the ids earlier steps saved; the rest of a
+		// deploy's fields are Rollbar's already.
+		Settings: []string{"deploy_id", "status", "comment", "environment", "access_token", "read_access_token",
+			"watch_for", "watch_interval", "watch_levels", "max_new_items", "max_reactivated_items",
+			"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"},
+		Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
 func (*Update) Run(ctx context.Context, r *Run) error {
@@ -258,6 +276,9 @@ func (*Update) Run(ctx context.Context, r *Run) error {
 		id, err := config.ParseDeployID(r.Args[0])
 		if err != nil {
 			return usagef("update needs a deploy id such as 45306460, got %q", r.Args[0])
+		}
+		if cfg.DeployID != 0 && cfg.DeployID != id {
+			return usagef("update %d names another deploy than deploy_id %d (from %s): give one", id, cfg.DeployID, cfg.Source("deploy_id"))
 		}
 		cfg.DeployID, cfg.Sources["deploy_id"] = id, "argument"
 	default:
@@ -278,4 +299,9 @@ func (*Update) Run(ctx context.Context, r *Run) error {
 		return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
 	}
 	return r.record(ctx, target)
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

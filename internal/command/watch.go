@@ -71,15 +71,18 @@ func (r *Run) watch(ctx context.Context, res *pipeline.Result) error {
 	if cfg.ReadToken() == "" {
 		return requireReadToken(cfg)
 	}
+	if res.Environment == "" || res.Revision == "" {
+		return &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
+	}
 	client := r.Client()
 	client.Token = cfg.ReadToken()
 	gate := watch.Gate{For: cfg.WatchFor, Interval: cfg.WatchInterval, Levels: cfg.WatchLevels,
 		MaxNew: cfg.MaxNewItems, MaxReactivated: cfg.MaxReactivatedItems, Transient: rollbar.Transient}
 	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s",
-		cfg.Revision, cfg.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems, strings.Join(cfg.WatchLevels, ", "))
+		res.Revision, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems, strings.Join(cfg.WatchLevels, ", "))
 	// Rollbar keeps the first 40 characters of an SDK's code_version.
-	version := cfg.Revision[:min(len(cfg.Revision), 40)]
-	report, err := watch.Watch(ctx, gate, versions{client, version, cfg.Environment}, clock{r.CLI})
+	version := res.Revision[:min(len(res.Revision), 40)]
+	report, err := watch.Watch(ctx, gate, versions{client, version, res.Environment}, clock{r.CLI})
 	var text bytes.Buffer
 	report.Text(&text)
 	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
@@ -93,10 +96,10 @@ func (r *Run) watch(ctx context.Context, res *pipeline.Result) error {
 	case err != nil:
 		return fmt.Errorf("watch: %w", err)
 	case report.Result == watch.Failed:
-		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", cfg.Revision, cfg.Environment, report.New, report.Reactivated)
+		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", res.Revision, res.Environment, report.New, report.Reactivated)
 		return errGate
 	case report.Result == watch.NoData:
-		r.Out.Warnf("%s", watch.NoDataWarning(cfg.Revision))
+		r.Out.Warnf("%s", watch.NoDataWarning(res.Revision))
 	case report.Result == watch.Unavailable && report.Interrupted:
 		return context.Canceled
 	case report.Result == watch.Unavailable:
@@ -114,8 +117,13 @@ type versions struct {
 func (v versions) Stats(ctx context.Context) (watch.Stats, error) {
 	got, err := v.c.Version(ctx, v.version, v.environment)
 	var api *rollbar.APIError
-	if errors.As(err, &api) && api.IsNotFound() {
+	if errors.As(err, &api) && api.IsUnknownVersion() {
 		return watch.Stats{}, fmt.Errorf("%w: %w", watch.ErrUnknownVersion, err)
+	}
+	// Recording the deploy makes the version known to Rollbar; only an
+	// occurrence shows the application reports it.
+	if err == nil && got.FirstOccurrenceTimestamp == 0 {
+		return watch.Stats{}, watch.ErrUnknownVersion
 	}
 	return watch.Stats{New: levels(got.ItemStats.New), Reactivated: levels(got.ItemStats.Reactivated)}, err
 }

@@ -105,7 +105,13 @@ var Table = []Setting{
 		set: func(s *Settings, v string) error { s.MinifiedURLs = v; return nil }, get: str(minified)},
 	{Name: "url_prefix", Vars: []string{"ROLLBAR_URL_PREFIX"},
 		Want: "the URL the minified files are served under, such as https://example.com/static/",
-		set:  func(s *Settings, v string) error { s.URLPrefix = v; return nil }, get: str(prefix)},
+		set: func(s *Settings, v string) error {
+			if u, err := url.Parse(v); err != nil || u.Scheme == "" || u.Host == "" {
+				return errors.New("is not a URL with a scheme and a host")
+			}
+			s.URLPrefix = v
+			return nil
+		}, get: str(prefix)},
 	{Name: "watch_for", Vars: []string{"ROLLBAR_WATCH_FOR"},
 		Want: "how long to watch the new version, such as 10m (watch: default 10m; record: unset = no watch)",
 		set:  duration(func(s *Settings) *time.Duration { return &s.WatchFor }),
@@ -315,10 +321,10 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// ParseDeployID reads a deploy id: a positive number, or a deploy's URL
-// (https://rollbar.com/deploy/45306460/), as people paste it.
+// ParseDeployID reads a deploy id: a positive number, or a deploy's Rollbar
+// URL (https://rollbar.com/deploy/45306460/), as people paste it.
 func ParseDeployID(v string) (int64, error) {
-	if u, err := url.Parse(v); err == nil && u.Host != "" {
+	if u, err := url.Parse(v); err == nil && (u.Host == "rollbar.com" || strings.HasSuffix(u.Host, ".rollbar.com")) {
 		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 		if len(parts) == 2 && parts[0] == "deploy" {
 			v = parts[1]

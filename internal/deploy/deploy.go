@@ -105,36 +105,50 @@ func (e *NotStartedError) Error() string {
 
 func (e *NotStartedError) Unwrap() error { return e.Err }
 
-// Update sets the status of deploy id. When Rollbar refuses because the
-// deploy is no longer started, the deploy is read to tell why: one Rollbar
-// timed out gets the final status as a new deploy in its place (from
-// instead, filled from Rollbar's copy); one already finished with the same
-// status was finished by an earlier attempt whose answer was lost. Without
-// a read token nothing is guessed and nothing is recorded.
-func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy) (int64, error) {
-	_, err := x.Client.Update(ctx, id, u)
+// Update sets the status of deploy id and returns the deploy as Rollbar now
+// has it. When Rollbar refuses because the deploy is no longer started, the
+// deploy is read to tell why: one Rollbar timed out gets the final status as
+// a new deploy in its place (instead, filled from Rollbar's copy), once; one
+// already finished with the same status was finished by an earlier attempt
+// whose answer was lost. Without a read token nothing is guessed and nothing
+// is recorded.
+func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy) (rollbar.Deploy, error) {
+	got, err := x.Client.Update(ctx, id, u)
 	var api *rollbar.APIError
 	if !errors.As(err, &api) || !api.NotStarted() {
-		return id, err
+		got.ID = cmp.Or(got.ID, id)
+		return got, err
 	}
 	old, readErr := x.Client.Get(ctx, id)
 	if readErr != nil {
-		return 0, &NotStartedError{ID: id, Want: config.Status(u.Status), Err: err, Read: readErr}
+		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: config.Status(u.Status), Err: err, Read: readErr}
 	}
 	switch {
 	case old.Status == u.Status:
 		x.Log.Infof("deploy %d is already %s", id, old.Status)
-		return id, nil
+		return old, nil
 	case old.Status != string(config.TimedOut) || u.Status == string(config.Started):
-		return 0, &NotStartedError{ID: id, Want: config.Status(u.Status), Status: old.Status, Err: err}
+		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: config.Status(u.Status), Status: old.Status, Err: err}
 	}
 	instead.Environment = cmp.Or(instead.Environment, old.Environment)
 	instead.Revision = cmp.Or(instead.Revision, old.Revision)
 	instead.LocalUsername = cmp.Or(instead.LocalUsername, old.LocalUsername)
-	newID, err := x.Client.Create(ctx, instead)
-	if err != nil {
-		return 0, fmt.Errorf("deploy %d was timed out by Rollbar; recording a new deploy in its place failed: %w", id, err)
+	instead.Comment = cmp.Or(u.Comment, old.Comment)
+	instead.Status = u.Status
+	made := rollbar.Deploy{Environment: instead.Environment, Revision: instead.Revision, Status: instead.Status, LocalUsername: instead.LocalUsername, Comment: instead.Comment}
+	// A rerun of the step finds the deploy its first run recorded in the
+	// timed-out one's place.
+	if newer, err := x.Client.List(ctx, 1, 20); err == nil {
+		for _, d := range newer {
+			if d.ID > id && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
+				x.Log.Infof("deploy %d was timed out by Rollbar; deploy %d already records its outcome", id, d.ID)
+				return d, nil
+			}
+		}
 	}
-	x.Log.Warnf("Rollbar had timed deploy %d out (the project's Deploy Timeout), so it cannot be updated: recorded deploy %d with status %s in its place", id, newID, u.Status)
-	return newID, nil
+	if made.ID, err = x.Client.Create(ctx, instead); err != nil {
+		return rollbar.Deploy{}, fmt.Errorf("deploy %d was timed out by Rollbar; recording a new deploy in its place failed: %w", id, err)
+	}
+	x.Log.Warnf("Rollbar had timed deploy %d out (the project's Deploy Timeout), so it cannot be updated: recorded deploy %d with status %s in its place", id, made.ID, u.Status)
+	return made, nil
 }

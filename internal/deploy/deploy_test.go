@@ -79,14 +79,15 @@ func TestUpdateNotStarted(t *testing.T) {
 			fake.AddToken("admin", rollbartest.ScopePost)
 			ctx := context.Background()
 			admin := &rollbar.Client{BaseURL: fake.URL, Token: "admin"}
-			id, err := admin.Create(ctx, rollbar.NewDeploy{Environment: "production", Revision: "abc", Status: tt.first})
+			id, err := admin.Create(ctx, rollbar.NewDeploy{Environment: "production", Revision: "abc", Status: tt.first, Comment: "pipeline 42"})
 			require.NoError(t, err)
 			if tt.timeOut {
 				require.True(t, fake.TimeOut(id))
 			}
 			var l log
 			x := Deployer{Client: &rollbar.Client{BaseURL: fake.URL, Token: "tok"}, Log: &l}
-			got, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{Status: tt.final})
+			d, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{Status: tt.final})
+			got := d.ID
 			if tt.want != "" {
 				assert.ErrorContains(t, err, tt.want)
 				var ns *NotStartedError
@@ -101,6 +102,11 @@ func TestUpdateNotStarted(t *testing.T) {
 				assert.Equal(t, got, deploys[1].ID)
 				assert.Equal(t, []string{"production", "abc", tt.final}, []string{deploys[1].Environment, deploys[1].Revision, deploys[1].Status})
 				assert.Contains(t, l[0], "recorded deploy 45306461 with status failed in its place")
+				assert.Equal(t, []string{"production", "abc", "pipeline 42"}, []string{d.Environment, d.Revision, deploys[1].Comment}, "the outcome keeps the deploy's fields")
+				again, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{})
+				require.NoError(t, err)
+				assert.Equal(t, got, again.ID, "a rerun finds the deploy recorded in the timed-out one's place")
+				assert.Len(t, fake.Deploys(), 2)
 			}
 		})
 	}

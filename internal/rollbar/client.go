@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -129,7 +130,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if out.Data.DeployID == 0 {
+	if out.Data.DeployID <= 0 {
 		return 0, &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy id (an old API version?)"}
 	}
 	return out.Data.DeployID, nil
@@ -335,7 +336,12 @@ func decode(op string, status int, data []byte, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return &ResponseError{Op: op, Status: status, Reason: "the body does not have the expected fields: " + describe(err)}
+		reason := "the body does not have the expected fields"
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			reason += fmt.Sprintf(": %s is a %s", typeErr.Field, typeErr.Value)
+		}
+		return &ResponseError{Op: op, Status: status, Reason: reason}
 	}
 	return nil
 }

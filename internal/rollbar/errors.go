@@ -54,6 +54,12 @@ func (e *APIError) NotStarted() bool {
 // version Rollbar has seen nothing of.
 func (e *APIError) IsNotFound() bool { return e.Status == http.StatusNotFound }
 
+// IsUnknownVersion reports whether Rollbar knows no such code version, as
+// opposed to a path that is not its API's (a wrong api_url).
+func (e *APIError) IsUnknownVersion() bool {
+	return e.IsNotFound() && strings.Contains(strings.ToLower(e.Message), "version")
+}
+
 // lacksRead reports a token without the read scope.
 func lacksRead(err error) bool {
 	var api *APIError
@@ -66,9 +72,11 @@ func (e *APIError) Hint() string {
 	switch {
 	case e.Status == http.StatusUnauthorized, e.Status == http.StatusForbidden,
 		strings.Contains(e.Message, "access token"):
-		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token, get and list a read token (set ROLLBAR_READ_ACCESS_TOKEN)"
+		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token; get, list and watch a read token (set read_access_token, ROLLBAR_READ_ACCESS_TOKEN)"
 	case strings.Contains(e.Message, "Deploy not found"):
 		return "the deploy id belongs to another Rollbar project, or the token is for another project"
+	case e.Status == http.StatusNotFound && !e.IsUnknownVersion():
+		return "Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), which is https://api.rollbar.com unless you use a proxy"
 	case e.NotStarted():
 		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): only a started deploy can be updated"
 	case e.Status == http.StatusRequestEntityTooLarge:

@@ -113,6 +113,7 @@ func setup(env *testscript.Env) error {
 func fakeOf(ts *testscript.TestScript) *fake { return ts.Value("fake").(*fake) }
 
 // cmdFake drives the fake: fault KIND [method= path= times= status= body= header=K:V...],
+// item VERSION ENV [level= event= title= after=],
 // seed N ENV, timeout ID, advance DURATION, clock RFC3339, await N, reset, close.
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	f := fakeOf(ts)
@@ -145,6 +146,26 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 		}
 		f.Inject(fault)
+	case "item": // item VERSION ENV [level=] [event=] [title=] [after=DURATION]: an item Rollbar sees
+		it, after := rollbartest.Item{}, time.Duration(0)
+		for _, kv := range args[3:] {
+			k, v, _ := strings.Cut(kv, "=")
+			var err error
+			switch k {
+			case "level":
+				it.Level = v
+			case "event":
+				it.Event = v
+			case "title":
+				it.Title = v
+			case "after":
+				after, err = time.ParseDuration(v)
+			default:
+				err = fmt.Errorf("unknown item field %q", k)
+			}
+			ts.Check(err)
+		}
+		f.AddItem(args[1], args[2], it, after)
 	case "seed":
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)
