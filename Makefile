@@ -17,7 +17,7 @@ IMAGE ?= rollbar-deploy:image-test
 FUZZTIME ?= 10s
 BENCH_RUNS ?= 30
 SHELLCHECK_FLAGS ?=
-SCRIPTS := entrypoint buildpack/bin/detect buildpack/bin/compile buildpack/bin/release .ci/run $(wildcard scripts/*.sh)
+SCRIPTS := entrypoint action/install.sh buildpack/bin/detect buildpack/bin/compile buildpack/bin/release .ci/run $(wildcard scripts/*.sh)
 
 .PHONY: test race lint e2e e2e-setup drivers act bench fuzz
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -90,7 +91,7 @@ func Resolve(in Input) (*Config, error) {
 		c.Sources[s.Name] = source
 		if err := s.set(&c.Settings, value); err != nil {
 			e := &Error{Setting: s.Name, Source: source, Problem: err.Error(), Fix: "use " + s.Want}
-			if p, ok := err.(*problem); ok {
+			if p := (*problem)(nil); errors.As(err, &p) {
 				e.Fix = p.fix
 			}
 			if !s.Secret {

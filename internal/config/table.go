@@ -254,7 +254,7 @@ func unexpanded(v string) bool {
 		return true
 	}
 	if rest, ok := strings.CutPrefix(v, "$"); ok && rest != "" {
-		return strings.IndexFunc(rest, func(r rune) bool { return !(r == '_' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) < 0
+		return strings.IndexFunc(rest, func(r rune) bool { return r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') }) < 0
 	}
 	return false
 }
