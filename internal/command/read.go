@@ -25,18 +25,10 @@ func (*Get) Spec() *Spec {
 }
 
 func (*Get) Run(ctx context.Context, r *Run) error {
-	id := r.Config.DeployID
-	switch len(r.Args) {
-	case 0:
-	case 1:
-		n, err := config.ParseDeployID(r.Args[0])
-		if err != nil {
-			return usagef("get needs a deploy id such as 45306460 or its URL, got %q", r.Args[0])
-		}
-		id = n
-	default:
-		return usagef("get takes one deploy id")
+	if err := r.argID("get"); err != nil {
+		return err
 	}
+	id := r.Config.DeployID
 	if id == 0 {
 		return usagef("get needs a deploy id: rollbar-deploy get 45306460")
 	}
@@ -61,6 +53,28 @@ func (*Get) Run(ctx context.Context, r *Run) error {
 	} {
 		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], printable(strings.TrimSuffix(row[1], "- UTC")))
 	}
+	return nil
+}
+
+// argID takes a deploy id given as the command's argument into the
+// deploy_id setting: the same deploy named twice is fine, two are not.
+func (r *Run) argID(command string) error {
+	cfg := r.Config
+	switch len(r.Args) {
+	case 0:
+		return nil
+	case 1:
+	default:
+		return usagef("%s takes one deploy id, got %d arguments", command, len(r.Args))
+	}
+	id, err := config.ParseDeployID(r.Args[0])
+	switch {
+	case err != nil:
+		return usagef("%s needs a deploy id such as 45306460 or its URL, got %q", command, r.Args[0])
+	case cfg.DeployID != 0 && cfg.DeployID != id:
+		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one", command, id, cfg.DeployID, cfg.Source("deploy_id"))
+	}
+	cfg.DeployID, cfg.Sources["deploy_id"] = id, "argument"
 	return nil
 }
 

@@ -270,19 +270,8 @@ func (*Update) Spec() *Spec {
 
 func (*Update) Run(ctx context.Context, r *Run) error {
 	cfg := r.Config
-	switch len(r.Args) {
-	case 0:
-	case 1:
-		id, err := config.ParseDeployID(r.Args[0])
-		if err != nil {
-			return usagef("update needs a deploy id such as 45306460, got %q", r.Args[0])
-		}
-		if cfg.DeployID != 0 && cfg.DeployID != id {
-			return usagef("update %d names another deploy than deploy_id %d (from %s): give one", id, cfg.DeployID, cfg.Source("deploy_id"))
-		}
-		cfg.DeployID, cfg.Sources["deploy_id"] = id, "argument"
-	default:
-		return usagef("update takes one deploy id, got %d arguments", len(r.Args))
+	if err := r.argID("update"); err != nil {
+		return err
 	}
 	if cfg.Source("status") == "default" {
 		return usagef("update needs --status (started, succeeded, failed or timed_out)")

@@ -123,48 +123,23 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	switch args[0] {
 	case "fault":
 		fault := rollbartest.Fault{Kind: rollbartest.FaultKind(args[1]), Header: map[string]string{}}
-		for _, kv := range args[2:] {
-			k, v, _ := strings.Cut(kv, "=")
-			var err error
-			switch k {
-			case "method":
-				fault.Method = v
-			case "path":
-				fault.Path = v
-			case "times":
-				fault.Times, err = strconv.Atoi(v)
-			case "status":
-				fault.Status, err = strconv.Atoi(v)
-			case "body":
-				fault.Body = v
-			case "header":
-				name, value, _ := strings.Cut(v, ":")
-				fault.Header[name] = value
-			default:
-				err = fmt.Errorf("unknown fault field %q", k)
-			}
-			ts.Check(err)
-		}
+		fields(ts, args[2:], map[string]func(string) error{
+			"method": func(v string) error { fault.Method = v; return nil },
+			"path":   func(v string) error { fault.Path = v; return nil },
+			"times":  func(v string) (err error) { fault.Times, err = strconv.Atoi(v); return err },
+			"status": func(v string) (err error) { fault.Status, err = strconv.Atoi(v); return err },
+			"body":   func(v string) error { fault.Body = v; return nil },
+			"header": func(v string) error { k, val, _ := strings.Cut(v, ":"); fault.Header[k] = val; return nil },
+		})
 		f.Inject(fault)
 	case "item": // item VERSION ENV [level=] [event=] [title=] [after=DURATION]: an item Rollbar sees
 		it, after := rollbartest.Item{}, time.Duration(0)
-		for _, kv := range args[3:] {
-			k, v, _ := strings.Cut(kv, "=")
-			var err error
-			switch k {
-			case "level":
-				it.Level = v
-			case "event":
-				it.Event = v
-			case "title":
-				it.Title = v
-			case "after":
-				after, err = time.ParseDuration(v)
-			default:
-				err = fmt.Errorf("unknown item field %q", k)
-			}
-			ts.Check(err)
-		}
+		fields(ts, args[3:], map[string]func(string) error{
+			"level": func(v string) error { it.Level = v; return nil },
+			"event": func(v string) error { it.Event = v; return nil },
+			"title": func(v string) error { it.Title = v; return nil },
+			"after": func(v string) (err error) { after, err = time.ParseDuration(v); return err },
+		})
 		f.AddItem(args[1], args[2], it, after)
 	case "seed":
 		n, err := strconv.Atoi(args[1])
@@ -202,6 +177,18 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 		f.Close()
 	default:
 		ts.Fatalf("unknown fake command %q", args[0])
+	}
+}
+
+// fields applies KEY=VALUE arguments through the setter of each key.
+func fields(ts *testscript.TestScript, args []string, set map[string]func(string) error) {
+	for _, kv := range args {
+		k, v, _ := strings.Cut(kv, "=")
+		f, ok := set[k]
+		if !ok {
+			ts.Fatalf("unknown field %q", k)
+		}
+		ts.Check(f(v))
 	}
 }
 
