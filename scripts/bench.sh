@@ -104,7 +104,7 @@ fi
 echo "deploy_id=$ROLLBAR_DEPLOY_ID" >> $GITHUB_OUTPUT
 EOF
   # The body rollbar-deploy sends for the same run, from its own dry run.
-  run_ours --dry-run --json | grep '^{' | jq -c '.body' >"$WORK/body.json"
+  run_ours --dry-run --json | grep '^{' | jq -c '.requests[-1].body' >"$WORK/body.json"
   [ -s "$WORK/body.json" ] || die "cannot read the request body from the dry run"
 }
 
@@ -143,7 +143,7 @@ time_runs() {
   : >"$WORK/ours.us"
   : >"$WORK/theirs.us"
   : >"$WORK/ratio"
-  { run_ours >/dev/null && run_theirs >/dev/null; } || die "a warm-up run failed"
+  { run_ours >/dev/null 2>&1 && run_theirs >/dev/null; } || die "a warm-up run failed"
   local before start ours theirs
   before=$(deploy_count)
   for _ in $(seq "$N"); do

@@ -1,6 +1,6 @@
 package ci
 
-// AppVeyor: "Environment variables" in its docs. The run page lives under
+// AppVeyor. The run page lives under
 // the AppVeyor account, which need not be the repository's owner.
 // APPVEYOR_REPO_COMMIT_AUTHOR is the commit author's display name.
 var appveyor = provider{

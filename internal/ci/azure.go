@@ -2,7 +2,7 @@ package ci
 
 import "strings"
 
-// Azure Pipelines: docs/pipelines/build/variables.md ("A.B" becomes A_B).
+// Azure Pipelines: a variable "A.B" is set as A_B.
 // BUILD_BUILDURI is vstfs:///…, not a web page, so the build URL is built.
 var azure = provider{
 	id: "azure", name: "Azure Pipelines",

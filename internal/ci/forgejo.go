@@ -4,7 +4,7 @@ package ci
 // variables (and GITHUB_ACTIONS=true), so they read like GitHub but for the run
 // URL: Forgejo addresses a run page by its per-repository index
 // (GITHUB_RUN_NUMBER; GITHUB_RUN_ID is instance-wide), while Gitea moved its
-// run pages to the run id (go-gitea/gitea#36842). Neither has attempt pages.
+// run pages to the run id. Neither has attempt pages.
 var forgejo = provider{
 	id: "forgejo", name: "Forgejo Actions",
 	detect:        is("true", "FORGEJO_ACTIONS"),

@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// GitHub Actions: docs "Variables reference"; the committer and a deployment's
+// GitHub Actions: the committer and a deployment's
 // environment are only in the event payload at GITHUB_EVENT_PATH.
 var github = provider{
 	id: "github", name: "GitHub Actions",

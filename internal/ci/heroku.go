@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Heroku release phase (devcenter: release-phase, dyno-metadata). The dyno
+// Heroku release phase. The dyno
 // metadata appears only with the runtime-dyno-metadata lab (and
 // runtime-dyno-build-metadata for HEROKU_BUILD_*). The release phase runs in
 // a dyno named release.N, metadata or not; any other dyno (web.1, run.1234)
