@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -63,6 +64,9 @@ type found struct{ path, rel string }
 // expand turns an entry into the map files it names, each with its path
 // relative to the entry's base (the directory, or a glob's fixed part).
 func expand(entry string) ([]found, error) {
+	if strings.Contains(entry, "**") {
+		return expandRecursive(entry)
+	}
 	if strings.ContainsAny(entry, "*?[") {
 		matches, err := filepath.Glob(entry)
 		if err != nil {
@@ -98,6 +102,48 @@ func expand(entry string) ([]found, error) {
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out, err
+}
+
+// expandRecursive matches a glob in which ** stands for any number of
+// directories (dist/**/*.map), as shells with globstar and build tools do;
+// filepath.Glob has no such pattern.
+func expandRecursive(pattern string) ([]found, error) {
+	base := globBase(pattern)
+	rest, _ := filepath.Rel(base, pattern)
+	want := strings.Split(filepath.ToSlash(rest), "/")
+	var out []found
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(base, p)
+		if matchSegments(want, strings.Split(filepath.ToSlash(rel), "/")) {
+			out = append(out, found{p, rel})
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil // nothing there: no maps, said by the caller
+	}
+	return out, err
+}
+
+func matchSegments(pattern, name []string) bool {
+	switch {
+	case len(pattern) == 0:
+		return len(name) == 0
+	case pattern[0] == "**":
+		for i := range len(name) + 1 {
+			if matchSegments(pattern[1:], name[i:]) {
+				return true
+			}
+		}
+		return false
+	case len(name) == 0:
+		return false
+	}
+	ok, _ := path.Match(pattern[0], name[0])
+	return ok && matchSegments(pattern[1:], name[1:])
 }
 
 func globBase(pattern string) string {
