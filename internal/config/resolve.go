@@ -95,7 +95,7 @@ func Resolve(in Input) (*Config, error) {
 				e.Fix = p.fix
 			}
 			if !s.Secret {
-				e.Value = value
+				e.Value = redactURL(value)
 			}
 			return c, e
 		}
@@ -178,6 +178,15 @@ func FailurePolicy(in Input) Policy {
 		return p
 	}
 	return FailOnConfig
+}
+
+// redactURL hides a password a value carries as a URL's user info: an
+// error shows the value, and a CI log is no place for it.
+func redactURL(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return v
 }
 
 func cutAtRune(s string, n int) string {

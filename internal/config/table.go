@@ -95,10 +95,10 @@ var Table = []Setting{
 		get: func(s *Settings) string { return strconv.FormatInt(s.DeployID, 10) }},
 	{Name: "access_token", Vars: []string{"ROLLBAR_ACCESS_TOKEN"}, Secret: true,
 		Want: "a project access token with the post_server_item scope",
-		set:  func(s *Settings, v string) error { s.AccessToken = v; return nil }},
+		set:  token(func(s *Settings) *string { return &s.AccessToken })},
 	{Name: "read_access_token", Vars: []string{"ROLLBAR_READ_ACCESS_TOKEN"}, Secret: true,
 		Want: "a project access token with the read scope (default: the access token)",
-		set:  func(s *Settings, v string) error { s.ReadAccessToken = v; return nil }},
+		set:  token(func(s *Settings) *string { return &s.ReadAccessToken })},
 	{Name: "source_maps", Vars: []string{"ROLLBAR_SOURCE_MAPS"}, Want: "space-separated .map files, directories or globs",
 		set: func(s *Settings, v string) error { s.SourceMaps = v; return nil }, get: str(sourceMaps)},
 	{Name: "minified_urls", Vars: []string{"ROLLBAR_MINIFIED_URLS"}, Want: "space-separated URLs, one for each source map",
@@ -217,6 +217,18 @@ func text(limit int, f func(*Settings) *string) func(*Settings, string) error {
 	return func(s *Settings, v string) error {
 		if n := utf8.RuneCountInString(v); n > limit {
 			return fmt.Errorf("is %d characters long: Rollbar accepts at most %d", n, limit)
+		}
+		*f(s) = v
+		return nil
+	}
+}
+
+// token refuses what no HTTP header can carry, before a request fails on
+// it as if Rollbar were down.
+func token(f func(*Settings) *string) func(*Settings, string) error {
+	return func(s *Settings, v string) error {
+		if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r > unicode.MaxASCII }) {
+			return &problem{"has a space, a control or a non-ASCII character", "copy the token again from Rollbar's project settings"}
 		}
 		*f(s) = v
 		return nil

@@ -82,6 +82,10 @@ func (x *Deployer) unchanged(ctx context.Context, d rollbar.NewDeploy) (int64, b
 	return 0, false
 }
 
+// recent is how many of the newest deploys are searched for the outcome a
+// rerun already recorded: one page, as large as Rollbar serves cheaply.
+const recent = 100
+
 // NotStartedError is an update of a deploy Rollbar no longer takes updates
 // for, with what reading it told.
 type NotStartedError struct {
@@ -138,9 +142,9 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 	made := rollbar.Deploy{Environment: instead.Environment, Revision: instead.Revision, Status: instead.Status, LocalUsername: instead.LocalUsername, Comment: instead.Comment}
 	// A rerun of the step finds the deploy its first run recorded in the
 	// timed-out one's place.
-	if newer, err := x.Client.List(ctx, 1, 20); err == nil {
+	if newer, err := x.Client.List(ctx, 1, recent); err == nil {
 		for _, d := range newer {
-			if d.ID > id && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
+			if d.ID > id && d.StartTime >= old.StartTime && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
 				x.Log.Infof("deploy %d was timed out by Rollbar; deploy %d already records its outcome", id, d.ID)
 				return d, nil
 			}

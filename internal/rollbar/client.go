@@ -131,7 +131,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 		return 0, err
 	}
 	if out.Data.DeployID <= 0 {
-		return 0, &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy id (an old API version?)"}
+		return 0, &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no valid deploy id (an old API version?)"}
 	}
 	return out.Data.DeployID, nil
 }
@@ -148,8 +148,12 @@ func (c *Client) findRecorded(ctx context.Context, d NewDeploy, since time.Time)
 	if err != nil {
 		return 0, false, err
 	}
+	// Rollbar records a deploy without a status as succeeded. A deploy of
+	// another status is not this one: taking it would report a status
+	// Rollbar does not hold.
+	status := cmp.Or(d.Status, "succeeded")
 	for _, got := range deploys {
-		if got.Environment == d.Environment && got.Revision == d.Revision &&
+		if got.Environment == d.Environment && got.Revision == d.Revision && got.Status == status &&
 			got.LocalUsername == d.LocalUsername && got.Comment == d.Comment &&
 			got.StartTime >= since.Unix() {
 			return got.ID, true, nil

@@ -106,7 +106,7 @@ func TestCreateFaults(t *testing.T) {
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultStatus, Status: 422, Body: `{"err":1,"message":"Missing 'environment' key."}`}}},
 		{name: "garbage 200 is an error, not retried", token: "post-token", deploys: 0, requests: 1, err: "not Rollbar's JSON",
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultGarbage}}},
-		{name: "a 2xx without an id", token: "post-token", deploys: 0, requests: 1, err: "no deploy id",
+		{name: "a 2xx without an id", token: "post-token", deploys: 0, requests: 1, err: "no valid deploy id",
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultGarbage, Body: `{"data":{}}`}}},
 		{name: "outage", token: "post-token", deploys: 0, transient: true, err: "503",
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultStatus, Status: 503, Times: 1000}}},
