@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -114,9 +115,15 @@ func FuzzResolve(f *testing.F) {
 	})
 }
 
+// replaceToken is another token like token: blank as it, or, where no HTTP
+// header could carry it (which the resolver refuses), as unusable.
 func replaceToken(token, other string) string {
-	if strings.TrimSpace(token) == "" {
+	t := strings.TrimSpace(token)
+	switch {
+	case t == "":
 		return token
+	case strings.ContainsFunc(t, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r > unicode.MaxASCII }):
+		return other + " x"
 	}
 	return other
 }
