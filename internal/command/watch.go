@@ -130,7 +130,7 @@ func (v versions) Stats(ctx context.Context) (watch.Stats, error) {
 
 func levels(c rollbar.LevelCounts) watch.Levels {
 	out := watch.Levels{}
-	for _, l := range config.Levels {
+	for _, l := range rollbar.Levels() {
 		out[l] = c.Sum(l)
 	}
 	return out

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
 // Settings are the resolved values.
@@ -307,13 +308,10 @@ func boolean(f func(*Settings) *bool) func(*Settings, string) error {
 	}
 }
 
-// Levels are Rollbar's item levels, lowest first.
-var Levels = []string{"debug", "info", "warning", "error", "critical"}
-
 func levels(s *Settings, v string) error {
 	s.WatchLevels = nil
 	for _, l := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' }) {
-		if !contains(Levels, l) {
+		if !contains(rollbar.Levels(), l) {
 			return fmt.Errorf("has the unknown level %q", l)
 		}
 		s.WatchLevels = append(s.WatchLevels, l)

@@ -50,9 +50,6 @@ type LevelCounts struct {
 // Levels are Rollbar's item levels, least severe first.
 func Levels() []string { return []string{"debug", "info", "warning", "error", "critical"} }
 
-// Events are the events the items of a version are counted by.
-func Events() []string { return []string{"new", "repeated", "reactivated", "resolved"} }
-
 // Sum adds the counts of the given levels; a name that is not a level adds
 // nothing.
 func (l LevelCounts) Sum(levels ...string) int {

@@ -8,7 +8,6 @@ package watch
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 )
 
@@ -36,12 +35,6 @@ type Stats struct {
 
 // Levels counts items per level name, as Rollbar's item_stats spell them.
 type Levels map[string]int
-
-// levelNames are Rollbar's levels, least severe first.
-var levelNames = []string{"debug", "info", "warning", "error", "critical"}
-
-// ValidLevel reports whether s is one of Rollbar's item levels.
-func ValidLevel(s string) bool { return slices.Contains(levelNames, s) }
 
 func (l Levels) sum(levels []string) int {
 	n := 0
