@@ -4,7 +4,9 @@
 #   make lint    go vet, golangci-lint (.golangci.yml), actionlint, shellcheck on every script
 #   make e2e     as root: podman, the image and gitlab-ci-local installed (scripts/container-setup.sh),
 #                then the real CI runs (e2e/drivers) and the action under act
-#   make bench   one pass of the Go benchmarks, then the budgets as whole processes (scripts/bench.sh)
+#   make bench   one pass of the Go benchmarks, then the budgets as whole processes (scripts/bench.sh);
+#                make action-bench: the action's Docker path against its native path
+#   make release-build  the release's six binaries, and GOOS=windows go vet
 #   make fuzz    every fuzz target for FUZZTIME (default 10s)
 #
 # The tools are installed when missing, at the versions below.
@@ -19,7 +21,7 @@ BENCH_RUNS ?= 30
 SHELLCHECK_FLAGS ?=
 SCRIPTS := entrypoint action/install.sh buildpack/bin/detect buildpack/bin/compile buildpack/bin/release .ci/run $(wildcard scripts/*.sh)
 
-.PHONY: test race lint e2e e2e-setup drivers act bench fuzz
+.PHONY: test race lint release-build e2e e2e-setup drivers act bench action-bench fuzz
 
 test:
 	go test ./...
@@ -39,6 +41,11 @@ lint:
 	@if command -v shellcheck >/dev/null; then shellcheck $(SHELLCHECK_FLAGS) $(SCRIPTS) && echo "shellcheck: $(words $(SCRIPTS)) scripts"; \
 	else echo "lint: shellcheck skipped: not installed, and installing it needs root (apt-get install shellcheck)"; fi
 
+# The release's six binaries, as release.yml builds them, and vet of what Windows compiles.
+release-build:
+	GOOS=windows go vet ./...
+	dist=$$(mktemp -d) && go run ./internal/release/cmd build -version v0.0.0-ci -out "$$dist" && cat "$$dist/checksums.txt" && rm -rf "$$dist"
+
 e2e: e2e-setup drivers act
 
 e2e-setup:
@@ -54,6 +61,10 @@ act:
 bench:
 	go test -run '^$$' -bench . -benchtime 1x ./internal/...
 	IMAGE=$(IMAGE) bash scripts/bench.sh $(BENCH_RUNS)
+
+# The action's step: its Docker path against its native path (needs the image: make e2e-setup).
+action-bench:
+	IMAGE=$(IMAGE) bash scripts/action-bench.sh
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)

@@ -34,7 +34,7 @@ func TestActionUnderAct(t *testing.T) {
 		image = "localhost/act-go-runner-standin:1" // busybox + Go: a job image with Go, as hosted runners have
 	}
 	require.NoError(t, exec.Command("podman", "image", "exists", image).Run(),
-		"job image %s is missing (run ../shared/tools/podman-standins.sh)", image)
+		"job image %s is missing: bash scripts/act-test.sh builds it", image)
 	images := func() []string {
 		out, err := exec.Command("podman", "images", "--all", "--quiet", "--no-trunc").Output()
 		require.NoError(t, err)

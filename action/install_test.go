@@ -5,6 +5,7 @@ package action_test
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,13 +13,16 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
+	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/release"
 )
 
@@ -228,27 +232,41 @@ func noGo(t *testing.T) string {
 	return strings.Join(dirs, string(os.PathListSeparator))
 }
 
-// The run step gives the binary every input as INPUT_<NAME>, as the runner
+// action.yml declares an input for every setting (and download_url, its
+// own), the run step gives the binary each as INPUT_<NAME>, as the runner
 // does for a Docker action, and the action's outputs are the run step's.
 func TestActionPassesInputsAndOutputs(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile("../action.yml")
 	require.NoError(t, err)
-	yml := string(data)
-	inputs := regexp.MustCompile(`(?m)^  ([a-z_]+):\n    description:`).FindAllStringSubmatch(strings.SplitN(yml, "\noutputs:", 2)[0], -1)
-	require.NotEmpty(t, inputs)
-	for _, in := range inputs {
-		name := in[1]
-		line := "        INPUT_" + strings.ToUpper(name) + ": ${{ inputs." + name + " }}\n"
+	var action struct {
+		Inputs  map[string]any
+		Outputs map[string]struct{ Value string }
+		Runs    struct {
+			Steps []struct {
+				ID  string
+				Env map[string]string
+			}
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(data, &action))
+	assert.ElementsMatch(t, append(config.Inputs(), "download_url"), slices.Collect(maps.Keys(action.Inputs)))
+	var env map[string]string
+	for _, step := range action.Runs.Steps {
+		if step.ID == "run" {
+			env = step.Env
+		}
+	}
+	for name := range action.Inputs {
 		if name == "download_url" {
-			assert.NotContains(t, yml, "INPUT_DOWNLOAD_URL", "download_url is for the install step only")
+			assert.NotContains(t, env, "INPUT_DOWNLOAD_URL", "download_url is for the install step only")
 			continue
 		}
-		assert.Contains(t, yml, line)
+		assert.Equal(t, "${{ inputs."+name+" }}", env["INPUT_"+strings.ToUpper(name)], name)
 	}
-	outputs := regexp.MustCompile(`(?m)^  ([a-z_]+):\n    description: .*\n    value: \$\{\{ steps\.run\.outputs\.([a-z_]+) \}\}$`).FindAllStringSubmatch(yml, -1)
-	assert.Len(t, outputs, 6)
-	for _, o := range outputs {
-		assert.Equal(t, o[1], o[2])
+	want := []string{"deploy_id", "deploy_url", "status", "watch_result", "new_items", "reactivated_items"}
+	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(action.Outputs)))
+	for name, o := range action.Outputs {
+		assert.Equal(t, "${{ steps.run.outputs."+name+" }}", o.Value, name)
 	}
 }

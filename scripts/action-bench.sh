@@ -13,8 +13,8 @@
 #
 #   bash scripts/action-bench.sh [RUNS]     RUNS default 1
 #
-# Environment: IMAGE (default rollbar-deploy:image-test, built by scripts/image-test.sh with
-# KEEP_IMAGE=1). Needs go, podman, curl, jq.
+# Environment: IMAGE (default rollbar-deploy:image-test, built by make e2e-setup). Needs go,
+# podman, curl, jq.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,7 +32,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 case "$RUNS" in '' | *[!0-9]* | 0) die "usage: bash scripts/action-bench.sh [RUNS]" ;; esac
-podman image exists "$IMAGE" || die "$IMAGE is missing: build it with scripts/container-setup.sh and KEEP_IMAGE=1 scripts/image-test.sh"
+podman image exists "$IMAGE" || die "$IMAGE is missing: build it with bash scripts/container-setup.sh --image=$IMAGE"
 [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] || die "runs on Linux x86_64 (the image's platform)"
 
 WORK=$(mktemp -d)

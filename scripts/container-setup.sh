@@ -5,31 +5,25 @@
 #
 #   bash scripts/container-setup.sh                 # install + configure + base images
 #   bash scripts/container-setup.sh --image=rollbar-deploy:image-test --gitlab-ci-local
-#   bash scripts/container-setup.sh --tag=golang:1.25-alpine=localhost/golang-standin:1
 #
 # What it does (each part is skipped when already done, so a second run takes seconds):
-#   1. installs podman, runc, busybox-static (and jq, for scripts/act-test.sh and bench.sh);
+#   1. installs podman, runc, busybox-static (and jq, for scripts/bench.sh and action-bench.sh);
 #   2. writes /etc/containers/containers.conf: runc as the runtime, no default ulimits, host
 #      network for every container (so a server on 127.0.0.1 is reachable from inside);
-#   3. makes the base images available: if the public ones (docker.io/library/golang,
-#      docker.io/library/busybox) can be pulled, only the small act job image is built;
-#      otherwise it builds local stand-ins from this machine's busybox and Go toolchain:
+#   3. builds local stand-ins for the base images from this machine's busybox and Go toolchain,
+#      so that nothing is pulled from a registry:
 #        localhost/busybox-standin:1       busybox (sh and applets) + CA certificates
 #        localhost/golang-standin:1        the above + the host's Go toolchain at /usr/local/go
-#        localhost/act-runner-standin:1    the busybox stand-in with a bash shim (a job image for act)
-#   4. --tag=NAME=IMAGE tags IMAGE as NAME too (act builds the Dockerfile without build
-#      arguments, so the stand-ins must answer to the Dockerfile's default base image names);
-#   5. --image=NAME builds the Dockerfile as NAME, from the stand-ins when they are here;
-#   6. --gitlab-ci-local installs rsync (apt) and gitlab-ci-local $GITLAB_CI_LOCAL_VERSION (npm,
+#        localhost/act-go-runner-standin:1 the Go stand-in with a bash shim: act's job image,
+#                                          with Go on PATH as on hosted runners
+#   4. --image=NAME builds the Dockerfile as NAME from the stand-ins;
+#   5. --gitlab-ci-local installs rsync (apt) and gitlab-ci-local $GITLAB_CI_LOCAL_VERSION (npm,
 #      into ${XDG_CACHE_HOME:-~/.cache}/rollbar-deploy/, linked as /usr/local/bin/gitlab-ci-local).
-#
-# Environment: CONTAINER_SETUP_FORCE_STANDINS=1 builds the stand-ins without trying to pull.
 set -euo pipefail
 
 readonly BUSYBOX_STANDIN=localhost/busybox-standin:1
 readonly GOLANG_STANDIN=localhost/golang-standin:1
-readonly RUNNER_STANDIN=localhost/act-runner-standin:1
-readonly PROBE_IMAGE=docker.io/library/busybox:1.37
+readonly RUNNER_STANDIN=localhost/act-go-runner-standin:1
 readonly GITLAB_CI_LOCAL_VERSION=4.60.1
 
 log() { printf 'container-setup: %s\n' "$*" >&2; }
@@ -44,7 +38,7 @@ install_packages() {
   command -v podman >/dev/null 2>&1 || need+=(podman)
   command -v runc >/dev/null 2>&1 || need+=(runc)
   [ -x /bin/busybox ] || need+=(busybox-static)
-  command -v jq >/dev/null 2>&1 || need+=(jq)  # act-test.sh and bench.sh read the fake's JSON with it
+  command -v jq >/dev/null 2>&1 || need+=(jq)  # bench.sh and action-bench.sh read the fake's JSON with it
   # uidmap and slirp are pulled in by podman's Recommends on most systems; not needed as root.
   if [ ${#need[@]} -eq 0 ]; then
     return 0
@@ -80,16 +74,7 @@ CONF
   log "wrote $conf"
 }
 
-can_pull_public_images() {
-  [ "${CONTAINER_SETUP_FORCE_STANDINS:-0}" = 1 ] && return 1
-  # A pull, not a look in local storage: scripts/act-test.sh tags the stand-ins under public
-  # names. No registry at all answers quickly; a slow one is given 60 seconds.
-  timeout 60 podman pull -q "$PROBE_IMAGE" >/dev/null 2>&1
-}
-
-# build_standins all|runner: "runner" builds only what act needs for its job container.
 build_standins() {
-  local which=$1
   work=$(mktemp -d)
   if ! podman image exists "$BUSYBOX_STANDIN"; then
     log "building $BUSYBOX_STANDIN"
@@ -109,7 +94,7 @@ CF
     podman build -q -t "$BUSYBOX_STANDIN" "$work/base" >/dev/null
   fi
 
-  if [ "$which" = all ] && ! podman image exists "$GOLANG_STANDIN"; then
+  if ! podman image exists "$GOLANG_STANDIN"; then
     log "building $GOLANG_STANDIN from $(go env GOROOT) ($(go env GOVERSION))"
     mkdir -p "$work/go"
     cp -a "$(go env GOROOT)" "$work/go/go"
@@ -128,17 +113,14 @@ CF
     mkdir -p "$work/runner"
     printf '#!/bin/sh\nexec /bin/sh "$@"\n' > "$work/runner/bash"
     chmod +x "$work/runner/bash"
-    printf 'FROM %s\nCOPY bash /bin/bash\n' "$BUSYBOX_STANDIN" > "$work/runner/Containerfile"
+    printf 'FROM %s\nCOPY bash /bin/bash\n' "$GOLANG_STANDIN" > "$work/runner/Containerfile"
     podman build -q -t "$RUNNER_STANDIN" "$work/runner" >/dev/null
   fi
 }
 
 # build_image NAME: the Dockerfile as NAME, with the stand-ins for base images that cannot be pulled.
 build_image() {
-  local args=(--build-arg VERSION=v0.0.0-image-test) goproxy
-  if podman image exists "$GOLANG_STANDIN"; then
-    args+=(--build-arg "GO_IMAGE=$GOLANG_STANDIN" --build-arg "BASE_IMAGE=$BUSYBOX_STANDIN")
-  fi
+  local args=(--build-arg VERSION=v0.0.0-image-test --build-arg "GO_IMAGE=$GOLANG_STANDIN" --build-arg "BASE_IMAGE=$BUSYBOX_STANDIN") goproxy
   goproxy=$(go env GOPROXY 2>/dev/null || true)
   [ -n "$goproxy" ] && args+=(--build-arg "GOPROXY=$goproxy")
   log "building $1"
@@ -173,51 +155,19 @@ install_gitlab_ci_local() {
   ln -sf "$gcl" /usr/local/bin/gitlab-ci-local
 }
 
-apply_tags() {
-  local arg spec name image
-  for arg in "$@"; do
-    case "$arg" in
-      --image=* | --gitlab-ci-local) ;;  # done in main, after the tags
-      --tag=*=*)
-        spec=${arg#--tag=}
-        name=${spec%%=*}
-        image=${spec#*=}
-        # A short name such as golang:1.25-alpine is what a Dockerfile's FROM resolves to
-        # docker.io/library/…; tag that fully qualified name so podman finds it locally.
-        case "$name" in
-          */*/*) ;;
-          */*) name=docker.io/$name ;;
-          *) name=docker.io/library/$name ;;
-        esac
-        podman tag "$image" "$name"
-        log "tagged $image as $name"
-        ;;
-      -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
-      *) die "unknown argument: $arg" ;;
-    esac
-  done
-}
-
 main() {
   install_packages
   configure
   podman info >/dev/null 2>&1 || die "podman does not work here: run 'podman info' to see why"
-  if podman image exists "$GOLANG_STANDIN" && podman image exists "$BUSYBOX_STANDIN" &&
-    podman image exists "$RUNNER_STANDIN"; then
-    log "stand-in images present"
-  elif can_pull_public_images; then
-    log "public base images can be pulled: only the act job image is built locally"
-    build_standins runner
-  else
-    command -v go >/dev/null 2>&1 || die "no registry reachable and no Go toolchain for the stand-ins"
-    build_standins all
-  fi
-  apply_tags "$@"
+  command -v go >/dev/null 2>&1 || die "no Go toolchain for the stand-in images"
+  build_standins
   local arg
   for arg in "$@"; do
     case "$arg" in
       --image=*) build_image "${arg#--image=}" ;;
       --gitlab-ci-local) install_gitlab_ci_local ;;
+      -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+      *) die "unknown argument: $arg" ;;
     esac
   done
   podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'standin|busybox|golang' >&2 || true

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Helpers shared by the test scripts under scripts/; sourced, it only defines functions:
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# They use the caller's variables: DIE_PREFIX (die's message prefix, e.g. "image-test: FAIL: "),
+# They use the caller's variables: DIE_PREFIX (die's message prefix, e.g. "act-test: FAIL: "),
 # WORK (the run's temporary directory), FAKE_PID and FAKE_URL (the fake Rollbar server).
 
 # log MESSAGE…: prints a step heading on stderr.

@@ -83,9 +83,9 @@ type provider struct {
 	// service account): the next source is taken instead.
 	notUser func(string) bool
 
-	sharesWorkspace, skipsUnchangedReleases bool
-	deployIDVars                            []string
-	revisionHint                            string
+	skipsUnchangedReleases bool
+	deployIDVars           []string
+	revisionHint           string
 
 	// finish fills what a table cannot say (event payloads, validation).
 	finish func(Lookup, ReadFile, *Info)
@@ -138,7 +138,7 @@ func (p provider) read(get Lookup, readFile ReadFile) Info {
 		Environment:            first(get, p.environment),
 		Branch:                 first(func(k string) string { return branchName(get(k)) }, p.branch),
 		Repository:             first(get, p.repository),
-		SharesWorkspace:        p.sharesWorkspace,
+		SharesWorkspace:        len(p.workspace) > 0, // only such CIs name a workspace
 		Workspace:              first(get, p.workspace).Value,
 		SkipsUnchangedReleases: p.skipsUnchangedReleases,
 		DeployIDVars:           slices.Clone(p.deployIDVars),

@@ -17,7 +17,7 @@ var heroku = provider{
 	detect: func(get Lookup) bool {
 		dyno := get("DYNO")
 		return strings.HasPrefix(dyno, "release.") ||
-			dyno != "" && anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")(get)
+			dyno != "" && herokuMetadata(get)
 	},
 	revision:               []string{"HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT"}, // HEROKU_SLUG_COMMIT is deprecated
 	skipsUnchangedReleases: true,
@@ -71,9 +71,12 @@ func herokuRevisionHint(get Lookup) string {
 		app = "<app>"
 	}
 	build := "`heroku labs:enable runtime-dyno-build-metadata -a " + app + "`"
-	if !anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")(get) {
+	if !herokuMetadata(get) {
 		return "Heroku's dyno metadata is off: `heroku labs:enable runtime-dyno-metadata -a " + app + "` and " +
 			build + " turn it on from the next release"
 	}
 	return "Heroku's build metadata is off: " + build + " turns it on from the next release"
 }
+
+// herokuMetadata reports whether the dyno metadata lab is on.
+var herokuMetadata = anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")

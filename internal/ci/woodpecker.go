@@ -6,15 +6,14 @@ import "strings"
 // overlap GitLab's with other meanings (CI_COMMIT_AUTHOR is a username here).
 var woodpecker = provider{
 	id: "woodpecker", name: "Woodpecker",
-	detect:          is("woodpecker", "CI", "CI_SYSTEM_NAME"),
-	revision:        []string{"CI_COMMIT_SHA"},
-	localUsername:   []string{"CI_COMMIT_AUTHOR", "CI_PIPELINE_AUTHOR"},
-	comment:         []string{"CI_PIPELINE_URL"},
-	environment:     []string{"CI_PIPELINE_DEPLOY_TARGET"},
-	branch:          []string{"CI_COMMIT_SOURCE_BRANCH", "CI_COMMIT_BRANCH"}, // the source branch is set for pull requests only
-	repository:      []string{"CI_REPO"},
-	workspace:       []string{"CI_WORKSPACE"},
-	sharesWorkspace: true,
+	detect:        is("woodpecker", "CI", "CI_SYSTEM_NAME"),
+	revision:      []string{"CI_COMMIT_SHA"},
+	localUsername: []string{"CI_COMMIT_AUTHOR", "CI_PIPELINE_AUTHOR"},
+	comment:       []string{"CI_PIPELINE_URL"},
+	environment:   []string{"CI_PIPELINE_DEPLOY_TARGET"},
+	branch:        []string{"CI_COMMIT_SOURCE_BRANCH", "CI_COMMIT_BRANCH"}, // the source branch is set for pull requests only
+	repository:    []string{"CI_REPO"},
+	workspace:     []string{"CI_WORKSPACE"},
 	finish: func(_ Lookup, _ ReadFile, info *Info) {
 		// woodpecker-cli exec without --system-url links every pipeline to
 		// Woodpecker's own GitHub page: no run to show.
