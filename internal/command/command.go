@@ -27,13 +27,9 @@ type CLI struct {
 	Environ        func() []string // nil: no warnings about misspelt variables
 	ReadFile       func(string) ([]byte, error)
 	Now            func() time.Time
-	// After waits, for watch's polls; nil means time.After.
-	After   func(time.Duration) <-chan time.Time
-	Dir     string // the working directory: git checkout, dotenv and workspace files
-	Version string
-	HTTP    *http.Client // nil: Go's default client
-	// Git reads HEAD of a checkout; nil means the git command.
-	Git func(ctx context.Context, dir string) (git.Commit, error)
+	Dir            string // the working directory: git checkout, dotenv and workspace files
+	Version        string
+	HTTP           *http.Client // nil: Go's default client
 }
 
 // Command is one of rollbar-deploy's commands.
@@ -57,12 +53,9 @@ type Run struct {
 	Args   []string
 	JSON   bool
 	Out    *reporter
-	extra  map[string]string
-	saved  []config.Saved // what target considered
+	inv    invocation // the flags that are not settings
 	// printed is whether stdout has its JSON document already.
 	printed bool
-	// watchJSON is the watch's report, for a record's --json.
-	watchJSON any
 }
 
 // Main runs the command line args and returns the exit code.
@@ -85,7 +78,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		Flags:  inv.settings,
 		Getenv: c.Getenv,
 		CI:     ci.Detect(c.Getenv, c.ReadFile),
-		Git:    func() (git.Commit, error) { return c.git(ctx) },
+		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
 	}
 	if c.Environ != nil {
 		in.Environ = c.Environ()
@@ -99,24 +92,19 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		return exitCode(out, err, config.FailurePolicy(in), spec)
 	}
 	out.verbose = cfg.Verbose
-	for _, v := range cfg.Values(spec.Settings...) {
-		if v.Source != "" {
-			out.Debugf("%s = %s (from %s)", v.Name, cell(v.Value, 80), v.Source)
+	if cfg.Verbose {
+		for _, v := range cfg.Values(spec.Settings...) {
+			if v.Source != "" {
+				out.Debugf("%s = %s (from %s)", v.Name, cell(v.Value, 80), v.Source)
+			}
 		}
 	}
-	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, extra: inv.extra}
+	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, inv: inv}
 	err = cmd.Run(ctx, r)
 	if err != nil && r.JSON && !r.printed && tolerated(err, cfg.FailOnError, spec) {
 		r.printJSON(map[string]any{"error": describe(err), "tolerated": true})
 	}
 	return exitCode(out, err, cfg.FailOnError, spec)
-}
-
-func (c *CLI) git(ctx context.Context) (git.Commit, error) {
-	if c.Git != nil {
-		return c.Git(ctx, c.Dir)
-	}
-	return git.Head(ctx, c.Dir)
 }
 
 // Client is a Rollbar client for this run's settings.
@@ -160,5 +148,3 @@ func (c *CLI) version() string {
 	}
 	return "dev"
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

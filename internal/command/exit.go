@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
@@ -22,7 +23,7 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {
-	return &usageError{msg: sprintf(format, args...)}
+	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
 // errGate is a watch whose version breached the gate: the report says why.

@@ -61,33 +61,49 @@ func defs(spec *Spec) map[string]flagDef {
 	return m
 }
 
+// commands is every command with its spec and flags, made once a run, and
+// every flag any of them takes.
+type commands struct {
+	list  []Command
+	specs []*Spec
+	names []string
+	defs  []map[string]flagDef
+	all   map[string]flagDef
+}
+
+func newCommands() *commands {
+	c := &commands{list: Commands(), all: map[string]flagDef{}}
+	for _, cmd := range c.list {
+		spec := cmd.Spec()
+		c.specs, c.names = append(c.specs, spec), append(c.names, spec.Name)
+		c.defs = append(c.defs, defs(spec))
+		maps.Copy(c.all, c.defs[len(c.defs)-1])
+	}
+	return c
+}
+
 // parse finds the command and reads its flags. Flags may come before or
 // after positional arguments, as users of other CLIs expect.
 func parse(args []string) (Command, invocation, error) {
 	inv := invocation{settings: map[string]string{}, extra: map[string]string{}}
-	cmds := Commands()
-	cmd := cmds[0]
-	if i := commandIndex(args); i >= 0 {
+	cmds := newCommands()
+	which := 0
+	if i := cmds.index(args); i >= 0 {
 		name := args[i]
 		args = append(slices.Clone(args[:i]), args[i+1:]...)
 		if name == "help" {
 			inv.help = true
-			if j := commandIndex(args); j >= 0 {
+			if j := cmds.index(args); j >= 0 {
 				name, args = args[j], append(slices.Clone(args[:j]), args[j+1:]...)
 			}
 		}
-		found := false
-		for _, c := range cmds {
-			if c.Spec().Name == name {
-				cmd, found = c, true
-			}
+		which = slices.Index(cmds.names, name)
+		if which < 0 && name != "help" {
+			return cmds.list[0], inv, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, cmds.names, ""), strings.Join(cmds.names, ", "))
 		}
-		if !found && name != "help" {
-			return cmd, inv, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, commandNames(), ""), strings.Join(commandNames(), ", "))
-		}
+		which = max(which, 0)
 	}
-	spec := cmd.Spec()
-	known := defs(spec)
+	cmd, spec, known := cmds.list[which], cmds.specs[which], cmds.defs[which]
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -110,7 +126,7 @@ func parse(args []string) (Command, invocation, error) {
 		}
 		def, ok := known[name]
 		if !ok {
-			return cmd, inv, unknownFlag(dashes, name, spec, known)
+			return cmd, inv, cmds.unknownFlag(dashes, name, spec, known)
 		}
 		switch {
 		case def.bool && !hasValue:
@@ -134,26 +150,22 @@ func parse(args []string) (Command, invocation, error) {
 	return cmd, inv, nil
 }
 
-// commandIndex finds the command among args: the first argument, or a
-// command's name after flags of any command. It is -1 for none (record).
-func commandIndex(args []string) int {
-	all := map[string]flagDef{}
-	for _, c := range Commands() {
-		maps.Copy(all, defs(c.Spec()))
-	}
+// index finds the command among args: the first argument, or a command's
+// name after flags of any command. It is -1 for none (record).
+func (c *commands) index(args []string) int {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			return -1
 		}
 		if !strings.HasPrefix(a, "-") {
-			if i == 0 || a == "help" || slices.Contains(commandNames(), a) {
+			if i == 0 || a == "help" || slices.Contains(c.names, a) {
 				return i
 			}
 			continue // the value of a flag this run does not know: parse says so
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if def, ok := all[name]; ok && !def.bool && !hasValue {
+		if def, ok := c.all[name]; ok && !def.bool && !hasValue {
 			i++
 		}
 	}
@@ -170,11 +182,9 @@ func want(def flagDef) string {
 
 // unknownFlag says what is wrong with a flag: it belongs to another command,
 // or it is a typo of one of this command's.
-func unknownFlag(dashes, name string, spec *Spec, known map[string]flagDef) error {
-	for _, c := range Commands() {
-		if _, ok := defs(c.Spec())[name]; ok {
-			return fmt.Errorf("%s%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags", dashes, name, spec.Name, spec.Name)
-		}
+func (c *commands) unknownFlag(dashes, name string, spec *Spec, known map[string]flagDef) error {
+	if _, ok := c.all[name]; ok {
+		return fmt.Errorf("%s%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags", dashes, name, spec.Name, spec.Name)
 	}
 	names := make([]string, 0, len(known))
 	for n := range known {
@@ -201,14 +211,6 @@ func didYouMean(typo string, names []string, prefix string) string {
 	return fmt.Sprintf(" (did you mean %s%s?)", prefix, best)
 }
 
-func commandNames() []string {
-	var names []string
-	for _, c := range Commands() {
-		names = append(names, c.Spec().Name)
-	}
-	return names
-}
-
 // help is a command's help, made from its spec and the settings table.
 func help(cmd Command) string {
 	spec := cmd.Spec()
@@ -217,7 +219,8 @@ func help(cmd Command) string {
 	if spec.Name == "record" {
 		b.WriteString("\nCommands:\n")
 		for _, c := range Commands() {
-			fmt.Fprintf(&b, "  %-11s %s\n", c.Spec().Name, c.Spec().Summary)
+			s := c.Spec()
+			fmt.Fprintf(&b, "  %-11s %s\n", s.Name, s.Summary)
 		}
 		b.WriteString("\nRun 'rollbar-deploy COMMAND --help' for a command's flags.\n")
 	}

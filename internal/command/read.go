@@ -48,10 +48,10 @@ func (*Get) Run(ctx context.Context, r *Run) error {
 	for _, row := range [][2]string{
 		{"id", strconv.FormatInt(d.ID, 10)}, {"url", rollbar.DeployURL(d.ID)},
 		{"environment", d.Environment}, {"revision", d.Revision}, {"status", d.Status},
-		{"local_username", d.LocalUsername}, {"started", when(d.StartTime) + " UTC"}, {"finished", when(d.FinishTime) + " UTC"},
+		{"local_username", d.LocalUsername}, {"started", utc(d.StartTime)}, {"finished", utc(d.FinishTime)},
 		{"comment", d.Comment},
 	} {
-		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], printable(strings.TrimSuffix(row[1], "- UTC")))
+		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], printable(row[1]))
 	}
 	return nil
 }
@@ -118,8 +118,12 @@ func (*List) Run(ctx context.Context, r *Run) error {
 		return usagef("list takes no arguments, got %q", r.Args[0])
 	}
 	page, limit := 1, 0
-	for name, p := range map[string]*int{"page": &page, "limit": &limit} {
-		if v, ok := r.extra[name]; ok {
+	for _, f := range []struct {
+		name string
+		n    *int
+	}{{"page", &page}, {"limit", &limit}} {
+		name, p := f.name, f.n
+		if v, ok := r.inv.extra[name]; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
 				return usagef("--%s needs a whole number, 1 or more, got %q", name, v)
@@ -133,7 +137,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 	ctx, cancel := context.WithTimeout(ctx, r.Config.Timeout)
 	defer cancel()
 	client := r.Client()
-	env, all := r.Config.Environment, r.extra["all"] == "true"
+	env, all := r.Config.Environment, r.inv.bool("all")
 	want := limit
 	if want == 0 && !all {
 		want = 20
@@ -142,7 +146,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 	// wanted; an explicit --page keeps Rollbar's page size, so that its
 	// number means what it does on Rollbar.
 	size := 0
-	if _, paged := r.extra["page"]; !paged && (env != "" || want > 20 || all) {
+	if _, paged := r.inv.extra["page"]; !paged && (env != "" || want > 20 || all) {
 		size = 100
 	}
 	p := newPrinter(r.Out.stdout, r.JSON)
@@ -284,6 +288,14 @@ func runeWidth(r rune) int {
 		return 2
 	}
 	return 1
+}
+
+// utc is a time as get shows it ("-" when unset).
+func utc(unix int64) string {
+	if unix == 0 {
+		return when(unix)
+	}
+	return when(unix) + " UTC"
 }
 
 func when(unix int64) string {

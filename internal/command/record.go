@@ -17,16 +17,16 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/watch"
 )
 
 // The settings of every command that talks to Rollbar.
 var common = []string{"api_url", "timeout", "verbose"}
 
 // deploySettings are what a record or an update may say about the deploy.
-var deploySettings = []string{"environment", "revision", "status", "local_username", "rollbar_username", "comment",
-	"deploy_id", "access_token", "read_access_token", "source_maps", "minified_urls", "url_prefix",
-	"watch_for", "watch_interval", "watch_levels", "max_new_items", "max_reactivated_items",
-	"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"}
+var deploySettings = slices.Concat([]string{"environment", "revision", "status", "local_username", "rollbar_username", "comment",
+	"deploy_id", "access_token", "read_access_token", "source_maps", "minified_urls", "url_prefix", "watch_for"}, watchTuning,
+	[]string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"})
 
 // Record records a deploy, or with a deploy id updates it.
 type Record struct{}
@@ -52,8 +52,7 @@ func (*Record) Run(ctx context.Context, r *Run) error {
 // user's id or those earlier steps saved.
 func (r *Run) target() (deploy.Target, error) {
 	cfg := r.Config
-	r.saved = cfg.Saved
-	if cfg.CI.SharesWorkspace {
+	if cfg.CI.SharesWorkspace { // its ids join those the variables hold
 		pending, err := pipeline.LoadIDs(r.workspace())
 		switch {
 		case err != nil && cfg.Status.Final():
@@ -62,10 +61,10 @@ func (r *Run) target() (deploy.Target, error) {
 			r.Out.Warnf("%v: a started deploy replaces it", err)
 		}
 		for _, env := range slices.Sorted(maps.Keys(pending)) {
-			r.saved = append(r.saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
+			cfg.Saved = append(cfg.Saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
 		}
 	}
-	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, r.saved...), nil
+	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, cfg.Saved...), nil
 }
 
 func (r *Run) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
@@ -119,10 +118,11 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 		return errors.Join(err, mapsErr)
 	}
 	res := r.result(got, target)
+	var report *watch.Report
 	if cfg.WatchFor > 0 {
-		err = r.watch(ctx, &res)
+		report, err = r.watch(ctx, &res)
 	}
-	return errors.Join(r.publish(res), err, mapsErr)
+	return errors.Join(r.publish(res, report), err, mapsErr)
 }
 
 func (r *Run) newDeploy() rollbar.NewDeploy {
@@ -163,25 +163,25 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 	// The job's unfinished deploys: this one joins them when started, and
 	// leaves them, as does the saved deploy it finished, when final.
 	res.Pending = map[string]int64{}
-	for _, s := range r.saved {
-		if s.Source != "ROLLBAR_DEPLOY_ID" {
+	for _, s := range cfg.Saved {
+		if s.Source != pipeline.DeployIDVar {
 			res.Pending[s.Environment] = s.ID
 		}
 	}
-	before := maps.Clone(res.Pending)
 	if !cfg.Status.Final() {
 		res.Pending[res.Environment], res.Handoff = id, pipeline.Save
 		return res
 	}
-	maps.DeleteFunc(res.Pending, func(env string, saved int64) bool { return env == res.Environment || saved == target.ID })
-	if maps.Equal(before, res.Pending) {
+	finished := func(env string, saved int64) bool { return env == res.Environment || saved == target.ID }
+	before := maps.Clone(res.Pending)
+	if maps.DeleteFunc(res.Pending, finished); maps.Equal(before, res.Pending) {
 		res.Pending = nil // nothing to write
 	}
 	// ROLLBAR_DEPLOY_ID, the last deploy started, is cleared once it is
 	// finished, or when there is none; another environment's stays.
 	res.Handoff = pipeline.Clear
-	for _, s := range r.saved {
-		if s.Source == "ROLLBAR_DEPLOY_ID" && s.ID != target.ID && s.Environment != res.Environment {
+	for _, s := range cfg.Saved {
+		if s.Source == pipeline.DeployIDVar && !finished(s.Environment, s.ID) {
 			res.Handoff = pipeline.Leave
 		}
 	}
@@ -190,12 +190,12 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 
 // publish hands the deploy back to the pipeline: the id on stdout, and the
 // CI's own files.
-func (r *Run) publish(res pipeline.Result) error {
+func (r *Run) publish(res pipeline.Result, report *watch.Report) error {
 	if r.JSON {
 		out := map[string]any{"deploy_id": res.DeployID, "deploy_url": res.URL, "status": res.Status,
 			"environment": res.Environment, "revision": res.Revision}
-		if res.Watch != nil {
-			out["watch"] = r.watchJSON
+		if report != nil {
+			out["watch"] = report
 		}
 		r.printJSON(out)
 	} else {
@@ -262,9 +262,8 @@ func (*Update) Spec() *Spec {
 		Summary: "update a deploy's status (and comment)",
 		// environment chooses among the ids earlier steps saved; the rest of a
 		// deploy's fields are Rollbar's already.
-		Settings: []string{"deploy_id", "status", "comment", "environment", "access_token", "read_access_token",
-			"watch_for", "watch_interval", "watch_levels", "max_new_items", "max_reactivated_items",
-			"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"},
+		Settings: slices.Concat([]string{"deploy_id", "status", "comment", "environment", "access_token", "read_access_token", "watch_for"},
+			watchTuning, []string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"}),
 		Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
@@ -281,8 +280,8 @@ func (*Update) Run(ctx context.Context, r *Run) error {
 		return err
 	}
 	if target.ID == 0 {
-		if len(r.saved) > 0 {
-			s := r.saved[0]
+		if len(cfg.Saved) > 0 {
+			s := cfg.Saved[0]
 			return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", s.ID, s.Source, s.Environment, cfg.Environment)
 		}
 		return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")

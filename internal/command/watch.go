@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,10 +21,13 @@ type Watch struct{}
 func (*Watch) Spec() *Spec {
 	return &Spec{Name: "watch", Usage: "watch [flags]",
 		Summary: "watch the deployed revision for new errors: exit 3 when it breaches the gate",
-		Settings: []string{"environment", "revision", "watch_for", "watch_interval", "watch_levels", "max_new_items",
-			"max_reactivated_items", "access_token", "read_access_token", "fail_on_error", "dotenv", "verbose", "api_url"},
+		Settings: slices.Concat([]string{"environment", "revision", "watch_for"}, watchTuning,
+			[]string{"access_token", "read_access_token", "fail_on_error", "dotenv", "verbose", "api_url"}),
 		Extra: []Extra{jsonFlag}, tolerant: true}
 }
+
+// watchTuning are the settings of a watch beside its window, watch_for.
+var watchTuning = []string{"watch_interval", "watch_levels", "max_new_items", "max_reactivated_items"}
 
 // defaultWatch is watch_for for the watch command; on a record, unset means
 // no watch.
@@ -44,9 +48,9 @@ func (*Watch) Run(ctx context.Context, r *Run) error {
 		cfg.WatchFor = defaultWatch
 	}
 	res := pipeline.Result{Environment: cfg.Environment, Revision: cfg.Revision}
-	err := r.watch(ctx, &res)
-	if r.JSON {
-		r.printJSON(r.watchJSON)
+	report, err := r.watch(ctx, &res)
+	if r.JSON && report != nil {
+		r.printJSON(report)
 	} else if res.Watch != nil {
 		fmt.Fprintln(r.Out.stdout, res.Watch.Result)
 	}
@@ -63,26 +67,23 @@ func (*Watch) Run(ctx context.Context, r *Run) error {
 	return err
 }
 
-// watch runs the gate for the revision just recorded (or named), and puts
-// its verdict in res. A breached gate is errGate (exit 3); an outage that
-// lasted is the outage's error, which the failure policy judges.
-func (r *Run) watch(ctx context.Context, res *pipeline.Result) error {
+// watch runs the gate for the revision just recorded (or named), puts its
+// verdict in res and returns the whole report. A breached gate is errGate
+// (exit 3); an outage that lasted is the outage's error, which the failure
+// policy judges.
+func (r *Run) watch(ctx context.Context, res *pipeline.Result) (*watch.Report, error) {
 	cfg := r.Config
-	if cfg.ReadToken() == "" {
-		return requireReadToken(cfg)
-	}
 	if res.Environment == "" || res.Revision == "" {
-		return &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
+		return nil, &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
 	}
 	client := r.Client()
-	client.Token = cfg.ReadToken()
 	gate := watch.Gate{For: cfg.WatchFor, Interval: cfg.WatchInterval, Levels: cfg.WatchLevels,
 		MaxNew: cfg.MaxNewItems, MaxReactivated: cfg.MaxReactivatedItems, Transient: rollbar.Transient}
 	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s",
 		res.Revision, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems, strings.Join(cfg.WatchLevels, ", "))
 	// Rollbar keeps the first 40 characters of an SDK's code_version.
 	version := res.Revision[:min(len(res.Revision), 40)]
-	report, err := watch.Watch(ctx, gate, versions{client, version, res.Environment}, clock{r.CLI})
+	report, err := watch.Watch(ctx, gate, versions{client, version, res.Environment}, clock{r.Now})
 	var text bytes.Buffer
 	report.Text(&text)
 	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
@@ -91,21 +92,20 @@ func (r *Run) watch(ctx context.Context, res *pipeline.Result) error {
 	var md bytes.Buffer
 	report.Markdown(&md)
 	res.Watch = &pipeline.Watch{Result: string(report.Result), NewItems: report.New, ReactivatedItems: report.Reactivated, Summary: md.String()}
-	r.watchJSON = report
 	switch {
 	case err != nil:
-		return fmt.Errorf("watch: %w", err)
+		return &report, fmt.Errorf("watch: %w", err)
 	case report.Result == watch.Failed:
 		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", res.Revision, res.Environment, report.New, report.Reactivated)
-		return errGate
+		return &report, errGate
 	case report.Result == watch.NoData:
 		r.Out.Warnf("%s", watch.NoDataWarning(res.Revision))
 	case report.Result == watch.Unavailable && report.Interrupted:
-		return context.Canceled
+		return &report, context.Canceled
 	case report.Result == watch.Unavailable:
-		return fmt.Errorf("watch: no verdict: %w", report.Err)
+		return &report, fmt.Errorf("watch: no verdict: %w", report.Err)
 	}
-	return nil
+	return &report, nil
 }
 
 // versions is the Versions API of one revision in one environment.
@@ -146,18 +146,13 @@ func (v versions) Items(ctx context.Context, event, level string, page int) ([]w
 }
 
 // clock is the run's clock, for watch's polls.
-type clock struct{ c *CLI }
+type clock struct{ now func() time.Time }
 
 func (k clock) Now() time.Time {
-	if k.c.Now != nil {
-		return k.c.Now()
+	if k.now != nil {
+		return k.now()
 	}
 	return time.Now()
 }
 
-func (k clock) After(d time.Duration) <-chan time.Time {
-	if k.c.After != nil {
-		return k.c.After(d)
-	}
-	return time.After(d)
-}
+func (clock) After(d time.Duration) <-chan time.Time { return time.After(d) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 )
 
 // Input is everything settings are resolved from.
@@ -48,21 +49,9 @@ type Saved struct {
 	Source      string
 }
 
-// The variables the tool writes for a job's later steps. SavedEnvironmentVar
-// names the environment of a saved ROLLBAR_DEPLOY_ID, the last deploy
-// started: it marks the id as the tool's own, where a ROLLBAR_DEPLOY_ID
-// without it is the user's, and always names the deploy to update.
-// PendingVar holds every started deploy of the job not yet finished, by
-// environment (URL-query encoded), so that two environments in one job each
-// finish their own.
-const (
-	SavedEnvironmentVar = "ROLLBAR_DEPLOY_ENVIRONMENT"
-	PendingVar          = "ROLLBAR_DEPLOYS"
-)
-
 // written are the variables the tool itself writes for later steps: not
 // settings, and no misspelling of one.
-var written = []string{SavedEnvironmentVar, PendingVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH_RESULT", "ROLLBAR_DOWNLOAD_URL"}
+var written = []string{pipeline.EnvironmentVar, pipeline.PendingVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH_RESULT", "ROLLBAR_DOWNLOAD_URL"}
 
 // Source tells where a setting's value came from ("" when it is unset).
 func (c *Config) Source(name string) string { return c.Sources[name] }
@@ -112,19 +101,17 @@ func Resolve(in Input) (*Config, error) {
 // the tool's, so it is passed over.
 func saved(in Input) []Saved {
 	var out []Saved
-	if env := get(in, SavedEnvironmentVar); env != "" {
+	if env := get(in, pipeline.EnvironmentVar); env != "" {
 		if unescaped, err := url.PathUnescape(env); err == nil {
 			env = unescaped // as the dotenv report holds it
 		}
-		if id, err := ParseDeployID(get(in, "ROLLBAR_DEPLOY_ID")); err == nil {
-			out = append(out, Saved{ID: id, Environment: env, Source: "ROLLBAR_DEPLOY_ID"})
+		if id, err := ParseDeployID(get(in, pipeline.DeployIDVar)); err == nil {
+			out = append(out, Saved{ID: id, Environment: env, Source: pipeline.DeployIDVar})
 		}
 	}
-	pending, _ := url.ParseQuery(get(in, PendingVar))
+	pending := pipeline.DecodePending(get(in, pipeline.PendingVar))
 	for _, env := range slices.Sorted(maps.Keys(pending)) {
-		if id, err := ParseDeployID(pending.Get(env)); err == nil && env != "" {
-			out = append(out, Saved{ID: id, Environment: env, Source: PendingVar})
-		}
+		out = append(out, Saved{ID: pending[env], Environment: env, Source: pipeline.PendingVar})
 	}
 	return out
 }
@@ -137,12 +124,8 @@ func find(in Input, s Setting) (source, value string) {
 		return "--" + s.Flag(), v
 	}
 	keys := s.envKeys()
-	if s.Name == "deploy_id" {
-		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (saved).
-		if get(in, SavedEnvironmentVar) != "" {
-			keys = slices.DeleteFunc(keys, func(k string) bool { return k == "ROLLBAR_DEPLOY_ID" })
-		}
-		keys = append(keys, in.CI.DeployIDVars...)
+	if s.keys != nil {
+		keys = s.keys(in, keys)
 	}
 	for _, key := range keys {
 		if v := get(in, key); v != "" {
@@ -266,7 +249,7 @@ type Value struct {
 func (c *Config) Values(names ...string) []Value {
 	var out []Value
 	for _, s := range Table {
-		if len(names) > 0 && !contains(names, s.Name) {
+		if len(names) > 0 && !slices.Contains(names, s.Name) {
 			continue
 		}
 		v := Value{Name: s.Name, Source: c.Sources[s.Name]}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
@@ -46,7 +48,7 @@ type Settings struct {
 // value looks like, and how a value is read into Settings.
 type Setting struct {
 	Name    string   // the input and plugin name; with - for _, the flag
-	Aliases []string // further input names (the official action's)
+	Aliases []string // further input names (rollbar/github-deploy-action's, for a drop-in)
 	Vars    []string // the tool's own variables
 	Flags   []string // further flag spellings users type ("env", "e")
 	Want    string   // what a valid value looks like, for help and errors
@@ -55,6 +57,7 @@ type Setting struct {
 	Bool    bool // a flag that takes no value
 
 	ci        func(ci.Info) ci.Field
+	keys      func(in Input, keys []string) []string // the variables to look in, where they differ by run
 	git       func(git.Commit) string
 	gitSource string
 	set       func(s *Settings, v string) error
@@ -91,7 +94,15 @@ var Table = []Setting{
 	{Name: "comment", Vars: []string{"ROLLBAR_COMMENT"}, Want: "text (at most 64 KiB); default: the URL of the CI run",
 		ci:  func(i ci.Info) ci.Field { return i.Comment },
 		set: func(s *Settings, v string) error { s.Comment = v; return nil }, get: str(comment)},
-	{Name: "deploy_id", Vars: []string{"ROLLBAR_DEPLOY_ID"}, Want: "a positive deploy id such as 45306460",
+	{Name: "deploy_id", Vars: []string{pipeline.DeployIDVar}, Want: "a positive deploy id such as 45306460",
+		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (see saved); a
+		// CI may carry the user's id in a variable of its own.
+		keys: func(in Input, keys []string) []string {
+			if get(in, pipeline.EnvironmentVar) != "" {
+				keys = slices.DeleteFunc(keys, func(k string) bool { return k == pipeline.DeployIDVar })
+			}
+			return append(keys, in.CI.DeployIDVars...)
+		},
 		set: func(s *Settings, v string) (err error) { s.DeployID, err = ParseDeployID(v); return err },
 		get: func(s *Settings) string { return strconv.FormatInt(s.DeployID, 10) }},
 	{Name: "access_token", Vars: []string{"ROLLBAR_ACCESS_TOKEN"}, Secret: true,
@@ -166,7 +177,7 @@ func Lookup(name string) (Setting, bool) {
 }
 
 // Inputs lists every Action input and plugin setting name the settings
-// answer to, the official action's aliases included.
+// answer to, rollbar/github-deploy-action's aliases included.
 func Inputs() []string {
 	var names []string
 	for _, s := range Table {
@@ -311,7 +322,7 @@ func boolean(f func(*Settings) *bool) func(*Settings, string) error {
 func levels(s *Settings, v string) error {
 	s.WatchLevels = nil
 	for _, l := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' }) {
-		if !contains(rollbar.Levels(), l) {
+		if !slices.Contains(rollbar.Levels(), l) {
 			return fmt.Errorf("has the unknown level %q", l)
 		}
 		s.WatchLevels = append(s.WatchLevels, l)
@@ -320,15 +331,6 @@ func levels(s *Settings, v string) error {
 		return errors.New("names no level")
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseDeployID reads a deploy id: a positive number, or a deploy's Rollbar

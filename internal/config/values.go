@@ -47,8 +47,8 @@ const (
 	FailNever    Policy = "never"
 )
 
-// ParsePolicy reads a failure policy; true and false are the official
-// action's booleans.
+// ParsePolicy reads a failure policy; true and false are accepted for
+// workflows written for a boolean fail_on_error input.
 func ParsePolicy(v string) (Policy, error) {
 	switch strings.ToLower(v) {
 	case "config":

@@ -16,11 +16,21 @@ import (
 func WriteDotenv(path string, r Result) error {
 	// The environment is escaped: GitLab's environment names may hold
 	// spaces, which a dotenv value cannot.
-	lines := [][2]string{{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL},
-		{"ROLLBAR_DEPLOY_ENVIRONMENT", url.PathEscape(r.Environment)}}
+	lines := [][2]string{{DeployIDVar, strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL},
+		{EnvironmentVar, url.PathEscape(r.Environment)}}
 	if r.Watch != nil {
 		lines = append(lines, [2]string{"ROLLBAR_WATCH_RESULT", r.Watch.Result})
 	}
+	return writeDotenv(path, lines)
+}
+
+// WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT,
+// replacing the file as WriteDotenv does.
+func WriteWatchDotenv(path string, w Watch) error {
+	return writeDotenv(path, [][2]string{{"ROLLBAR_WATCH_RESULT", w.Result}})
+}
+
+func writeDotenv(path string, lines [][2]string) error {
 	var b strings.Builder
 	for _, kv := range lines {
 		// GitLab's dotenv has no quoting: values cannot hold spaces either.
@@ -30,9 +40,4 @@ func WriteDotenv(path string, r Result) error {
 		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
-}
-
-// WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT.
-func WriteWatchDotenv(path string, w Watch) error {
-	return os.WriteFile(path, []byte("ROLLBAR_WATCH_RESULT="+w.Result+"\n"), 0o644)
 }

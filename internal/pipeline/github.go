@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"html"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,65 +27,84 @@ type GitHub struct {
 // value can add a line of its own.
 func (g GitHub) Publish(r Result) error {
 	outputs := [][2]string{{"deploy_id", strconv.FormatInt(r.DeployID, 10)}, {"deploy_url", r.URL}, {"status", r.Status}}
-	if w := r.Watch; w != nil {
-		outputs = append(outputs, [2]string{"watch_result", w.Result},
-			[2]string{"new_items", strconv.Itoa(w.NewItems)}, [2]string{"reactivated_items", strconv.Itoa(w.ReactivatedItems)})
+	if r.Watch != nil {
+		outputs = append(outputs, r.Watch.outputs()...)
 	}
 	var env [][2]string
 	if r.Pending != nil {
-		pending := url.Values{}
-		for e, id := range r.Pending {
-			pending.Set(e, strconv.FormatInt(id, 10))
-		}
-		env = append(env, [2]string{"ROLLBAR_DEPLOYS", pending.Encode()})
+		env = append(env, [2]string{PendingVar, EncodePending(r.Pending)})
 	}
 	switch r.Handoff {
 	case Save:
-		env = append(env, [2]string{"ROLLBAR_DEPLOY_ID", strconv.FormatInt(r.DeployID, 10)}, [2]string{"ROLLBAR_DEPLOY_ENVIRONMENT", r.Environment})
+		env = append(env, [2]string{DeployIDVar, strconv.FormatInt(r.DeployID, 10)}, [2]string{EnvironmentVar, r.Environment})
 	case Clear:
-		env = append(env, [2]string{"ROLLBAR_DEPLOY_ID", ""}, [2]string{"ROLLBAR_DEPLOY_ENVIRONMENT", ""})
+		env = append(env, [2]string{DeployIDVar, ""}, [2]string{EnvironmentVar, ""})
 	}
-	// Every value is checked before anything is written: no outputs are
-	// set for a hand-off that cannot be.
-	for _, kv := range env {
-		if err := checkLine("GITHUB_ENV", kv[0], kv[1]); err != nil {
-			return err
-		}
-	}
-	if err := g.fileCommand("GITHUB_OUTPUT", outputs); err != nil {
-		return err
-	}
-	if err := g.fileCommand("GITHUB_ENV", env); err != nil {
-		return err
-	}
-	if path := g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		return appendFile("GITHUB_STEP_SUMMARY", path, Summary(r))
-	}
-	return nil
-}
-
-// fileCommand appends name/value pairs in the runner's heredoc format, all in
-// one write, so that a failure leaves no half-set outputs behind.
-func (g GitHub) fileCommand(file string, pairs [][2]string) error {
-	path := g.Getenv(file)
-	if path == "" {
-		return nil
-	}
-	delim, err := delimiter()
+	// Both are encoded, and so checked, before either is written: no outputs
+	// are set for a hand-off that cannot be.
+	out, err := encode("GITHUB_OUTPUT", outputs)
 	if err != nil {
 		return err
+	}
+	envText, err := encode("GITHUB_ENV", env)
+	if err != nil {
+		return err
+	}
+	if err := g.appendTo("GITHUB_OUTPUT", out); err != nil {
+		return err
+	}
+	if err := g.appendTo("GITHUB_ENV", envText); err != nil {
+		return err
+	}
+	return g.appendTo("GITHUB_STEP_SUMMARY", Summary(r))
+}
+
+// PublishWatch sets a watch's outputs and adds its verdict to the step
+// summary, for the watch command.
+func (g GitHub) PublishWatch(w Watch) error {
+	out, err := encode("GITHUB_OUTPUT", w.outputs())
+	if err == nil {
+		err = g.appendTo("GITHUB_OUTPUT", out)
+	}
+	if err == nil {
+		err = g.appendTo("GITHUB_STEP_SUMMARY", w.Summary)
+	}
+	return err
+}
+
+func (w Watch) outputs() [][2]string {
+	return [][2]string{{"watch_result", w.Result}, {"new_items", strconv.Itoa(w.NewItems)}, {"reactivated_items", strconv.Itoa(w.ReactivatedItems)}}
+}
+
+// encode writes name/value pairs in the runner's heredoc format, refusing a
+// value that could add a line of its own.
+func encode(file string, pairs [][2]string) (string, error) {
+	delim, err := delimiter()
+	if err != nil {
+		return "", err
 	}
 	var b strings.Builder
 	for _, kv := range pairs {
 		if err := checkLine(file, kv[0], kv[1]); err != nil {
-			return err
+			return "", err
 		}
 		if strings.Contains(kv[1], delim) {
-			return &UnsafeValueError{Key: kv[0], File: file}
+			return "", &UnsafeValueError{Key: kv[0], File: file}
 		}
 		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", kv[0], delim, kv[1], delim)
 	}
-	return appendFile(file, path, b.String())
+	return b.String(), nil
+}
+
+// appendTo appends text to the file the runner names in the variable file,
+// in one write, so that a failure leaves nothing half set; a file the runner
+// did not name is skipped.
+func (g GitHub) appendTo(file, text string) error {
+	path := g.Getenv(file)
+	if path == "" || text == "" {
+		return nil
+	}
+	return appendFile(file, path, text)
 }
 
 // delimiter is a heredoc delimiter no value can guess, as actions/toolkit
@@ -169,15 +187,4 @@ func short(sha string) string {
 		return sha[:7]
 	}
 	return sha
-}
-
-// PublishWatch sets a watch's outputs and adds its verdict to the step
-// summary, for the watch command.
-func (g GitHub) PublishWatch(w Watch) error {
-	err := g.fileCommand("GITHUB_OUTPUT", [][2]string{{"watch_result", w.Result},
-		{"new_items", strconv.Itoa(w.NewItems)}, {"reactivated_items", strconv.Itoa(w.ReactivatedItems)}})
-	if path := g.Getenv("GITHUB_STEP_SUMMARY"); err == nil && path != "" {
-		err = appendFile("GITHUB_STEP_SUMMARY", path, w.Summary)
-	}
-	return err
 }

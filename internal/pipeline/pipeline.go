@@ -9,8 +9,45 @@ package pipeline
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 )
+
+// The variables a run writes for a job's later steps. DeployIDVar is the
+// last deploy started, EnvironmentVar its environment: that marks the id as
+// the tool's own, where a ROLLBAR_DEPLOY_ID without it is the user's, and
+// always names the deploy to update. PendingVar holds every started deploy
+// of the job not yet finished, by environment, so that two environments in
+// one job each finish their own.
+const (
+	DeployIDVar    = "ROLLBAR_DEPLOY_ID"
+	EnvironmentVar = "ROLLBAR_DEPLOY_ENVIRONMENT"
+	PendingVar     = "ROLLBAR_DEPLOYS"
+)
+
+// EncodePending writes deploy ids by environment as PendingVar holds them
+// (URL-query encoded: environment names may hold any character).
+func EncodePending(pending map[string]int64) string {
+	v := url.Values{}
+	for env, id := range pending {
+		v.Set(env, strconv.FormatInt(id, 10))
+	}
+	return v.Encode()
+}
+
+// DecodePending reads PendingVar; what does not parse is not the tool's
+// and is passed over.
+func DecodePending(s string) map[string]int64 {
+	v, _ := url.ParseQuery(s)
+	out := map[string]int64{}
+	for env := range v {
+		if id, err := strconv.ParseInt(v.Get(env), 10, 64); err == nil && id > 0 && env != "" {
+			out[env] = id
+		}
+	}
+	return out
+}
 
 // Result is what one run recorded.
 type Result struct {
