@@ -32,9 +32,9 @@ func fuzzSeeds(f *testing.F) {
 // ROLLBAR_DEPLOY_URL and ROLLBAR_DEPLOY_ENVIRONMENT, or is not written.
 func FuzzWriteDotenv(f *testing.F) {
 	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, id int64, url, status, environment, revision, revisionURL, user string) {
+	f.Fuzz(func(t *testing.T, id int64, deployURL, status, environment, revision, revisionURL, user string) {
 		path := filepath.Join(t.TempDir(), "deploy.env")
-		r := pipeline.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user}
+		r := pipeline.Result{DeployID: id, URL: deployURL, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user}
 		if err := pipeline.WriteDotenv(path, r); err != nil {
 			var unsafe *pipeline.UnsafeValueError
 			require.True(t, errors.As(err, &unsafe), "refused as unsafe: %v", err)
@@ -45,7 +45,7 @@ func FuzzWriteDotenv(f *testing.F) {
 		require.NoError(t, err)
 		got, err := pipelinetest.ParseDotenv(data)
 		require.NoError(t, err)
-		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": url, "ROLLBAR_DEPLOY_ENVIRONMENT": pathEscape(environment)}, got)
+		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": url.PathEscape(environment)}, got)
 	})
 }
 
@@ -111,6 +111,3 @@ func summaryRows(t *testing.T, s string) []string {
 	require.NoError(t, err)
 	return rows
 }
-
-// pathEscape is how the dotenv report holds the environment.
-var pathEscape = url.PathEscape
