@@ -80,7 +80,7 @@ func TestScenarios(t *testing.T) {
 		RequireUniqueNames: true,
 		UpdateScripts:      os.Getenv("UPDATE_SCENARIOS") != "",
 		Setup:              setup,
-		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "noleak": cmdNoLeak},
+		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "noleak": cmdNoLeak, "forget": cmdForget},
 	})
 }
 
@@ -175,6 +175,18 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 		f.Close()
 	default:
 		ts.Fatalf("unknown fake command %q", args[0])
+	}
+}
+
+// cmdForget unsets every way of giving a token and removes the files a run
+// left for the CI (forget FILE...), so that the next case starts clean.
+func cmdForget(ts *testscript.TestScript, neg bool, args []string) {
+	for _, k := range []string{"ROLLBAR_ACCESS_TOKEN", "ROLLBAR_READ_ACCESS_TOKEN", "INPUT_ACCESS_TOKEN", "INPUT_READ-ACCESS-TOKEN",
+		"PLUGIN_ACCESS_TOKEN", "PLUGIN_READ_ACCESS_TOKEN", "PLUGIN_ACCESS-TOKEN"} {
+		ts.Setenv(k, "")
+	}
+	for _, f := range args {
+		ts.Check(os.RemoveAll(ts.MkAbs(f)))
 	}
 }
 
