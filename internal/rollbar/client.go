@@ -49,9 +49,9 @@ type Client struct {
 	Warnf func(format string, args ...any)
 
 	// cannotRead is set once a duplicate check found the read token without
-	// the read scope: later checks would fail the same way. toldRead makes
-	// the fix said once per Client, not once per retry.
-	cannotRead, toldRead atomic.Bool
+	// the read scope: a later call's check would fail the same way, so it is
+	// not tried, and the fix is said once per run.
+	cannotRead atomic.Bool
 }
 
 // Deploy is a deploy as Rollbar returns it.
@@ -114,8 +114,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 				out.Data.DeployID = id
 				return nil, nil
 			case err != nil && lacksRead(err):
-				c.cannotRead.Store(true)
-				if !c.toldRead.Swap(true) {
+				if !c.cannotRead.Swap(true) {
 					c.warnf("cannot check whether Rollbar recorded the deploy before its answer was lost, as the token cannot read deploys (%v): sending it again, which may record it twice; set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token so the tool can check", err)
 				}
 			case err != nil && !warned:
@@ -314,7 +313,7 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
 		if reason := wrongAnswer(resp.StatusCode, data); reason != "" {
 			// Not an APIError: a caller must not take it for Rollbar's 404.
-			err = &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Status: resp.StatusCode, Reason: reason}
+			err = &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason}
 		}
 	default:
 		err = decode(op, resp.StatusCode, data, r.out)

@@ -158,13 +158,13 @@ func countMethod(srv *rollbartest.Server, method string) int {
 func TestReadFixNamedOnce(t *testing.T) {
 	t.Parallel()
 	srv := fake(t)
-	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultRecordThenStatus, Status: 502, Path: "/api/1/deploy", Times: 3})
 	c, warnings := newClient(t, srv, "post-token")
-	for range 2 {
+	for range 2 { // each call with an answer lost
+		srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultRecordThenStatus, Status: 502, Path: "/api/1/deploy"})
 		_, err := c.Create(timeout(t, 5*time.Second), deploy)
 		require.NoError(t, err)
 	}
-	assert.Len(t, srv.Deploys(), 5, "without a read scope, each retry records again")
+	assert.Len(t, srv.Deploys(), 4, "without a read scope, each retry records again")
 	assert.Equal(t, 1, countMethod(srv, http.MethodGet), "the check is not tried again")
 	require.Len(t, warnings.lines, 1, warnings)
 	assert.Contains(t, warnings.lines[0], "set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token")
@@ -391,7 +391,7 @@ func TestAPIErrorKinds(t *testing.T) {
 	tests := []struct {
 		status               int
 		message              string
-		notStarted, notFound bool
+		notStarted, unknownVersion bool
 		hint                 string
 	}{
 		{409, notStarted, true, false, "no longer started (Rollbar timed it out, or it was already finished)"},
@@ -404,10 +404,9 @@ func TestAPIErrorKinds(t *testing.T) {
 	for _, tt := range tests {
 		e := &APIError{Op: "op", Status: tt.status, Message: tt.message}
 		assert.Equal(t, tt.notStarted, e.NotStarted(), "%v", e)
-		assert.Equal(t, tt.notFound, e.IsNotFound(), "%v", e)
+		assert.Equal(t, tt.unknownVersion, e.IsUnknownVersion(), "%v", e)
 		assert.Equal(t, tt.hint == "", Hint(e) == "", "%v: %s", e, Hint(e))
 		assert.Contains(t, Hint(fmt.Errorf("wrapped: %w", e)), tt.hint)
-		assert.NotContains(t, Hint(e), "timed the started deploy out")
 	}
 }
 
@@ -446,7 +445,7 @@ func TestVersions(t *testing.T) {
 	_, err = c.Version(ctx, "deadbeef", "production")
 	var api *APIError
 	require.ErrorAs(t, err, &api)
-	assert.True(t, api.IsNotFound(), "%v", err)
+	assert.True(t, api.IsUnknownVersion(), "%v", err)
 
 	c.ReadToken = ""
 	_, err = c.VersionItems(ctx, "feature/x", "production", "new", "", 1)

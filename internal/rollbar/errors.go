@@ -43,21 +43,17 @@ func (e *APIError) Transient() bool {
 }
 
 // NotStarted reports whether Rollbar refused an update because the deploy is
-// no longer started: Rollbar timed it out, or it was already finished. The
-// reference documents 409 and 422 is seen too, so the message decides.
+// no longer started: Rollbar timed it out, or it was already finished.
+// Rollbar answers 409 or 422 with this message, so the message decides.
 func (e *APIError) NotStarted() bool {
 	return (e.Status == http.StatusConflict || e.Status == http.StatusUnprocessableEntity) &&
 		strings.Contains(e.Message, "status is not started")
 }
 
-// IsNotFound reports a 404 from Rollbar itself: an unknown deploy id, or a
-// version Rollbar has seen nothing of.
-func (e *APIError) IsNotFound() bool { return e.Status == http.StatusNotFound }
-
 // IsUnknownVersion reports whether Rollbar knows no such code version, as
 // opposed to a path that is not its API's (a wrong api_url).
 func (e *APIError) IsUnknownVersion() bool {
-	return e.IsNotFound() && strings.Contains(strings.ToLower(e.Message), "version")
+	return e.Status == http.StatusNotFound && strings.Contains(strings.ToLower(e.Message), "version")
 }
 
 // lacksRead reports a token without the read scope.
@@ -76,7 +72,7 @@ func (e *APIError) Hint() string {
 	case strings.Contains(e.Message, "Deploy not found"):
 		return "the deploy id belongs to another Rollbar project, or the token is for another project"
 	case e.Status == http.StatusNotFound && !e.IsUnknownVersion():
-		return "Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), which is https://api.rollbar.com unless you use a proxy"
+		return fmt.Sprintf("Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), which is %s unless you use a proxy", DefaultBaseURL)
 	case e.NotStarted():
 		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): only a started deploy can be updated"
 	case e.Status == http.StatusRequestEntityTooLarge:
@@ -92,13 +88,9 @@ func (e *APIError) Hint() string {
 // Hint says what to do about err, for the errors of this package that have
 // advice to give; "" otherwise.
 func Hint(err error) string {
-	var api *APIError
-	var endpoint *EndpointError
-	switch {
-	case errors.As(err, &endpoint):
-		return endpoint.Hint()
-	case errors.As(err, &api):
-		return api.Hint()
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
 	}
 	return ""
 }
@@ -109,7 +101,6 @@ func Hint(err error) string {
 type EndpointError struct {
 	Op      string
 	BaseURL string // the API URL used, without credentials or query
-	Status  int    // the HTTP status answered; 0 when nothing answered
 	Reason  string // what showed it, e.g. "the host name does not resolve"
 	Err     error  // the network error behind it, if any
 }

@@ -109,7 +109,7 @@ func (it *Item) UnmarshalJSON(b []byte) error {
 }
 
 // Version returns the item counts of a code version in an environment. A
-// version Rollbar has seen nothing of is an *APIError whose IsNotFound is
+// version Rollbar has seen nothing of is an *APIError whose IsUnknownVersion is
 // true.
 func (c *Client) Version(ctx context.Context, version, environment string) (Version, error) {
 	var out struct {

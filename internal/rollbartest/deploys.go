@@ -19,7 +19,7 @@ const (
 	firstUserID   = 237000
 	projectID     = 67454
 	pageSize      = 20   // deploys a page unless limit says otherwise
-	maxPageSize   = 5000 // the reference's cap on limit
+	maxPageSize   = 5000 // Rollbar's cap on limit
 	maxNameLen    = 255
 	maxComment    = 64 << 10
 

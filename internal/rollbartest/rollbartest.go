@@ -73,8 +73,8 @@ func WithDeployTimeout(d time.Duration) Option {
 }
 
 // WithNotStartedStatus sets the status of the answer to an update of a
-// deploy that is no longer started: 409 by default, as Rollbar's reference
-// says; 422 is also seen from Rollbar with the same message.
+// deploy that is no longer started: 409 by default; Rollbar answers 422 with
+// the same message too.
 func WithNotStartedStatus(status int) Option {
 	return func(h *Handler) {
 		if status >= 400 && status <= 499 {

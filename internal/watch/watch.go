@@ -44,8 +44,8 @@ func (l Levels) sum(levels []string) int {
 	return n
 }
 
-// Item is one offending item, with Rollbar's field names so a page of the
-// API decodes into it.
+// Item is one offending item. Its JSON names are Rollbar's, so --json
+// shows it as Rollbar's API does.
 type Item struct {
 	ID                   int64  `json:"id"`
 	Counter              int64  `json:"counter"`
@@ -111,12 +111,6 @@ type Clock interface {
 	Now() time.Time
 	After(d time.Duration) <-chan time.Time
 }
-
-// SystemClock is the real clock.
-type SystemClock struct{}
-
-func (SystemClock) Now() time.Time                         { return time.Now() }
-func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Watch polls src every g.Interval for g.For: at once, then at each interval
 // and a last time when the window ends. It returns as soon as a poll breaches
