@@ -4,19 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 )
-
-// ItemURL links items to their pages in a Rollbar project, which only the
-// account's and the project's names (not a token) tell.
-func ItemURL(account, project string) func(Item) string {
-	base := "https://rollbar.com/" + url.PathEscape(account) + "/" + url.PathEscape(project) + "/items/"
-	return func(it Item) string { return base + strconv.FormatInt(it.Counter, 10) + "/" }
-}
 
 // NoDataWarning says why Rollbar may not know a revision: it finds a version
 // by the code_version the SDK reports, cut to 40 characters.
@@ -58,9 +49,6 @@ func (r Report) Text(w io.Writer) {
 	fmt.Fprintf(w, "watch %s\n", oneLine(r.verdict()))
 	for _, it := range r.Items {
 		fmt.Fprintf(w, "  #%d %s %s, %d occurrences: %s", it.Counter, oneLine(it.Level), it.Event, it.OccurrencesInVersion, oneLine(it.Title))
-		if it.URL != "" {
-			fmt.Fprintf(w, " %s", oneLine(it.URL))
-		}
 		fmt.Fprintln(w)
 	}
 	if n := r.more(); n > 0 {
@@ -99,11 +87,7 @@ func (r Report) Markdown(w io.Writer) {
 		fmt.Fprint(w, "\n| Item | Level | Event | Occurrences | Title |\n|---|---|---|---|---|\n")
 	}
 	for _, it := range r.Items {
-		item := "#" + strconv.FormatInt(it.Counter, 10)
-		if safeURL(it.URL) {
-			item = "[" + item + "](" + it.URL + ")"
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d | %s |\n", item, mdText(it.Level), it.Event, it.OccurrencesInVersion, mdText(it.Title))
+		fmt.Fprintf(w, "| #%d | %s | %s | %d | %s |\n", it.Counter, mdText(it.Level), it.Event, it.OccurrencesInVersion, mdText(it.Title))
 	}
 	if n := r.more(); n > 0 {
 		fmt.Fprintf(w, "\nand %d more\n", n)
@@ -127,11 +111,4 @@ func mdText(s string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
-}
-
-// safeURL reports whether u can stand as a link's target as it is: one that
-// could close the link or the table cell early is left unlinked.
-func safeURL(u string) bool {
-	return strings.HasPrefix(u, "https://") &&
-		!strings.ContainsFunc(u, func(c rune) bool { return c <= ' ' || c >= unicode.MaxASCII || strings.ContainsRune("()<>[]|\\\"`", c) })
 }

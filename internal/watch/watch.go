@@ -53,8 +53,7 @@ type Item struct {
 	Level                string `json:"level"`
 	Status               string `json:"status"`
 	OccurrencesInVersion int64  `json:"occurrences_in_version"`
-	Event                string `json:"event"`         // set by Watch: "new" or "reactivated"
-	URL                  string `json:"url,omitempty"` // set by Watch from Gate.ItemURL
+	Event                string `json:"event"` // set by Watch: "new" or "reactivated"
 }
 
 // Gate is what a watch allows and for how long.
@@ -66,8 +65,6 @@ type Gate struct {
 	// Transient tells an outage (retried at the next poll) from an error the
 	// user must fix (which ends the watch at once). Nil: every error ends it.
 	Transient func(error) bool
-	// ItemURL, when set, links each listed item to its page.
-	ItemURL func(Item) string
 }
 
 // Result is a watch's verdict.
@@ -217,9 +214,6 @@ func (r *Report) list(ctx context.Context, src Source, stats Stats) {
 				items = items[:min(len(items), maxListed-len(r.Items))]
 				for _, it := range items {
 					it.Event = ev.name
-					if r.Gate.ItemURL != nil {
-						it.URL = r.Gate.ItemURL(it)
-					}
 					r.Items = append(r.Items, it)
 				}
 				got += len(items)
