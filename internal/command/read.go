@@ -12,6 +12,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 var readSettings = append([]string{"access_token", "read_access_token"}, common...)
@@ -51,7 +52,7 @@ func (*Get) Run(ctx context.Context, r *Run) error {
 		{"local_username", d.LocalUsername}, {"started", utc(d.StartTime)}, {"finished", utc(d.FinishTime)},
 		{"comment", d.Comment},
 	} {
-		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], printable(row[1]))
+		fmt.Fprintf(r.Out.stdout, "%-15s %s\n", row[0], text.OneLine(row[1]))
 	}
 	return nil
 }
@@ -244,16 +245,9 @@ func (p *printer) abort() {
 	}
 }
 
-// printable keeps what Rollbar holds (a comment anyone with a token wrote)
-// to one line of text: a terminal escape or a line break in it could forge
-// output of the tool's own.
-func printable(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-}
-
 // cell fits s on one line of at most n columns.
 func cell(s string, n int) string {
-	s = printable(s)
+	s = text.OneLine(s)
 	if width(s) <= n {
 		return s
 	}

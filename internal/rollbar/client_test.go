@@ -389,10 +389,10 @@ func TestAPIErrorKinds(t *testing.T) {
 	t.Parallel()
 	const notStarted = "The deploy can not be updated because its status is not started."
 	tests := []struct {
-		status               int
-		message              string
+		status                     int
+		message                    string
 		notStarted, unknownVersion bool
-		hint                 string
+		hint                       string
 	}{
 		{409, notStarted, true, false, "no longer started (Rollbar timed it out, or it was already finished)"},
 		{422, notStarted, true, false, "no longer started"},

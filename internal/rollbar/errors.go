@@ -10,7 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
-	"unicode"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // APIError is an answer from Rollbar that was not a success: the HTTP status
@@ -22,18 +23,11 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := oneLine(e.Message)
+	msg := text.OneLine(e.Message)
 	if msg == "" {
 		msg = "no message"
 	}
 	return fmt.Sprintf("%s: Rollbar answered %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), msg)
-}
-
-// oneLine keeps a server's message to one line of text: it is printed in CI
-// logs, where a line break or a terminal escape in it could forge a line of
-// the tool's own, or a workflow command.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }
 
 // Transient reports whether the same request may succeed later: rate limits

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // NoDataWarning says why Rollbar may not know a revision: it finds a version
@@ -46,9 +48,9 @@ func (r Report) more() int {
 // messages, so each is kept to one line: a line of its own in a CI log
 // could pass for the tool's, or for a workflow command.
 func (r Report) Text(w io.Writer) {
-	fmt.Fprintf(w, "watch %s\n", oneLine(r.verdict()))
+	fmt.Fprintf(w, "watch %s\n", text.OneLine(r.verdict()))
 	for _, it := range r.Items {
-		fmt.Fprintf(w, "  #%d %s %s, %d occurrences: %s", it.Counter, oneLine(it.Level), it.Event, it.OccurrencesInVersion, oneLine(it.Title))
+		fmt.Fprintf(w, "  #%d %s %s, %d occurrences: %s", it.Counter, text.OneLine(it.Level), it.Event, it.OccurrencesInVersion, text.OneLine(it.Title))
 		fmt.Fprintln(w)
 	}
 	if n := r.more(); n > 0 {
@@ -94,17 +96,12 @@ func (r Report) Markdown(w io.Writer) {
 	}
 }
 
-// oneLine turns every run of spaces and control characters into one space.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-}
-
 // mdText makes text literal in Markdown, on one line: CommonMark takes any
 // ASCII punctuation after a backslash as itself, which leaves no markup, no
 // HTML tag or entity and no table pipe.
 func mdText(s string) string {
 	var b strings.Builder
-	for _, c := range oneLine(s) {
+	for _, c := range text.OneLine(s) {
 		if c < unicode.MaxASCII && (unicode.IsPunct(c) || unicode.IsSymbol(c)) {
 			b.WriteByte('\\')
 		}
