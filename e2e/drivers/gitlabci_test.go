@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,10 +14,10 @@ import (
 )
 
 // TestGitLabCILocal runs testdata/gitlab-ci.yml with gitlab-ci-local's
-// shell executor: deploy-start records a started deploy and writes a dotenv
-// report, and deploy-finish, two stages later, gets ROLLBAR_DEPLOY_ID from
-// it and updates that deploy. GITLAB_CI_LOCAL names the tool when it is not
-// on PATH.
+// shell executor: a start job per environment records a started deploy and
+// writes a dotenv report, and each finish job, two stages later, gets both
+// reports and updates its own environment's deploy. GITLAB_CI_LOCAL names
+// the tool when it is not on PATH.
 func TestGitLabCILocal(t *testing.T) {
 	gcl := cmp.Or(os.Getenv("GITLAB_CI_LOCAL"), "gitlab-ci-local")
 	slow(t, gcl, "git", "rsync") // gitlab-ci-local copies the repository with rsync
@@ -52,10 +53,24 @@ func TestGitLabCILocal(t *testing.T) {
 	cmd.Dir, cmd.Env = repo, env
 	stdout, stderr := mustRun(t, cmd)
 	t.Logf("gitlab-ci-local:\n%s%s", stdout, stderr)
-	assert.Regexp(t, `PASS.*deploy-finish|deploy-finish.*PASS`, stdout+stderr, "deploy-finish did not pass")
+	for _, job := range []string{"finish-staging", "finish-production"} {
+		assert.Regexp(t, `PASS.*`+job+`|`+job+`.*PASS`, stdout+stderr, "%s did not pass", job)
+	}
 
-	d := startedThenSucceeded(t, srv, "", revision, "production") // CI_ENVIRONMENT_NAME
-	assert.True(t, strings.HasPrefix(d.Comment, "https://gitlab.example.com/group/project/"),
-		"the comment is not the pipeline's URL: %q", d.Comment)
-	assert.NotEmpty(t, d.LocalUsername, "GITLAB_USER_LOGIN is not the local username")
+	deploys := srv.Deploys()
+	require.Len(t, deploys, 2, "one deploy per environment: %+v", deploys)
+	var calls []string
+	for _, r := range srv.Requests() {
+		calls = append(calls, r.Method+" "+r.Path)
+	}
+	for _, d := range deploys {
+		assert.Equal(t, revision, d.Revision)
+		assert.Equal(t, "succeeded", d.Status, "deploy %d of %s", d.ID, d.Environment)
+		assert.True(t, strings.HasPrefix(d.Comment, "https://gitlab.example.com/group/project/"),
+			"the comment is not the pipeline's URL: %q", d.Comment)
+		assert.NotEmpty(t, d.LocalUsername, "GITLAB_USER_LOGIN is not the local username")
+		assert.Contains(t, calls, "PATCH /api/1/deploy/"+strconv.FormatInt(d.ID, 10), "%s's deploy was never finished", d.Environment)
+	}
+	assert.ElementsMatch(t, []string{"staging", "production"}, []string{deploys[0].Environment, deploys[1].Environment})
+	assert.Len(t, calls, 4, "two POSTs and two PATCHes: %q", calls)
 }

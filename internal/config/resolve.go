@@ -93,14 +93,20 @@ func Resolve(in Input) (*Config, error) {
 		c.Comment = cutAtRune(c.Comment, maxComment)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
 	}
-	c.Saved = saved(in)
+	c.Saved = saved(in, c.Environment)
 	return c, nil
 }
 
-// saved reads the ids earlier steps saved. One that does not parse is not
-// the tool's, so it is passed over.
-func saved(in Input) []Saved {
+// saved reads the ids earlier steps saved, the one kept under environment's
+// own name first. One that does not parse is not the tool's, so it is
+// passed over.
+func saved(in Input, environment string) []Saved {
 	var out []Saved
+	if name := pipeline.PendingVarOf(environment); name != "" {
+		if id, ok := pipeline.DecodePending(get(in, name))[environment]; ok {
+			out = append(out, Saved{ID: id, Environment: environment, Source: name})
+		}
+	}
 	if env := get(in, pipeline.EnvironmentVar); env != "" {
 		if unescaped, err := url.PathUnescape(env); err == nil {
 			env = unescaped // as the dotenv report holds it
@@ -282,7 +288,7 @@ func misspelt(environ []string) []string {
 		name, _, _ := strings.Cut(kv, "=")
 		head, _, _ := strings.Cut(name, "_")
 		prefix := head + "_"
-		if known[name] || prefix != "ROLLBAR_" && prefix != "PLUGIN_" && prefix != "INPUT_" {
+		if known[name] || strings.HasPrefix(name, pipeline.PendingVar+"_") || prefix != "ROLLBAR_" && prefix != "PLUGIN_" && prefix != "INPUT_" {
 			continue
 		}
 		if s, key, ok := suggest(name, prefix); ok {

@@ -58,6 +58,9 @@ func TestResolve(t *testing.T) {
 		{"explicit policy beats Heroku's", nil, map[string]string{"ROLLBAR_FAIL_ON_ERROR": "true"}, heroku, "fail_on_error", "always", "ROLLBAR_FAIL_ON_ERROR"},
 		{"Heroku add-on endpoint cut to the base", nil, map[string]string{"ROLLBAR_ENDPOINT": "https://api.rollbar.com/api/1/item/"}, github,
 			"api_url", "https://api.rollbar.com", "ROLLBAR_ENDPOINT"},
+		{"a proxy path kept, /api/1 cut", nil, map[string]string{"ROLLBAR_API_URL": "https://proxy/rollbar/api/1"}, github, "api_url", "https://proxy/rollbar", "ROLLBAR_API_URL"},
+		{"a host named api is no /api/1", nil, map[string]string{"ROLLBAR_API_URL": "http://api/1"}, github, "api_url", "http://api/1", "ROLLBAR_API_URL"},
+		{"/api/10 is no /api/1", nil, map[string]string{"ROLLBAR_API_URL": "https://x/api/10"}, github, "api_url", "https://x/api/10", "ROLLBAR_API_URL"},
 		{"timeout", nil, map[string]string{"ROLLBAR_TIMEOUT": "2m"}, github, "timeout", "2m0s", "ROLLBAR_TIMEOUT"},
 		{"watch levels", nil, map[string]string{"ROLLBAR_WATCH_LEVELS": "Warning, error"}, github, "watch_levels", "warning,error", "ROLLBAR_WATCH_LEVELS"},
 	}

@@ -349,6 +349,22 @@ func ParseDeployID(v string) (int64, error) {
 	return id, nil
 }
 
+// apiPath is where the path segment /api/1 starts in p, or -1: /api/10 and
+// a host named api are not it.
+func apiPath(p string) int {
+	for i := 0; ; {
+		j := strings.Index(p[i:], "/api/1")
+		if j < 0 {
+			return -1
+		}
+		end := i + j + len("/api/1")
+		if end == len(p) || p[end] == '/' {
+			return i + j
+		}
+		i = end
+	}
+}
+
 // apiBase accepts an API URL, including one that ends in /api/1/… (what the
 // Rollbar Heroku add-on sets as ROLLBAR_ENDPOINT), and returns the base URL.
 func apiBase(raw string) (string, error) {
@@ -361,7 +377,7 @@ func apiBase(raw string) (string, error) {
 	case u.User != nil:
 		return "", errors.New("has credentials in it: set the access token instead")
 	}
-	if i := strings.Index(u.Path, "/api/1"); i >= 0 {
+	if i := apiPath(u.Path); i >= 0 {
 		u.Path = u.Path[:i]
 	}
 	u.RawQuery, u.Fragment = "", ""

@@ -11,14 +11,32 @@ import (
 
 func TestWriteDotenv(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "deploy.env")
-	require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nSTALE=yes\n"), 0o644))
+	const base = "ROLLBAR_DEPLOY_ID=45306460\nROLLBAR_DEPLOY_URL=https://rollbar.com/deploy/45306460/\nROLLBAR_DEPLOY_ENVIRONMENT=production\n"
+	for status, want := range map[string]string{
+		// A started deploy, once more under its environment's name, for the job that finishes it.
+		"started":   base + "ROLLBAR_DEPLOYS_PRODUCTION=production=45306460\n",
+		"succeeded": base,
+	} {
+		path := filepath.Join(t.TempDir(), "deploy.env")
+		require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nSTALE=yes\n"), 0o644))
+		require.NoError(t, WriteDotenv(path, result(status)))
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(data), "%s: the file is replaced: no stale id lingers, and nothing else is in it", status)
+	}
+}
 
-	require.NoError(t, WriteDotenv(path, result("started")))
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "ROLLBAR_DEPLOY_ID=45306460\nROLLBAR_DEPLOY_URL=https://rollbar.com/deploy/45306460/\nROLLBAR_DEPLOY_ENVIRONMENT=production\n", string(data),
-		"the file is replaced: no stale id lingers, and nothing else is in it")
+func TestPendingVarOf(t *testing.T) {
+	t.Parallel()
+	for env, want := range map[string]string{
+		"production":     "ROLLBAR_DEPLOYS_PRODUCTION",
+		"review/fix-42":  "ROLLBAR_DEPLOYS_REVIEW_FIX_42",
+		"Staging EU (2)": "ROLLBAR_DEPLOYS_STAGING_EU_2_",
+		"qualité":        "ROLLBAR_DEPLOYS_QUALIT_",
+		"":               "",
+	} {
+		assert.Equal(t, want, PendingVarOf(env), env)
+	}
 }
 
 func TestWriteDotenvRefusesUnsafeValues(t *testing.T) {

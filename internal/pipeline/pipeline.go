@@ -26,6 +26,31 @@ const (
 	PendingVar     = "ROLLBAR_DEPLOYS"
 )
 
+// PendingVarOf is the variable a GitLab dotenv report keeps one
+// environment's started deploy in, as PendingVar does (environment=id).
+// GitLab hands a later job the reports of every earlier job, and where two
+// name one variable the last one wins: two jobs that each start a deploy of
+// their own environment would overwrite each other's ROLLBAR_DEPLOY_ID and
+// ROLLBAR_DEPLOYS, where ROLLBAR_DEPLOYS_PRODUCTION and
+// ROLLBAR_DEPLOYS_STAGING live side by side. A variable name holds only
+// letters, digits and _: the value names the environment exactly, so that
+// two environments with one name here never take each other's deploy.
+func PendingVarOf(environment string) string {
+	if environment == "" {
+		return ""
+	}
+	b := []byte(PendingVar + "_")
+	for _, r := range strings.ToUpper(environment) {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b = append(b, byte(r))
+		case b[len(b)-1] != '_':
+			b = append(b, '_')
+		}
+	}
+	return string(b)
+}
+
 // EncodePending writes deploy ids by environment as PendingVar holds them
 // (URL-query encoded: environment names may hold any character).
 func EncodePending(pending map[string]int64) string {

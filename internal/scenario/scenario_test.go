@@ -80,7 +80,7 @@ func TestScenarios(t *testing.T) {
 		RequireUniqueNames: true,
 		UpdateScripts:      os.Getenv("UPDATE_SCENARIOS") != "",
 		Setup:              setup,
-		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "noleak": cmdNoLeak, "forget": cmdForget},
+		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "dotenv": cmdDotenv, "noleak": cmdNoLeak, "forget": cmdForget},
 	})
 }
 
@@ -325,6 +325,22 @@ func cmdCIFile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if want := args[2:]; slices.Equal(got, want) == neg {
 		ts.Fatalf("%s holds %q, want %q", args[1], got, want)
+	}
+}
+
+// cmdDotenv sets the variables of the dotenv reports named, in order, as
+// GitLab hands a job the reports of the earlier jobs: where two name one
+// variable, the last one wins.
+func cmdDotenv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: dotenv FILE...")
+	}
+	for _, file := range args {
+		vars, err := pipelinetest.ParseDotenv([]byte(ts.ReadFile(file)))
+		ts.Check(err)
+		for k, v := range vars {
+			ts.Setenv(k, v)
+		}
 	}
 }
 
