@@ -16,7 +16,8 @@ import (
 // TestGitLabCILocal runs testdata/gitlab-ci.yml with gitlab-ci-local's
 // shell executor: a start job per environment records a started deploy and
 // writes a dotenv report, and each finish job, two stages later, gets both
-// reports and updates its own environment's deploy. GITLAB_CI_LOCAL names
+// reports and updates its own environment's deploy; a third environment's
+// one job passes the id from one script line to the next. GITLAB_CI_LOCAL names
 // the tool when it is not on PATH.
 func TestGitLabCILocal(t *testing.T) {
 	gcl := cmp.Or(os.Getenv("GITLAB_CI_LOCAL"), "gitlab-ci-local")
@@ -53,12 +54,12 @@ func TestGitLabCILocal(t *testing.T) {
 	cmd.Dir, cmd.Env = repo, env
 	stdout, stderr := mustRun(t, cmd)
 	t.Logf("gitlab-ci-local:\n%s%s", stdout, stderr)
-	for _, job := range []string{"finish-staging", "finish-production"} {
+	for _, job := range []string{"deploy-review", "finish-staging", "finish-production"} {
 		assert.Regexp(t, `PASS.*`+job+`|`+job+`.*PASS`, stdout+stderr, "%s did not pass", job)
 	}
 
 	deploys := srv.Deploys()
-	require.Len(t, deploys, 2, "one deploy per environment: %+v", deploys)
+	require.Len(t, deploys, 3, "one deploy per environment: %+v", deploys)
 	var calls []string
 	for _, r := range srv.Requests() {
 		calls = append(calls, r.Method+" "+r.Path)
@@ -71,6 +72,7 @@ func TestGitLabCILocal(t *testing.T) {
 		assert.NotEmpty(t, d.LocalUsername, "GITLAB_USER_LOGIN is not the local username")
 		assert.Contains(t, calls, "PATCH /api/1/deploy/"+strconv.FormatInt(d.ID, 10), "%s's deploy was never finished", d.Environment)
 	}
-	assert.ElementsMatch(t, []string{"staging", "production"}, []string{deploys[0].Environment, deploys[1].Environment})
-	assert.Len(t, calls, 4, "two POSTs and two PATCHes: %q", calls)
+	assert.ElementsMatch(t, []string{"staging", "production", "review/fix-42"},
+		[]string{deploys[0].Environment, deploys[1].Environment, deploys[2].Environment})
+	assert.Len(t, calls, 6, "a POST and a PATCH per environment: %q", calls)
 }

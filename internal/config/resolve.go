@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
@@ -107,10 +108,7 @@ func saved(in Input, environment string) []Saved {
 			out = append(out, Saved{ID: id, Environment: environment, Source: name})
 		}
 	}
-	if env := get(in, pipeline.EnvironmentVar); env != "" {
-		if unescaped, err := url.PathUnescape(env); err == nil {
-			env = unescaped // as the dotenv report holds it
-		}
+	if env := savedEnvironment(in); env != "" {
 		if id, err := ParseDeployID(get(in, pipeline.DeployIDVar)); err == nil {
 			out = append(out, Saved{ID: id, Environment: env, Source: pipeline.DeployIDVar})
 		}
@@ -120,6 +118,29 @@ func saved(in Input, environment string) []Saved {
 		out = append(out, Saved{ID: pending[env], Environment: env, Source: pipeline.PendingVar})
 	}
 	return out
+}
+
+// savedEnvironment is the environment of a ROLLBAR_DEPLOY_ID the tool
+// saved, or "" for one the user set. The tool writes the id with its
+// environment, and with the same id in its records of that environment
+// (ROLLBAR_DEPLOYS, ROLLBAR_DEPLOYS_<ENVIRONMENT>): an id beside them that
+// is not theirs was set by the user, say `export ROLLBAR_DEPLOY_ID=$(…)` in
+// a job that GitLab also handed another job's report, and is the user's.
+func savedEnvironment(in Input) string {
+	env := get(in, pipeline.EnvironmentVar)
+	if env == "" {
+		return ""
+	}
+	if unescaped, err := url.PathUnescape(env); err == nil {
+		env = unescaped // as the dotenv report holds it
+	}
+	id := get(in, pipeline.DeployIDVar)
+	for _, name := range []string{pipeline.PendingVar, pipeline.PendingVarOf(env)} {
+		if other, ok := pipeline.DecodePending(get(in, name))[env]; ok && strconv.FormatInt(other, 10) != id {
+			return ""
+		}
+	}
+	return env
 }
 
 // find walks a setting's sources in order. Blank counts as unset

@@ -154,6 +154,12 @@ func TestSaved(t *testing.T) {
 		{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOYS"}, {ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS"}}, cfg.Saved)
 	assert.Equal(t, int64(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
 
+	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "9", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging",
+		"ROLLBAR_DEPLOYS_STAGING": "staging=7"}), Flags: map[string]string{"environment": "staging"}})
+	require.NoError(t, err)
+	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS_STAGING"}}, cfg.Saved)
+	assert.Equal(t, int64(9), cfg.DeployID, "an id that is not the one the tool saved for its environment is the user's")
+
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7"})})
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), cfg.DeployID, "without the environment, the id is the user's")
@@ -166,7 +172,7 @@ func TestSaved(t *testing.T) {
 func TestMisspelt(t *testing.T) {
 	t.Parallel()
 	cfg, err := Resolve(Input{Environ: []string{"ROLLBAR_STATUS=failed", "PLUGIN_STAUTS=x", "INPUT_ENVIROMENT=p",
-		"ROLLBAR_DEPLOY_ENVIRONMENT=p", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
+		"ROLLBAR_DEPLOY_ENVIRONMENT=p", "ROLLBAR_DEPLOYS_ID=id=3", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"ROLLBAR_STATUS is not a setting of rollbar-deploy: did you mean ROLLBAR_DEPLOY_STATUS (status)?",
