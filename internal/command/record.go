@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
@@ -86,13 +87,13 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 			return err
 		}
 	}
-	if cfg.DryRun {
-		return r.dryRun(target, pairs)
-	}
 	// A pipeline that cannot be handed the deploy should hear so before the
-	// deploy is recorded.
+	// deploy is recorded, and a dry run too.
 	if dir := filepath.Dir(r.Path(cfg.Dotenv)); cfg.Dotenv != "" && !isDir(dir) {
 		return &config.Error{Setting: "dotenv", Source: cfg.Source("dotenv"), Value: cfg.Dotenv, Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
+	}
+	if cfg.DryRun {
+		return r.dryRun(target, pairs)
 	}
 	if err := cfg.Require("access_token"); err != nil {
 		return err
@@ -100,7 +101,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	sendCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	client := r.Client()
-	mapsErr := r.upload(sendCtx, client, pairs)
+	_, mapsErr := r.upload(sendCtx, client, pairs)
 	x := deploy.Deployer{Client: client, Log: r.Out}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
@@ -223,35 +224,51 @@ func (r *Run) publish(res pipeline.Result, report *watch.Report) error {
 // findMaps pairs the source maps with their minified URLs.
 func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
-	pairs, err := sourcemaps.Find(r.Dir, append(strings.Fields(cfg.SourceMaps), extra...), strings.Fields(cfg.MinifiedURLs), cfg.URLPrefix)
+	pairs, err := sourcemaps.Find(r.Dir, append(list(cfg.SourceMaps), extra...), list(cfg.MinifiedURLs), cfg.URLPrefix)
 	if err != nil {
 		return nil, &config.Error{Setting: "source_maps", Source: cfg.Source("source_maps"), Problem: "cannot be used", Fix: err.Error()}
 	}
 	return pairs, nil
 }
 
+// list splits a list setting at spaces and commas: the official action's
+// lists are space-separated, and Drone and Woodpecker hand a plugin a YAML
+// list as one comma-joined value.
+func list(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+}
+
 // upload sends every source map, reporting each one's outcome, and fails if
 // any failed: a deploy whose stack traces cannot be read is worth knowing of.
-func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []sourcemaps.Pair) error {
-	failed := 0
-	var first error
-	for _, p := range pairs {
+func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []sourcemaps.Pair) ([]uploaded, error) {
+	failed, first := 0, error(nil)
+	out := make([]uploaded, len(pairs))
+	for i, p := range pairs {
+		out[i] = uploaded{Path: p.Path, MinifiedURL: p.MinifiedURL, Uploaded: true}
 		data, err := os.ReadFile(p.Path)
 		if err == nil {
 			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: r.Config.Revision, MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
 		}
 		if err != nil {
-			failed++
-			first = cmp.Or(first, err)
+			out[i].Uploaded, out[i].Error = false, describe(err)
+			failed, first = failed+1, cmp.Or(first, err)
 			r.Out.Warnf("source map %s for %s: %v", p.Path, p.MinifiedURL, err)
 			continue
 		}
 		r.Out.Infof("uploaded source map %s for %s", p.Path, p.MinifiedURL)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d source maps failed to upload; the first: %w", failed, len(pairs), first)
+		return out, fmt.Errorf("%d of %d source maps failed to upload; the first: %w", failed, len(pairs), first)
 	}
-	return nil
+	return out, nil
+}
+
+// uploaded is one source map's outcome, as sourcemaps --json prints it.
+type uploaded struct {
+	Path        string `json:"path"`
+	MinifiedURL string `json:"minified_url"`
+	Uploaded    bool   `json:"uploaded"`
+	Error       string `json:"error,omitempty"`
 }
 
 // Update sets the status (and comment) of a deploy.

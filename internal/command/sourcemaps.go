@@ -1,6 +1,9 @@
 package command
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Sourcemaps uploads source maps for the revision, without recording a deploy.
 type Sourcemaps struct{}
@@ -20,7 +23,11 @@ func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
 	if cfg.SourceMaps == "" && len(r.Args) == 0 {
 		return cfg.Require("source_maps")
 	}
-	pairs, err := r.findMaps(r.Args)
+	if len(r.Args) > 0 { // the maps named on the command line join the setting's, as its value
+		cfg.SourceMaps = strings.Join(append(list(cfg.SourceMaps), r.Args...), " ")
+		cfg.Sources["source_maps"] = strings.TrimPrefix(cfg.Source("source_maps")+" and arguments", " and ")
+	}
+	pairs, err := r.findMaps(nil)
 	if err != nil {
 		return err
 	}
@@ -32,5 +39,9 @@ func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	return r.upload(ctx, r.Client(), pairs)
+	maps, err := r.upload(ctx, r.Client(), pairs)
+	if r.JSON {
+		r.printJSON(map[string]any{"source_maps": maps})
+	}
+	return err
 }

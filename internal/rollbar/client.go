@@ -291,7 +291,9 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		if reason := wrongEndpoint(err); reason != "" && ctx.Err() == nil {
+		// Rollbar's own URL is no setting to fix: failing to reach it there
+		// is the network's doing (a runner without DNS), an outage.
+		if reason := wrongEndpoint(err); reason != "" && ctx.Err() == nil && c.safeBaseURL() != DefaultBaseURL {
 			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}

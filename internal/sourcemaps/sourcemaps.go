@@ -36,7 +36,13 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 		}
 		pairs := make([]Pair, len(maps))
 		for i := range maps {
-			pairs[i] = Pair{Path: abs(dir, maps[i]), MinifiedURL: urls[i]}
+			path := abs(dir, maps[i])
+			// Found now, not at its upload: nothing is sent for a list
+			// with a wrong name in it.
+			if info, err := os.Stat(path); err != nil || info.IsDir() {
+				return nil, fmt.Errorf("source map %s is no file there is: with minified URLs, each source map is one file", maps[i])
+			}
+			pairs[i] = Pair{Path: path, MinifiedURL: urls[i]}
 		}
 		return pairs, nil
 	}
