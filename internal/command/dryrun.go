@@ -17,6 +17,7 @@ type request struct {
 	Method string `json:"method"`
 	URL    string `json:"url"`
 	Body   any    `json:"body"`
+	If     string `json:"if,omitempty"` // when it is sent only on a condition
 }
 
 // dryRun prints the requests a record would send and where each value came
@@ -28,9 +29,14 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 		cfg.DeployID, cfg.Sources["deploy_id"] = target.ID, target.Source
 	}
 	if target.ID != 0 {
-		reqs = append(reqs, request{"PATCH", fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), r.newUpdate()})
+		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})
 	} else {
-		reqs = append(reqs, request{"POST", cfg.APIURL + "/api/1/deploy", r.newDeploy()})
+		create := request{Method: "POST", URL: cfg.APIURL + "/api/1/deploy", Body: r.newDeploy()}
+		if cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback {
+			reqs = append(reqs, request{Method: "GET", URL: cfg.APIURL + "/api/1/deploys?limit=100&page=1"})
+			create.If = "the token can read and the newest deploy of " + cfg.Environment + " has another revision: a release without new code is not recorded"
+		}
+		reqs = append(reqs, create)
 	}
 	settings := deploySettings
 	if cfg.WatchFor == 0 {
@@ -44,7 +50,7 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
 	var reqs []request
 	for _, p := range pairs {
-		reqs = append(reqs, request{"POST", cfg.APIURL + "/api/1/sourcemap", map[string]string{
+		reqs = append(reqs, request{Method: "POST", URL: cfg.APIURL + "/api/1/sourcemap", Body: map[string]string{
 			"version": cfg.Revision, "minified_url": p.MinifiedURL, "source_map": p.Path}})
 	}
 	return reqs
@@ -77,8 +83,14 @@ func (r *Run) showDryRun(reqs []request, settings []string) error {
 		}
 	}
 	for _, req := range reqs {
-		body, _ := json.Marshal(req.Body)
-		fmt.Fprintf(w, "\n%s %s\n%s\n", req.Method, req.URL, body)
+		fmt.Fprintf(w, "\n%s %s\n", req.Method, req.URL)
+		if req.Body != nil {
+			body, _ := json.Marshal(req.Body)
+			fmt.Fprintf(w, "%s\n", body)
+		}
+		if req.If != "" {
+			fmt.Fprintf(w, "(only if %s)\n", req.If)
+		}
 	}
 	fmt.Fprintln(w, "\nSETTING\tVALUE\tSOURCE")
 	for _, v := range values {

@@ -106,6 +106,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
 	got := rollbar.Deploy{Environment: cfg.Environment, Revision: cfg.Revision}
+	recorded := true
 	var err error
 	if target.ID != 0 {
 		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
@@ -113,12 +114,13 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 		d, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
 		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
-		got.ID, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
+		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
 	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
 	}
 	res := r.result(got, target)
+	res.Unchanged = !recorded
 	var report *watch.Report
 	if cfg.WatchFor > 0 {
 		report, err = r.watch(ctx, &res)
@@ -203,10 +205,12 @@ func (r *Run) publish(res pipeline.Result, report *watch.Report) error {
 		fmt.Fprintln(r.Out.stdout, strconv.FormatInt(res.DeployID, 10))
 	}
 	var errs []error
-	if r.Out.action != nil {
+	switch {
+	case r.Out.action != nil:
 		errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.Publish(res))
 		r.Out.Noticef("Rollbar deploy %d (%s, %s): %s", res.DeployID, res.Environment, res.Status, res.URL)
-	} else {
+	case res.Unchanged: // nothing recorded, as the deployer said
+	default:
 		r.Out.Infof("deploy %d %s: %s", res.DeployID, res.Status, res.URL)
 	}
 	if r.Config.Dotenv != "" {

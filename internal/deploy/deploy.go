@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
@@ -51,33 +52,56 @@ type Deployer struct {
 	Log    Log
 }
 
-// Create records d. With skipUnchanged (a release phase that runs on every
-// release, config changes included), a release whose revision is already the
-// newest deploy of its environment is not recorded again; a rollback is.
-func (x *Deployer) Create(ctx context.Context, d rollbar.NewDeploy, skipUnchanged bool) (int64, error) {
+// Create records d, and says whether it did. With skipUnchanged (a release
+// phase that runs on every release, config changes included), a release
+// whose revision is already the newest deploy of its environment is not
+// recorded again: that deploy's id comes back instead. A rollback is
+// recorded, and said to be one.
+func (x *Deployer) Create(ctx context.Context, d rollbar.NewDeploy, skipUnchanged bool) (id int64, recorded bool, err error) {
 	if skipUnchanged {
-		if id, ok := x.unchanged(ctx, d); ok {
-			return id, nil
+		if id, ok := x.unchanged(ctx, &d); ok {
+			return id, false, nil
 		}
 	}
-	return x.Client.Create(ctx, d)
+	id, err = x.Client.Create(ctx, d)
+	return id, err == nil, err
 }
 
-func (x *Deployer) unchanged(ctx context.Context, d rollbar.NewDeploy) (int64, bool) {
-	deploys, err := x.Client.List(ctx, 1, 0)
-	if err != nil {
-		x.Log.Infof("cannot read the newest deploys to skip a release without new code (%v): recording it", err)
-		return 0, false
-	}
-	for _, got := range deploys {
-		if got.Environment != d.Environment {
-			continue
+// releasePages is how many pages of the newest deploys are searched for the
+// newest of an environment: Rollbar filters no environment, so another
+// environment's busy week can stand between.
+const releasePages = 5
+
+// unchanged finds the newest deploy of d's environment: when it has d's
+// revision, the release brings no new code. When an older one of the deploys
+// read has it, the release rolls back to it, and d's comment says so.
+func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, bool) {
+	var newest *rollbar.Deploy
+	for page := 1; page <= releasePages; page++ {
+		deploys, err := x.Client.List(ctx, page, recent)
+		if err != nil {
+			x.Log.Infof("cannot read the newest deploys to skip a release without new code (%v): recording it", err)
+			return 0, false
 		}
-		if got.Revision == d.Revision {
-			x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
-			return got.ID, true
+		for _, got := range deploys {
+			switch {
+			case got.Environment != d.Environment:
+			case newest == nil && got.Revision == d.Revision:
+				x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
+				return got.ID, true
+			case newest == nil:
+				newest = &got
+			case got.Revision == d.Revision:
+				x.Log.Infof("revision %s was deployed to %s before (deploy %d): this release rolls back to it", d.Revision, d.Environment, got.ID)
+				note := fmt.Sprintf("(a rollback to the revision of deploy %d)", got.ID)
+				d.Comment = strings.TrimSpace(d.Comment + " " + note)
+				return 0, false
+			}
 		}
-		break
+		// The rollback search stays within the pages the newest needed.
+		if newest != nil || len(deploys) < recent {
+			break
+		}
 	}
 	return 0, false
 }
