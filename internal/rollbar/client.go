@@ -313,7 +313,7 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		err = &ResponseError{Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody)}
 	case resp.StatusCode >= 300:
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
-		if reason := wrongAnswer(resp.StatusCode, data); reason != "" {
+		if reason := wrongAnswer(resp, data); reason != "" {
 			// Not an APIError: a caller must not take it for Rollbar's 404.
 			err = &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason}
 		}
@@ -418,11 +418,15 @@ func (c *Client) backoff() retry.Backoff {
 	return retry.WithJitterPercent(20, retry.WithCappedDuration(5*time.Second, retry.NewExponential(300*time.Millisecond)))
 }
 
+// httpClient follows no redirect: Rollbar's API sends none, and Go would
+// carry the token's header to whatever host one names, over plain HTTP too.
 func (c *Client) httpClient() *http.Client {
+	var hc http.Client
 	if c.HTTP != nil {
-		return c.HTTP
+		hc = *c.HTTP
 	}
-	return http.DefaultClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
 }
 
 func (c *Client) now() time.Time {

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -324,6 +325,14 @@ func TestWrongEndpoint(t *testing.T) {
 	plain := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(plain.Close)
 	host := strings.TrimPrefix(plain.URL, "http://")
+	var stolen atomic.Int32 // requests that reached where a redirect pointed
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { stolen.Add(1) }))
+	t.Cleanup(elsewhere.Close)
+	t.Cleanup(func() { assert.Zero(t, stolen.Load(), "a redirect took the request, and its token, elsewhere") })
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/steal?token=x", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirect.Close)
 	failDial := func(err error) func(context.Context, string, string) (net.Conn, error) {
 		return func(context.Context, string, string) (net.Conn, error) { return nil, err }
 	}
@@ -336,6 +345,7 @@ func TestWrongEndpoint(t *testing.T) {
 	}{
 		{name: "nothing listening is an outage", baseURL: "http://127.0.0.1:1", want: "record deploy: connection refused", outage: true},
 		{name: "a 404 that is not Rollbar's", baseURL: plain.URL + "/rollbar", want: `404 with a page that is not Rollbar's ("404 page not found")`},
+		{name: "a redirect, not followed", baseURL: redirect.URL, want: "answered 307, redirecting to " + elsewhere.URL + "/steal, which is not followed"},
 		{name: "HTTPS to a plain HTTP server", baseURL: "https://" + host, want: "speaks plain HTTP, not HTTPS"},
 		{name: "TLS to a server that is not HTTP", baseURL: "https://user:secret@ssh.example:22/?q=1", want: "speaks plain HTTP, not HTTPS",
 			dial: func(context.Context, string, string) (net.Conn, error) {
@@ -369,7 +379,7 @@ func TestWrongEndpoint(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "secret", "no token, no URL, no Go-internal chain")
-			assert.NotContains(t, err.Error(), "://")
+			assert.NotContains(t, strings.ReplaceAll(err.Error(), elsewhere.URL, ""), "://", "no URL but where a redirect points")
 			assert.Equal(t, tt.outage, Transient(err), "%v", err)
 			var endpoint *EndpointError
 			if tt.outage {

@@ -124,12 +124,20 @@ func wrongEndpoint(err error) string {
 
 // wrongAnswer is what shows that an error answer came from a server other
 // than Rollbar's API, or "" when it may be Rollbar's: Rollbar answers an
-// unknown path with its JSON.
-func wrongAnswer(status int, data []byte) string {
+// unknown path with its JSON, and redirects nowhere.
+func wrongAnswer(resp *http.Response, data []byte) string {
 	var body struct {
 		Err *int `json:"err"`
 	}
+	status := resp.StatusCode
 	switch {
+	case status >= 300 && status < 400:
+		where := "elsewhere"
+		if u, err := resp.Location(); err == nil {
+			u.User, u.RawQuery, u.Fragment = nil, "", ""
+			where = "to " + u.String()
+		}
+		return fmt.Sprintf("the server answered %d, redirecting %s, which is not followed (the token would go with it)", status, where)
 	case json.Unmarshal(data, &body) == nil && body.Err != nil:
 		return ""
 	case status == http.StatusNotFound:
