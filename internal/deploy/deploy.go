@@ -118,10 +118,14 @@ type NotStartedError struct {
 	Status string // what Rollbar says the deploy is; "" when it could not be read
 	Err    error  // Rollbar's refusal
 	Read   error  // why the deploy could not be read
+	Lost   error  // the earlier attempt whose answer was lost, which may have finished it
 }
 
 func (e *NotStartedError) Error() string {
 	switch {
+	case e.Status == "" && e.Lost != nil:
+		return fmt.Sprintf("deploy %d is no longer started: an earlier attempt to set it to %s most likely did so before it failed (%v), "+
+			"but the token cannot read deploys to tell (%v). Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell", e.ID, e.Want, e.Lost, e.Read)
 	case e.Status == "":
 		return fmt.Sprintf("deploy %d is no longer started, so Rollbar refuses to set it to %s (%v); nothing was recorded. "+
 			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell whether Rollbar timed it out and record the outcome in its place", e.ID, e.Want, e.Read)
@@ -132,6 +136,14 @@ func (e *NotStartedError) Error() string {
 }
 
 func (e *NotStartedError) Unwrap() error { return e.Err }
+
+// Hint is none: the message says what reading the deploy told, where
+// Rollbar's refusal alone would guess.
+func (e *NotStartedError) Hint() string { return "" }
+
+// Transient is true for a refusal that may be of what a lost attempt did,
+// unread: an outage's doing, which no setting fixes.
+func (e *NotStartedError) Transient() bool { return e.Lost != nil && e.Status == "" }
 
 // Update sets the status of deploy id and returns the deploy as Rollbar now
 // has it. When Rollbar refuses because the deploy is no longer started, the
@@ -149,7 +161,7 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 	}
 	old, readErr := x.Client.Get(ctx, id)
 	if readErr != nil {
-		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: config.Status(u.Status), Err: err, Read: readErr}
+		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: config.Status(u.Status), Err: err, Read: readErr, Lost: api.Lost}
 	}
 	switch {
 	case old.Status == u.Status:

@@ -170,9 +170,14 @@ func (c *Client) Update(ctx context.Context, id int64, u Update) (Deploy, error)
 	var out struct {
 		Result Deploy `json:"result"`
 	}
+	var lost error
 	err = c.once(ctx, fmt.Sprintf("update deploy %d", id), &request{
 		method: http.MethodPatch, path: fmt.Sprintf("/api/1/deploy/%d", id), token: c.Token, body: body, out: &out,
+		onAmbiguous: func(err error) { lost = err },
 	})
+	if api := (*APIError)(nil); errors.As(err, &api) && lost != nil {
+		api.Lost = lost // a refusal may be of what the lost attempt did
+	}
 	return out.Result, err
 }
 

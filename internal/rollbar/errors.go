@@ -20,6 +20,9 @@ type APIError struct {
 	Op      string // what was attempted, e.g. "record deploy"
 	Status  int
 	Message string
+	// Lost is an earlier attempt's failure after which Rollbar may have
+	// carried the request out: its answer was lost, or was a 5xx.
+	Lost error
 }
 
 func (e *APIError) Error() string {
@@ -173,9 +176,11 @@ func (e *ResponseError) Error() string {
 // Transient reports whether err is an outage rather than something the user
 // must fix: network failures, timeouts, 429 and 5xx.
 func Transient(err error) bool {
-	var api *APIError
-	if errors.As(err, &api) {
-		return api.Transient()
+	// The outermost error that can tell decides: an APIError, or an error
+	// that wraps one and knows better.
+	var t interface{ Transient() bool }
+	if errors.As(err, &t) {
+		return t.Transient()
 	}
 	var netErr *NetworkError
 	return errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
