@@ -38,7 +38,8 @@ func TestExitCode(t *testing.T) {
 		{bad, config.FailNever, record, ExitOK},
 		{usagef("no"), config.FailNever, record, ExitUsage},
 		{fmt.Errorf("watch: %w", errGate), config.FailNever, record, ExitGate},
-		{context.Canceled, config.FailNever, record, ExitFailed},
+		{context.Canceled, config.FailOnConfig, record, ExitFailed},
+		{context.Canceled, config.FailNever, record, ExitOK},
 		{errors.Join(outage, refused), config.FailOnConfig, record, ExitFailed},
 	}
 	for _, tt := range tests {

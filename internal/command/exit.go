@@ -81,6 +81,9 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 		return ExitOK
 	case errors.Is(err, errGate):
 		return ExitGate // the report has said it all
+	case errors.Is(err, context.Canceled) && policy == config.FailNever && spec.tolerant:
+		out.Warnf("interrupted; fail_on_error is never, so this does not fail the run")
+		return ExitOK
 	case errors.Is(err, context.Canceled):
 		out.Errorf("interrupted")
 		return ExitFailed

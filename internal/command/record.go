@@ -122,8 +122,11 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	res := r.result(got, target)
 	res.Unchanged = !recorded
 	var report *watch.Report
-	if cfg.WatchFor > 0 {
+	switch {
+	case cfg.WatchFor > 0 && cfg.Status == config.Succeeded:
 		report, err = r.watch(ctx, &res)
+	case cfg.WatchFor > 0: // say, ROLLBAR_WATCH_FOR in the env: of a job with a started step
+		r.Out.Infof("not watching: the watch follows a succeeded deploy, and this one is %s", cfg.Status)
 	}
 	return errors.Join(r.publish(res, report), err, mapsErr)
 }

@@ -108,6 +108,7 @@ func TestResolveInvalid(t *testing.T) {
 		{map[string]string{"ROLLBAR_TIMEOUT": "soon"}, `timeout "soon" (from ROLLBAR_TIMEOUT) is not a duration: use a duration such as 30s`},
 		{map[string]string{"ROLLBAR_TIMEOUT": "0s"}, `timeout "0s" (from ROLLBAR_TIMEOUT) is not positive`},
 		{map[string]string{"INPUT_FAIL_ON_ERROR": "sometimes"}, `fail_on_error "sometimes" (from INPUT_FAIL_ON_ERROR) is not a failure policy: use one of config, always, never`},
+		{map[string]string{"ROLLBAR_WATCH_INTERVAL": "1ms"}, `watch_interval "1ms" (from ROLLBAR_WATCH_INTERVAL) is under 1s: use a duration of 1s or more`},
 		{map[string]string{"ROLLBAR_API_URL": "api.rollbar.com"}, `api_url "api.rollbar.com" (from ROLLBAR_API_URL) needs http:// or https:// and a host`},
 		{map[string]string{"ROLLBAR_API_URL": "https://u:secret@api.rollbar.com"}, `api_url "https://u:xxxxx@api.rollbar.com" (from ROLLBAR_API_URL) has credentials in it`},
 		{map[string]string{"ROLLBAR_ACCESS_TOKEN": "tok\x7fen"}, `access_token (from ROLLBAR_ACCESS_TOKEN) has a space, a control or a non-ASCII character: copy the token again`},

@@ -125,21 +125,27 @@ var Table = []Setting{
 			return nil
 		}, get: str(prefix)},
 	{Name: "watch_for", Vars: []string{"ROLLBAR_WATCH_FOR"},
-		Want: "how long to watch the new version, such as 10m (watch: default 10m; record: unset = no watch)",
+		Want: "a duration such as 10m: how long to watch the new version (watch: default 10m; record: unset = no watch)",
 		set:  duration(func(s *Settings) *time.Duration { return &s.WatchFor }),
 		get:  func(s *Settings) string { return s.WatchFor.String() }},
 	{Name: "watch_interval", Vars: []string{"ROLLBAR_WATCH_INTERVAL"}, Default: "30s",
-		Want: "how often to ask Rollbar, such as 30s",
-		set:  duration(func(s *Settings) *time.Duration { return &s.WatchInterval }),
+		Want: "a duration of 1s or more, such as 30s: how often to ask Rollbar",
+		set: func(s *Settings, v string) error {
+			// Faster asks more than it learns, and spends the token's rate limit.
+			if d, err := time.ParseDuration(v); err == nil && d < time.Second {
+				return errors.New("is under 1s")
+			}
+			return duration(func(s *Settings) *time.Duration { return &s.WatchInterval })(s, v)
+		},
 		get:  func(s *Settings) string { return s.WatchInterval.String() }},
 	{Name: "watch_levels", Vars: []string{"ROLLBAR_WATCH_LEVELS"}, Default: "error,critical",
 		Want: "comma-separated levels among debug, info, warning, error, critical",
 		set:  levels, get: func(s *Settings) string { return strings.Join(s.WatchLevels, ",") }},
 	{Name: "max_new_items", Vars: []string{"ROLLBAR_MAX_NEW_ITEMS"}, Default: "0",
-		Want: "how many new items the gate tolerates (0 or more)",
+		Want: "a count, 0 or more: how many new items the gate tolerates",
 		set:  count(func(s *Settings) *int { return &s.MaxNewItems }), get: func(s *Settings) string { return strconv.Itoa(s.MaxNewItems) }},
 	{Name: "max_reactivated_items", Vars: []string{"ROLLBAR_MAX_REACTIVATED_ITEMS"}, Default: "0",
-		Want: "how many reactivated items the gate tolerates (0 or more)",
+		Want: "a count, 0 or more: how many reactivated items the gate tolerates",
 		set:  count(func(s *Settings) *int { return &s.MaxReactivatedItems }), get: func(s *Settings) string { return strconv.Itoa(s.MaxReactivatedItems) }},
 	{Name: "fail_on_error", Vars: []string{"ROLLBAR_FAIL_ON_ERROR"}, Default: "config",
 		Want: "one of config, always, never (or true, false)",
@@ -155,7 +161,7 @@ var Table = []Setting{
 		Want: "an http(s) URL such as https://api.rollbar.com",
 		set:  func(s *Settings, v string) (err error) { s.APIURL, err = apiBase(v); return err }, get: str(api)},
 	{Name: "timeout", Vars: []string{"ROLLBAR_TIMEOUT"}, Default: "30s",
-		Want: "a duration such as 30s or 2m: the whole run, retries included",
+		Want: "a duration such as 30s or 2m: how long the requests may take, retries included (a watch has its own window)",
 		set:  duration(func(s *Settings) *time.Duration { return &s.Timeout }),
 		get:  func(s *Settings) string { return s.Timeout.String() }},
 	{Name: "dry_run", Vars: []string{"ROLLBAR_DRY_RUN"}, Bool: true, Want: "true or false: show what would be sent, send nothing",
