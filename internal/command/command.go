@@ -17,6 +17,7 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
@@ -76,7 +77,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	}
 	in := config.Input{
 		Flags:  inv.settings,
-		Getenv: c.Getenv,
+		Getenv: pipeline.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile),
 		CI:     ci.Detect(c.Getenv, c.ReadFile),
 		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
 	}

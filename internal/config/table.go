@@ -137,7 +137,7 @@ var Table = []Setting{
 			}
 			return duration(func(s *Settings) *time.Duration { return &s.WatchInterval })(s, v)
 		},
-		get:  func(s *Settings) string { return s.WatchInterval.String() }},
+		get: func(s *Settings) string { return s.WatchInterval.String() }},
 	{Name: "watch_levels", Vars: []string{"ROLLBAR_WATCH_LEVELS"}, Default: "error,critical",
 		Want: "comma-separated levels among debug, info, warning, error, critical",
 		set:  levels, get: func(s *Settings) string { return strings.Join(s.WatchLevels, ",") }},

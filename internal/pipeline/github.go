@@ -7,12 +7,38 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/filecmd"
 )
 
 // GitHub publishes a result to a GitHub Actions step through its file
 // commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STEP_SUMMARY).
 type GitHub struct {
 	Getenv func(string) string
+}
+
+// StepEnv is Getenv with the hand-off this step already wrote to GITHUB_ENV
+// on top: the runner applies GITHUB_ENV from the next step on, so a second
+// call of the tool in one step (a run: script that starts a deploy and then
+// finishes it) would not see the deploy the first one handed over.
+func (g GitHub) StepEnv(readFile func(string) ([]byte, error)) func(string) string {
+	written := map[string]string{}
+	if path := g.Getenv("GITHUB_ENV"); path != "" {
+		if data, err := readFile(path); err == nil {
+			cmds, _ := filecmd.Parse(data) // up to a line the runner would refuse
+			for _, c := range cmds {
+				if c.Name == DeployIDVar || c.Name == EnvironmentVar || c.Name == PendingVar {
+					written[c.Name] = c.Value
+				}
+			}
+		}
+	}
+	return func(key string) string {
+		if v, ok := written[key]; ok {
+			return v
+		}
+		return g.Getenv(key)
+	}
 }
 
 // Publish sets the outputs deploy_id, deploy_url and status (and a watch's

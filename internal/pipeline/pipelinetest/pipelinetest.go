@@ -4,17 +4,18 @@
 //
 // Each reader returns an error for anything the CI would refuse, so that a
 // test fails on a file a CI could not use, not only on a wrong value. It must
-// not import internal/pipeline: the pipeline's own tests import it.
+// not import internal/pipeline: the pipeline's own tests import it. The file
+// commands' format is internal/filecmd's, which the pipeline reads too.
 package pipelinetest
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/filecmd"
 )
 
 // ReadFile reads what a run wrote at path with one of the parsers below,
@@ -32,52 +33,6 @@ func ReadFile[T any](t testing.TB, path string, parse func([]byte) (T, error)) T
 	return v
 }
 
-// fileCommand is one NAME=VALUE line or NAME<<DELIM heredoc.
-type fileCommand struct{ name, value string }
-
-// fileCommands reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner does
-// (actions/runner SetEnvFileCommand): empty lines are skipped; NAME=VALUE
-// when "=" comes before any "<<", else NAME<<DELIM followed by lines up to
-// DELIM alone on a line. Names and delimiters must not be empty.
-func fileCommands(data []byte) ([]fileCommand, error) {
-	var cmds []fileCommand
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	// No line can be longer than the file: never fail on a long value.
-	sc.Buffer(nil, len(data)+1)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		eq, heredoc := strings.Index(line, "="), strings.Index(line, "<<")
-		switch {
-		case eq >= 0 && (heredoc < 0 || eq < heredoc):
-			if eq == 0 {
-				return nil, fmt.Errorf("empty name in %q", line)
-			}
-			cmds = append(cmds, fileCommand{line[:eq], line[eq+1:]})
-		case heredoc >= 0:
-			name, delim := line[:heredoc], line[heredoc+2:]
-			if name == "" || delim == "" {
-				return nil, fmt.Errorf("empty name or delimiter in %q", line)
-			}
-			var value []string
-			for closed := false; !closed; {
-				if !sc.Scan() {
-					return nil, fmt.Errorf("no matching delimiter %q for %s in %q", delim, name, data)
-				}
-				if closed = sc.Text() == delim; !closed {
-					value = append(value, sc.Text())
-				}
-			}
-			cmds = append(cmds, fileCommand{name, strings.Join(value, "\n")})
-		default:
-			return nil, fmt.Errorf("invalid file command line %q in %q", line, data)
-		}
-	}
-	return cmds, sc.Err()
-}
-
 // ParseFileCommands reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner
 // does; a name set again takes the later value, as steps appending to the
 // same file rely on.
@@ -92,16 +47,16 @@ func ParseFileCommandsOnce(data []byte) (map[string]string, error) {
 }
 
 func fileCommandMap(data []byte, once bool) (map[string]string, error) {
-	cmds, err := fileCommands(data)
+	cmds, err := filecmd.Parse(data)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for _, c := range cmds {
-		if _, dup := out[c.name]; dup && once {
-			return nil, fmt.Errorf("%s set twice in %q", c.name, data)
+		if _, dup := out[c.Name]; dup && once {
+			return nil, fmt.Errorf("%s set twice in %q", c.Name, data)
 		}
-		out[c.name] = c.value
+		out[c.Name] = c.Value
 	}
 	return out, nil
 }
