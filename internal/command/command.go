@@ -101,11 +101,25 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		}
 	}
 	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, inv: inv}
-	err = cmd.Run(ctx, r)
+	err = required(spec, cfg)
+	if err == nil {
+		err = cmd.Run(ctx, r)
+	}
 	if err != nil && r.JSON && !r.printed && tolerated(err, cfg.FailOnError, spec) {
 		r.printJSON(map[string]any{"error": describe(err), "tolerated": true})
 	}
 	return exitCode(out, err, cfg.FailOnError, spec)
+}
+
+// required checks the settings spec needs given, not defaulted.
+func required(spec *Spec, cfg *config.Config) error {
+	for _, name := range spec.Required {
+		if src := cfg.Source(name); src == "" || src == "default" {
+			s, _ := config.Lookup(name)
+			return usagef("%s needs --%s: %s", spec.Name, s.Flag(), s.Want)
+		}
+	}
+	return nil
 }
 
 // Client is a Rollbar client for this run's settings.

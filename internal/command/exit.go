@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
@@ -24,6 +26,16 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// shown is an argument as an error quotes it: a long word in part, since a
+// token given where a flag's value was meant (--access-token= TOKEN) arrives
+// as an argument, which no filter knows for a token.
+func shown(arg string) string {
+	if r := []rune(arg); len(r) >= 20 && !strings.Contains(arg, "/") {
+		return strconv.Quote(string(r[:4]) + "…")
+	}
+	return strconv.Quote(arg)
 }
 
 // errGate is a watch whose version breached the gate: the report says why.

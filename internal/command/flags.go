@@ -15,7 +15,10 @@ import (
 type Spec struct {
 	Name, Usage, Summary string
 	Settings             []string // names of config.Table rows
-	Extra                []Extra
+	// Required are settings to give whatever their default: update's status
+	// is the point of it.
+	Required []string
+	Extra    []Extra
 	// Tolerant commands are what a deploy pipeline runs: the failure policy
 	// applies to them. get and list are read by people, who want to see
 	// failures.
@@ -232,7 +235,10 @@ func help(cmd Command) string {
 			spellings += ", " + strings.Repeat("-", min(len(f), 2)) + f
 		}
 		fmt.Fprintf(&b, "  %s  (%s)\n      %s", spellings, strings.Join(s.Vars, ", "), s.Want)
-		if s.Default != "" {
+		switch {
+		case slices.Contains(spec.Required, name):
+			b.WriteString(" (required)")
+		case s.Default != "":
 			fmt.Fprintf(&b, " (default %s)", s.Default)
 		}
 		b.WriteString("\n")

@@ -71,7 +71,7 @@ func (r *Run) argID(command string) error {
 	id, err := config.ParseDeployID(r.Args[0])
 	switch {
 	case err != nil:
-		return usagef("%s needs a deploy id such as 45306460 or its URL, got %q", command, r.Args[0])
+		return usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(r.Args[0]))
 	case cfg.DeployID != 0 && cfg.DeployID != id:
 		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one", command, id, cfg.DeployID, cfg.Source("deploy_id"))
 	}
@@ -116,7 +116,7 @@ const envPages = 10
 // arrive, so memory stays flat however many deploys a project has.
 func (*List) Run(ctx context.Context, r *Run) error {
 	if len(r.Args) > 0 {
-		return usagef("list takes no arguments, got %q", r.Args[0])
+		return usagef("list takes no arguments, got %s", shown(r.Args[0]))
 	}
 	page, limit := 1, 0
 	for _, f := range []struct {

@@ -40,7 +40,7 @@ func (*Record) Spec() *Spec {
 
 func (*Record) Run(ctx context.Context, r *Run) error {
 	if len(r.Args) > 0 {
-		return usagef("record takes no arguments, got %q (flags start with --)", r.Args[0])
+		return usagef("record takes no arguments, got %s (flags start with --)", shown(r.Args[0]))
 	}
 	target, err := r.target()
 	if err != nil {
@@ -288,16 +288,13 @@ func (*Update) Spec() *Spec {
 		// deploy's fields are Rollbar's already.
 		Settings: slices.Concat([]string{"deploy_id", "status", "comment", "environment", "access_token", "read_access_token", "watch_for"},
 			watchTuning, []string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"}),
-		Extra: []Extra{jsonFlag}, tolerant: true}
+		Required: []string{"status"}, Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
 func (*Update) Run(ctx context.Context, r *Run) error {
 	cfg := r.Config
 	if err := r.argID("update"); err != nil {
 		return err
-	}
-	if cfg.Source("status") == "default" {
-		return usagef("update needs --status (started, succeeded, failed or timed_out)")
 	}
 	target, err := r.target()
 	if err != nil {

@@ -36,7 +36,7 @@ const defaultWatch = 10 * time.Minute
 func (*Watch) Run(ctx context.Context, r *Run) error {
 	cfg := r.Config
 	if len(r.Args) > 0 {
-		return usagef("watch takes no arguments, got %q", r.Args[0])
+		return usagef("watch takes no arguments, got %s", shown(r.Args[0]))
 	}
 	if err := cfg.Require("environment", "revision"); err != nil {
 		return err

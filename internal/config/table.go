@@ -256,8 +256,11 @@ func token(f func(*Settings) *string) func(*Settings, string) error {
 // environment refuses what no later step could be handed: the id's
 // environment goes into files CIs read line by line.
 func environment(s *Settings, v string) error {
-	if strings.ContainsFunc(v, unicode.IsControl) {
+	switch {
+	case strings.ContainsFunc(v, unicode.IsControl):
 		return &problem{"has a line break or a control character", "use a name such as production"}
+	case unexpanded(v):
+		return &problem{"looks like an expression the CI did not expand", "check its spelling, or pass a name such as production"}
 	}
 	return text(maxField, env)(s, v)
 }
@@ -279,14 +282,19 @@ type problem struct{ msg, fix string }
 
 func (p *problem) Error() string { return p.msg }
 
+// unexpanded is a value that is a CI's expression: GitHub's ${{ }}, a
+// shell's or Azure's $(…), ${…} and $NAME, GitLab's $[[ ]], cmd's %NAME%.
 func unexpanded(v string) bool {
-	if strings.Contains(v, "${{") || strings.Contains(v, "$(") || strings.Contains(v, "${") {
+	if strings.Contains(v, "${{") || strings.Contains(v, "$(") || strings.Contains(v, "${") || strings.Contains(v, "$[[") {
 		return true
 	}
-	if rest, ok := strings.CutPrefix(v, "$"); ok && rest != "" {
-		return strings.IndexFunc(rest, func(r rune) bool { return r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') }) < 0
+	name := func(s string) bool {
+		return s != "" && strings.IndexFunc(s, func(r rune) bool { return r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') }) < 0
 	}
-	return false
+	if rest, ok := strings.CutPrefix(v, "$"); ok {
+		return name(rest)
+	}
+	return len(v) > 2 && v[0] == '%' && v[len(v)-1] == '%' && name(v[1:len(v)-1])
 }
 
 func duration(f func(*Settings) *time.Duration) func(*Settings, string) error {

@@ -18,10 +18,13 @@ const (
 )
 
 // statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
-// `status: ${{ job.status }}` works as written.
+// `status: ${{ job.status }}` works as written, and so do Azure's
+// Agent.JobStatus (SucceededWithIssues), Jenkins' currentBuild.result
+// (UNSTABLE: built, with failing tests; ABORTED) and Woodpecker's killed.
 var statusWords = map[string]Status{
 	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut,
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
+	"succeededwithissues": Succeeded, "unstable": Succeeded, "aborted": Failed, "killed": Failed,
 }
 
 // ParseStatus reads a status or a CI's word for a job's outcome.
