@@ -112,6 +112,10 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
 		var d rollbar.Deploy
 		d, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
+		if d.Environment != "" && cfg.Environment != "" && d.Environment != cfg.Environment {
+			r.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
+				target.ID, d.Environment, cfg.Environment, cfg.Source("environment"), target.Source)
+		}
 		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
 		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
@@ -175,6 +179,9 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 		}
 	}
 	if !cfg.Status.Final() {
+		if old, ok := res.Pending[res.Environment]; ok && old != id {
+			r.Out.Warnf("deploy %d of %s, started earlier, was never finished: deploy %d takes its place for the steps after, and Rollbar will time %d out (a started step run twice?)", old, res.Environment, id, old)
+		}
 		res.Pending[res.Environment], res.Handoff = id, pipeline.Save
 		return res
 	}
