@@ -226,7 +226,7 @@ func (c *Config) Require(names ...string) error {
 			}
 		case "environment":
 			if c.CI.Provider != "" {
-				e.Fix += " (" + c.CI.Provider + " does not tell it)"
+				e.Fix += " (" + c.CI.Provider + " did not tell it in this job)"
 			}
 		}
 		return e
@@ -320,8 +320,9 @@ func misspelt(environ []string) []string {
 }
 
 // suggest finds the setting a misspelt variable most likely meant: a small
-// edit away, or the same words with one missing (ROLLBAR_STATUS for
-// ROLLBAR_DEPLOY_STATUS).
+// edit away, the same words with one missing (ROLLBAR_STATUS for
+// ROLLBAR_DEPLOY_STATUS) or one more (ROLLBAR_ENVIRONMENT_NAME), or a word
+// cut short (PLUGIN_ENV), or an input's other name (ROLLBAR_VERSION).
 func suggest(name, prefix string) (Setting, string, bool) {
 	best, bestKey, bestDist := Setting{}, "", 3
 	for _, s := range Table {
@@ -330,7 +331,11 @@ func suggest(name, prefix string) (Setting, string, bool) {
 				continue
 			}
 			d := Distance(strings.ReplaceAll(name, "-", "_"), strings.ReplaceAll(key, "-", "_"))
-			if strings.HasSuffix(key, "_"+strings.TrimPrefix(name, prefix)) {
+			words := strings.TrimPrefix(name, prefix)
+			switch {
+			case slices.ContainsFunc(s.Aliases, func(a string) bool { return strings.EqualFold(a, words) }):
+				d = 0 // ROLLBAR_VERSION: an input's other name, as a variable
+			case strings.HasSuffix(key, "_"+words) || strings.HasPrefix(name, key+"_") || words != name && len(words) >= 3 && strings.HasPrefix(key, name):
 				d = min(d, 1)
 			}
 			if d < bestDist {

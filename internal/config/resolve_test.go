@@ -179,12 +179,15 @@ func TestSaved(t *testing.T) {
 func TestMisspelt(t *testing.T) {
 	t.Parallel()
 	cfg, err := Resolve(Input{Environ: []string{"ROLLBAR_STATUS=failed", "PLUGIN_STAUTS=x", "INPUT_ENVIROMENT=p",
-		"ROLLBAR_DEPLOY_ENVIRONMENT=p", "ROLLBAR_DEPLOYS_ID=id=3", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
+		"PLUGIN_ENV=p", "ROLLBAR_ENVIRONMENT_NAME=p", "ROLLBAR_VERSION=abc", "ROLLBAR_DEPLOY_ENVIRONMENT=p", "ROLLBAR_DEPLOYS_ID=id=3", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"ROLLBAR_STATUS is not a setting of rollbar-deploy: did you mean ROLLBAR_DEPLOY_STATUS (status)?",
 		"PLUGIN_STAUTS is not a setting of rollbar-deploy: did you mean PLUGIN_STATUS (status)?",
 		"INPUT_ENVIROMENT is not a setting of rollbar-deploy: did you mean INPUT_ENVIRONMENT (environment)?",
+		"PLUGIN_ENV is not a setting of rollbar-deploy: did you mean PLUGIN_ENVIRONMENT (environment)?",
+		"ROLLBAR_ENVIRONMENT_NAME is not a setting of rollbar-deploy: did you mean ROLLBAR_ENVIRONMENT (environment)?",
+		"ROLLBAR_VERSION is not a setting of rollbar-deploy: did you mean ROLLBAR_REVISION (revision)?",
 	}, cfg.Warnings)
 }
 
@@ -193,7 +196,7 @@ func TestRequire(t *testing.T) {
 	cfg, err := Resolve(Input{CI: ci.Info{Provider: "GitHub Actions"},
 		Git: func() (git.Commit, error) { return git.Commit{}, errors.New("not a git repository") }})
 	require.NoError(t, err)
-	assert.EqualError(t, cfg.Require("environment"), "environment is not set: set --environment, ROLLBAR_ENVIRONMENT or ROLLBAR_ENV, or the input environment (GitHub Actions does not tell it)")
+	assert.EqualError(t, cfg.Require("environment"), "environment is not set: set --environment, ROLLBAR_ENVIRONMENT or ROLLBAR_ENV, or the Action input or plugin setting environment (GitHub Actions did not tell it in this job)")
 	assert.ErrorContains(t, cfg.Require("revision"), "(no git commit to read it from: not a git repository)")
 	assert.ErrorContains(t, cfg.Require("access_token"), "ROLLBAR_ACCESS_TOKEN is not set")
 

@@ -212,7 +212,7 @@ func (s Setting) envKeys() []string {
 
 // Where tells a user every way to set a setting, for errors and help.
 func (s Setting) Where() string {
-	return "--" + s.Flag() + ", " + strings.Join(s.Vars, " or ") + ", or the input " + s.Name
+	return "--" + s.Flag() + ", " + strings.Join(s.Vars, " or ") + ", or the Action input or plugin setting " + s.Name
 }
 
 // Field accessors shared by parsing and display.
