@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2086 # $sha256 is unquoted on purpose: "shasum -a 256" is three words.
-# Puts the rollbar-deploy binary for this runner in the runner's tool cache and writes its path
-# as `path=…` to GITHUB_OUTPUT (or prints it when GITHUB_OUTPUT is unset). action.yml runs it as
+# Puts the rollbar-deploy binary for this runner in the runner's tool cache, writes its path
+# as `path=…` to GITHUB_OUTPUT (or prints it when GITHUB_OUTPUT is unset) and its directory to
+# GITHUB_PATH. action.yml runs it as
 # the action's first step; it runs the same outside a runner, given the same variables.
 #
 # The first way that applies, in this order (the log says which one it took):
@@ -82,11 +83,16 @@ fi
 dir=$cache_root/$version/$arch
 bin=$dir/$exe
 
+# The binary's directory also goes on the job's PATH, so that a later run: step can call
+# rollbar-deploy (watch, id=$(rollbar-deploy …)) itself.
 output() {
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
     echo "path=$bin" >> "$GITHUB_OUTPUT"
   else
     printf '%s\n' "$bin"
+  fi
+  if [ -n "${GITHUB_PATH:-}" ]; then
+    echo "$dir" >> "$GITHUB_PATH"
   fi
 }
 

@@ -70,11 +70,11 @@ func install(t *testing.T, r runner) (log, bin string, err error) {
 	_, err = os.ReadFile("install.sh")
 	require.NoError(t, err)
 	tmp := t.TempDir()
-	out := filepath.Join(tmp, "github_output")
+	out, path := filepath.Join(tmp, "github_output"), filepath.Join(tmp, "github_path")
 	cmd := exec.Command("bash", "install.sh")
 	cmd.Env = append(os.Environ(),
 		"RUNNER_OS="+r.os, "RUNNER_ARCH="+r.arch, "RUNNER_TOOL_CACHE="+r.cache, "RUNNER_TEMP="+tmp,
-		"GITHUB_ACTION_PATH="+r.actionPath, "GITHUB_OUTPUT="+out,
+		"GITHUB_ACTION_PATH="+r.actionPath, "GITHUB_OUTPUT="+out, "GITHUB_PATH="+path,
 		"RD_DOWNLOAD_URL="+r.downloadURL, "RD_ACTION_REPOSITORY=rollbar-deploy/rollbar-deploy")
 	if r.path != "" {
 		cmd.Env = append(cmd.Env, "PATH="+r.path)
@@ -85,6 +85,9 @@ func install(t *testing.T, r runner) (log, bin string, err error) {
 	written, _ := os.ReadFile(out)
 	if m := regexp.MustCompile(`(?m)^path=(.*)$`).FindSubmatch(written); m != nil {
 		bin = string(m[1])
+		// Later run: steps find it on PATH.
+		onPath, _ := os.ReadFile(path)
+		assert.Equal(t, filepath.Dir(bin)+"\n", string(onPath), "GITHUB_PATH")
 	}
 	return buf.String(), bin, err
 }
