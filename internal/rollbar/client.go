@@ -272,7 +272,7 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 	})
 	if err != nil && last != nil && Transient(last) && (attempt > 1 || ctx.Err() != nil) {
 		// Report what went wrong, not that the deadline cut the retries.
-		return fmt.Errorf("%w (gave up after %d attempts within the timeout)", last, attempt)
+		return fmt.Errorf("%w (gave up after %d attempts in the time allowed)", last, attempt)
 	}
 	return err
 }
