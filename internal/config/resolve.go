@@ -94,21 +94,30 @@ func Resolve(in Input) (*Config, error) {
 		c.Comment = cutAtRune(c.Comment, maxComment)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
 	}
-	c.Saved = saved(in, c.Environment)
+	var warning string
+	if c.Saved, warning = saved(in, c.Environment); warning != "" {
+		c.Warnings = append(c.Warnings, warning)
+	}
 	return c, nil
 }
 
 // saved reads the ids earlier steps saved, the one kept under environment's
 // own name first. One that does not parse is not the tool's, so it is
-// passed over.
-func saved(in Input, environment string) []Saved {
-	var out []Saved
+// passed over. A record under environment's name that is another
+// environment's (eu-prod and eu_prod share ROLLBAR_DEPLOYS_EU_PROD, and
+// GitLab kept the last report's) is warned of: this environment's deploy
+// may be lost.
+func saved(in Input, environment string) (out []Saved, warning string) {
 	if name := pipeline.PendingVarOf(environment); name != "" {
-		if id, ok := pipeline.DecodePending(get(in, name))[environment]; ok {
+		records := pipeline.DecodeRecords(get(in, name))
+		if id, ok := records[environment]; ok && id > 0 {
 			out = append(out, Saved{ID: id, Environment: environment, Source: name})
+		} else if !ok && len(records) > 0 {
+			warning = fmt.Sprintf("%s holds the deploy of %s, not of %s: name the environments apart, or a started deploy of %s may be left to time out",
+				name, strings.Join(slices.Sorted(maps.Keys(records)), ", "), environment, environment)
 		}
 	}
-	if env := savedEnvironment(in); env != "" {
+	if env, started := handedOver(in); env != "" && started {
 		if id, err := ParseDeployID(get(in, pipeline.DeployIDVar)); err == nil {
 			out = append(out, Saved{ID: id, Environment: env, Source: pipeline.DeployIDVar})
 		}
@@ -117,30 +126,37 @@ func saved(in Input, environment string) []Saved {
 	for _, env := range slices.Sorted(maps.Keys(pending)) {
 		out = append(out, Saved{ID: pending[env], Environment: env, Source: pipeline.PendingVar})
 	}
-	return out
+	return out, warning
 }
 
-// savedEnvironment is the environment of a ROLLBAR_DEPLOY_ID the tool
-// saved, or "" for one the user set. The tool writes the id with its
-// environment, and with the same id in its records of that environment
-// (ROLLBAR_DEPLOYS, ROLLBAR_DEPLOYS_<ENVIRONMENT>): an id beside them that
-// is not theirs was set by the user, say `export ROLLBAR_DEPLOY_ID=$(…)` in
-// a job that GitLab also handed another job's report, and is the user's.
-func savedEnvironment(in Input) string {
+// handedOver tells whose a ROLLBAR_DEPLOY_ID is: the tool's, with its
+// environment, and started or finished, or the user's (environment "").
+// The tool writes the id with its environment, and where it keeps records
+// of that environment (ROLLBAR_DEPLOYS, ROLLBAR_DEPLOYS_<ENVIRONMENT>) the
+// same id in them, negated once finished. An id beside them that is not
+// theirs was set by the user, say `export ROLLBAR_DEPLOY_ID=$(…)` in a job
+// that GitLab also handed another job's report, and is the user's.
+func handedOver(in Input) (environment string, started bool) {
 	env := get(in, pipeline.EnvironmentVar)
 	if env == "" {
-		return ""
+		return "", false
 	}
 	if unescaped, err := url.PathUnescape(env); err == nil {
 		env = unescaped // as the dotenv report holds it
 	}
-	id := get(in, pipeline.DeployIDVar)
+	id, _ := strconv.ParseInt(get(in, pipeline.DeployIDVar), 10, 64)
 	for _, name := range []string{pipeline.PendingVar, pipeline.PendingVarOf(env)} {
-		if other, ok := pipeline.DecodePending(get(in, name))[env]; ok && strconv.FormatInt(other, 10) != id {
-			return ""
+		if rec, ok := pipeline.DecodeRecords(get(in, name))[env]; ok {
+			switch rec {
+			case id:
+				return env, true
+			case -id:
+				return env, false
+			}
+			return "", false
 		}
 	}
-	return env
+	return env, true
 }
 
 // find walks a setting's sources in order. Blank counts as unset

@@ -98,7 +98,7 @@ var Table = []Setting{
 		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (see saved); a
 		// CI may carry the user's id in a variable of its own.
 		keys: func(in Input, keys []string) []string {
-			if savedEnvironment(in) != "" {
+			if env, _ := handedOver(in); env != "" {
 				keys = slices.DeleteFunc(keys, func(k string) bool { return k == pipeline.DeployIDVar })
 			}
 			return append(keys, in.CI.DeployIDVars...)

@@ -11,16 +11,20 @@ import (
 // WriteDotenv writes ROLLBAR_DEPLOY_ID, ROLLBAR_DEPLOY_URL and the deploy's
 // environment (which marks the id as the tool's own, so that only a later
 // job of that environment takes it up) for GitLab's `artifacts: reports:
-// dotenv`, and a started deploy once more under its environment's own name
-// (PendingVarOf). It replaces the file: GitLab takes the last duplicate, and
+// dotenv`, and the deploy once more under its environment's own name
+// (PendingVarOf), marked as started or finished. It replaces the file: GitLab takes the last duplicate, and
 // a stale id from an earlier run must not linger.
 func WriteDotenv(path string, r Result) error {
 	// The environment is escaped: GitLab's environment names may hold
 	// spaces, which a dotenv value cannot.
 	lines := [][2]string{{DeployIDVar, strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL},
 		{EnvironmentVar, url.PathEscape(r.Environment)}}
-	if r.Handoff == Save && r.Environment != "" {
-		lines = append(lines, [2]string{PendingVarOf(r.Environment), EncodePending(map[string]int64{r.Environment: r.DeployID})})
+	if r.Environment != "" {
+		id := r.DeployID
+		if r.Handoff != Save {
+			id = -id // finished: no later job is to finish it again
+		}
+		lines = append(lines, [2]string{PendingVarOf(r.Environment), EncodePending(map[string]int64{r.Environment: id})})
 	}
 	if r.Watch != nil {
 		lines = append(lines, [2]string{"ROLLBAR_WATCH_RESULT", r.Watch.Result})

@@ -15,7 +15,7 @@ func TestWriteDotenv(t *testing.T) {
 	for status, want := range map[string]string{
 		// A started deploy, once more under its environment's name, for the job that finishes it.
 		"started":   base + "ROLLBAR_DEPLOYS_PRODUCTION=production=45306460\n",
-		"succeeded": base,
+		"succeeded": base + "ROLLBAR_DEPLOYS_PRODUCTION=production=-45306460\n", // finished: no later job finishes it again
 	} {
 		path := filepath.Join(t.TempDir(), "deploy.env")
 		require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nSTALE=yes\n"), 0o644))

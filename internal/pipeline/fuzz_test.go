@@ -29,7 +29,8 @@ func fuzzSeeds(f *testing.F) {
 }
 
 // FuzzWriteDotenv: a dotenv report has exactly ROLLBAR_DEPLOY_ID,
-// ROLLBAR_DEPLOY_URL and ROLLBAR_DEPLOY_ENVIRONMENT, or is not written.
+// ROLLBAR_DEPLOY_URL, ROLLBAR_DEPLOY_ENVIRONMENT and the environment's
+// record, or is not written.
 func FuzzWriteDotenv(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, id int64, deployURL, status, environment, revision, revisionURL, user string) {
@@ -45,7 +46,14 @@ func FuzzWriteDotenv(f *testing.F) {
 		require.NoError(t, err)
 		got, err := pipelinetest.ParseDotenv(data)
 		require.NoError(t, err)
-		assert.Equal(t, map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": url.PathEscape(environment)}, got)
+		want := map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": url.PathEscape(environment)}
+		if key := pipeline.PendingVarOf(environment); key != "" {
+			if id != 0 {
+				assert.Equal(t, map[string]int64{environment: -id}, pipeline.DecodeRecords(got[key]), "the record names the environment exactly, and the deploy as finished")
+			}
+			want[key] = got[key]
+		}
+		assert.Equal(t, want, got)
 	})
 }
 

@@ -9,6 +9,7 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,7 +28,8 @@ const (
 )
 
 // PendingVarOf is the variable a GitLab dotenv report keeps one
-// environment's started deploy in, as PendingVar does (environment=id).
+// environment's deploy in, as PendingVar does (environment=id; a finished
+// deploy's id negated).
 // GitLab hands a later job the reports of every earlier job, and where two
 // name one variable the last one wins: two jobs that each start a deploy of
 // their own environment would overwrite each other's ROLLBAR_DEPLOY_ID and
@@ -61,13 +63,24 @@ func EncodePending(pending map[string]int64) string {
 	return v.Encode()
 }
 
-// DecodePending reads PendingVar; what does not parse is not the tool's
-// and is passed over.
+// DecodePending reads PendingVar, or a PendingVarOf record: each
+// environment's started deploy. A finished deploy's record and what does
+// not parse are passed over.
 func DecodePending(s string) map[string]int64 {
+	out := DecodeRecords(s)
+	maps.DeleteFunc(out, func(_ string, id int64) bool { return id < 0 })
+	return out
+}
+
+// DecodeRecords reads the deploy ids a record holds by environment: a
+// started deploy's id, or a finished one's negated, as a GitLab report
+// keeps it (the report still names the deploy, and a later job must know
+// it is not one to finish).
+func DecodeRecords(s string) map[string]int64 {
 	v, _ := url.ParseQuery(s)
 	out := map[string]int64{}
 	for env := range v {
-		if id, err := strconv.ParseInt(v.Get(env), 10, 64); err == nil && id > 0 && env != "" {
+		if id, err := strconv.ParseInt(v.Get(env), 10, 64); err == nil && id != 0 && env != "" {
 			out[env] = id
 		}
 	}
