@@ -238,18 +238,20 @@ func (r *Run) publish(res pipeline.Result, report *watch.Report) error {
 // findMaps pairs the source maps with their minified URLs.
 func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
-	pairs, err := sourcemaps.Find(r.Dir, append(list(cfg.SourceMaps), extra...), list(cfg.MinifiedURLs), cfg.URLPrefix)
+	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...), r.list("minified_urls", cfg.MinifiedURLs), cfg.URLPrefix)
 	if err != nil {
 		return nil, &config.Error{Setting: "source_maps", Source: cfg.Source("source_maps"), Problem: "cannot be used", Fix: err.Error()}
 	}
 	return pairs, nil
 }
 
-// list splits a list setting at spaces and commas: the official action's
-// lists are space-separated, and Drone and Woodpecker hand a plugin a YAML
-// list as one comma-joined value.
-func list(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+// list splits a list setting at spaces, the official action's way, and a
+// plugin setting at commas too: Drone and Woodpecker hand a plugin a YAML
+// list as one comma-joined value. A name with a comma in it stays whole
+// anywhere else.
+func (r *Run) list(name, v string) []string {
+	plugin := strings.HasPrefix(r.Config.Source(name), "PLUGIN_")
+	return strings.FieldsFunc(v, func(c rune) bool { return unicode.IsSpace(c) || plugin && c == ',' })
 }
 
 // upload sends every source map, reporting each one's outcome, and fails if

@@ -23,13 +23,13 @@ func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
 	if cfg.SourceMaps == "" && len(r.Args) == 0 {
 		return cfg.Require("source_maps")
 	}
-	if len(r.Args) > 0 { // the maps named on the command line join the setting's, as its value
-		cfg.SourceMaps = strings.Join(append(list(cfg.SourceMaps), r.Args...), " ")
-		cfg.Sources["source_maps"] = strings.TrimPrefix(cfg.Source("source_maps")+" and arguments", " and ")
-	}
-	pairs, err := r.findMaps(nil)
+	pairs, err := r.findMaps(r.Args)
 	if err != nil {
 		return err
+	}
+	if len(r.Args) > 0 { // shown as the setting's value, beside any it had
+		cfg.SourceMaps = strings.Join(append(r.list("source_maps", cfg.SourceMaps), r.Args...), " ")
+		cfg.Sources["source_maps"] = strings.TrimPrefix(cfg.Source("source_maps")+" and arguments", " and ")
 	}
 	if cfg.DryRun {
 		return r.showDryRun(mapRequests(cfg, pairs), c.Spec().Settings)

@@ -40,7 +40,7 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 			// Found now, not at its upload: nothing is sent for a list
 			// with a wrong name in it.
 			if info, err := os.Stat(path); err != nil || info.IsDir() {
-				return nil, fmt.Errorf("source map %s is no file there is: with minified URLs, each source map is one file", maps[i])
+				return nil, fmt.Errorf("source map %s is not a file (missing, or a directory): with minified URLs, each source map is one file", maps[i])
 			}
 			pairs[i] = Pair{Path: path, MinifiedURL: urls[i]}
 		}
