@@ -30,10 +30,11 @@ err() {
   exit 1
 }
 
-# native PATH: a Windows path (C:\…) as Git Bash's tools want it.
+# native PATH [-w]: a Windows path (C:\…) as Git Bash's tools want it (/c/…); with -w, the
+# other way, as the runner and pwsh or cmd steps want it.
 native() {
   if [ "${RUNNER_OS:-}" = Windows ] && command -v cygpath >/dev/null 2>&1; then
-    cygpath -u "$1"
+    cygpath "${2:--u}" "$1"
   else
     printf '%s\n' "$1"
   fi
@@ -92,7 +93,7 @@ output() {
     printf '%s\n' "$bin"
   fi
   if [ -n "${GITHUB_PATH:-}" ]; then
-    echo "$dir" >> "$GITHUB_PATH"
+    native "$dir" -w >> "$GITHUB_PATH"
   fi
 }
 

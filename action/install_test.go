@@ -85,9 +85,14 @@ func install(t *testing.T, r runner) (log, bin string, err error) {
 	written, _ := os.ReadFile(out)
 	if m := regexp.MustCompile(`(?m)^path=(.*)$`).FindSubmatch(written); m != nil {
 		bin = string(m[1])
-		// Later run: steps find it on PATH.
+		// Later run: steps find it on PATH, in Windows' own form there
+		// (cygpath -w; see fakeCygpath).
+		want := filepath.Dir(bin)
+		if r.os == "Windows" && r.path != "" {
+			want = `C:\` + want
+		}
 		onPath, _ := os.ReadFile(path)
-		assert.Equal(t, filepath.Dir(bin)+"\n", string(onPath), "GITHUB_PATH")
+		assert.Equal(t, want+"\n", string(onPath), "GITHUB_PATH")
 	}
 	return buf.String(), bin, err
 }
@@ -125,8 +130,11 @@ func TestInstallPicksTheRunnersAsset(t *testing.T) {
 		{"Windows", "X64", "rollbar-deploy_windows_amd64.exe", "x64/rollbar-deploy.exe"},
 		{"Windows", "ARM64", "rollbar-deploy_windows_arm64.exe", "arm64/rollbar-deploy.exe"},
 	} {
-		cache := t.TempDir()
-		log, bin, err := install(t, runner{os: tc.os, arch: tc.arch, actionPath: actionDir, cache: cache, downloadURL: m.URL})
+		cache, path := t.TempDir(), ""
+		if tc.os == "Windows" {
+			path = fakeCygpath(t)
+		}
+		log, bin, err := install(t, runner{os: tc.os, arch: tc.arch, actionPath: actionDir, cache: cache, downloadURL: m.URL, path: path})
 		require.NoError(t, err, log)
 		assert.Equal(t, filepath.Join(cache, "rollbar-deploy", "9.8.7", filepath.FromSlash(tc.bin)), bin, tc.os+"/"+tc.arch)
 		got, _ := os.ReadFile(bin)
@@ -139,6 +147,15 @@ func TestInstallPicksTheRunnersAsset(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, log, "::error title=rollbar-deploy action::unsupported runner")
 	}
+}
+
+// fakeCygpath is a PATH with Git Bash's cygpath on it, as a Windows runner
+// has: -u gives a path as it is, -w puts C:\ before it.
+func fakeCygpath(t *testing.T) string {
+	dir := t.TempDir()
+	script := "#!/bin/sh\ncase $1 in -w) printf 'C:\\\\%s\\n' \"$2\" ;; *) printf '%s\\n' \"$2\" ;; esac\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cygpath"), []byte(script), 0o755))
+	return dir + string(os.PathListSeparator) + os.Getenv("PATH")
 }
 
 // hostRunner is the runner this test runs on, as RUNNER_OS/RUNNER_ARCH.
