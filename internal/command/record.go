@@ -127,6 +127,8 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	res.Unchanged = !recorded
 	var report *watch.Report
 	switch {
+	case cfg.WatchFor > 0 && res.Unchanged:
+		r.Out.Infof("not watching: this release brings no new code")
 	case cfg.WatchFor > 0 && cfg.Status == config.Succeeded:
 		report, err = r.watch(ctx, &res)
 	case cfg.WatchFor > 0: // say, ROLLBAR_WATCH_FOR in the env: of a job with a started step

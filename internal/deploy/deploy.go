@@ -73,7 +73,8 @@ func (x *Deployer) Create(ctx context.Context, d rollbar.NewDeploy, skipUnchange
 const releasePages = 5
 
 // unchanged finds the newest deploy of d's environment: when it has d's
-// revision, the release brings no new code. When an older one of the deploys
+// revision and succeeded, the release brings no new code (one that failed,
+// or never finished, is released again now). When an older one of the deploys
 // read has it, the release rolls back to it, and d's comment says so.
 func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, bool) {
 	var newest *rollbar.Deploy
@@ -86,9 +87,11 @@ func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, 
 		for _, got := range deploys {
 			switch {
 			case got.Environment != d.Environment:
-			case newest == nil && got.Revision == d.Revision:
+			case newest == nil && got.Revision == d.Revision && got.Status == string(config.Succeeded):
 				x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
 				return got.ID, true
+			case newest == nil && got.Revision == d.Revision:
+				return 0, false // a failed or unfinished release of it, released again
 			case newest == nil:
 				newest = &got
 			case got.Revision == d.Revision:
@@ -102,6 +105,9 @@ func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, 
 		if newest != nil || len(deploys) < recent {
 			break
 		}
+	}
+	if newest == nil {
+		x.Log.Infof("no deploy of %s among the newest ones read: recording the release", d.Environment)
 	}
 	return 0, false
 }
