@@ -181,7 +181,7 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 		}
 	}
 	if !cfg.Status.Final() {
-		if old, ok := res.Pending[res.Environment]; ok && old != id {
+		if old, ok := res.Pending[res.Environment]; ok && old != id && r.handsOff() {
 			r.Out.Warnf("deploy %d of %s, started earlier, was never finished: deploy %d takes its place for the steps after, and Rollbar will time %d out (a started step run twice?)", old, res.Environment, id, old)
 		}
 		res.Pending[res.Environment], res.Handoff = id, pipeline.Save
@@ -201,6 +201,12 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 		}
 	}
 	return res
+}
+
+// handsOff reports whether this run tells later steps of its deploy:
+// through GITHUB_ENV, a dotenv report or the workspace's id file.
+func (r *Run) handsOff() bool {
+	return r.Out.action != nil || r.Config.Dotenv != "" || r.Config.CI.SharesWorkspace
 }
 
 // publish hands the deploy back to the pipeline: the id on stdout, and the
@@ -268,7 +274,7 @@ func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []source
 			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: r.Config.Revision, MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
 		}
 		if err != nil {
-			out[i].Uploaded, out[i].Error = false, describe(err)
+			out[i].Uploaded, out[i].Error = false, err.Error()
 			failed, first = failed+1, cmp.Or(first, err)
 			r.Out.Warnf("source map %s for %s: %v", p.Path, p.MinifiedURL, err)
 			continue

@@ -41,7 +41,11 @@ func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
 	defer cancel()
 	maps, err := r.upload(ctx, r.Client(), pairs)
 	if r.JSON {
-		r.printJSON(map[string]any{"source_maps": maps})
+		out := map[string]any{"source_maps": maps}
+		if err != nil && tolerated(err, cfg.FailOnError, c.Spec()) {
+			out["error"], out["tolerated"] = describe(err), true
+		}
+		r.printJSON(out)
 	}
 	return err
 }

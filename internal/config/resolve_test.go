@@ -107,6 +107,10 @@ func TestResolveInvalid(t *testing.T) {
 		{map[string]string{"ROLLBAR_REVISION": "%CI_COMMIT_SHA%"}, `looks like an expression the CI did not expand`},
 		{map[string]string{"ROLLBAR_ENVIRONMENT": "$DEPLOY_ENV"}, `environment "$DEPLOY_ENV" (from ROLLBAR_ENVIRONMENT) looks like an expression the CI did not expand: check its spelling, or pass a name such as production`},
 		{map[string]string{"ROLLBAR_ENVIRONMENT": "${{ inputs.environment }}"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_ENVIRONMENT": "review/$CI_COMMIT_REF_SLUG"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_ENVIRONMENT": "eu-%REGION%"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_ENVIRONMENT": "$[variables.env]"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"ROLLBAR_REVISION": "%build.vcs.number%"}, `looks like an expression the CI did not expand`},
 		{map[string]string{"ROLLBAR_DEPLOY_STATUS": "done"}, `status "done" (from ROLLBAR_DEPLOY_STATUS) is not a deploy status: use one of started, succeeded`},
 		{map[string]string{"ROLLBAR_DEPLOY_ID": "abc"}, `deploy_id "abc" (from ROLLBAR_DEPLOY_ID) is not a deploy id: use a positive deploy id`},
 		{map[string]string{"ROLLBAR_DEPLOY_ID": "0"}, `deploy_id "0" (from ROLLBAR_DEPLOY_ID) is not a deploy id`},
@@ -223,5 +227,17 @@ func TestDistance(t *testing.T) {
 		want int
 	}{{"status", "status", 0}, {"stauts", "status", 1}, {"enviroment", "environment", 1}, {"", "abc", 3}, {"abc", "xyz", 3}} {
 		assert.Equal(t, tt.want, Distance(tt.a, tt.b), tt.a+"/"+tt.b)
+	}
+}
+
+// TestNotExpressions: values with a $ or a % that no CI would expand stay
+// as given.
+func TestNotExpressions(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"US$", "a$b", "prod$1", "$", "100%", "canary-10%-of-50%", "prod%20eu", "%"} {
+		cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_ENVIRONMENT": v, "ROLLBAR_REVISION": v})})
+		require.NoError(t, err, v)
+		assert.Equal(t, v, cfg.Environment)
+		assert.Equal(t, v, cfg.Revision)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -282,20 +283,11 @@ type problem struct{ msg, fix string }
 
 func (p *problem) Error() string { return p.msg }
 
-// unexpanded is a value that is a CI's expression: GitHub's ${{ }}, a
-// shell's or Azure's $(…), ${…} and $NAME, GitLab's $[[ ]], cmd's %NAME%.
-func unexpanded(v string) bool {
-	if strings.Contains(v, "${{") || strings.Contains(v, "$(") || strings.Contains(v, "${") || strings.Contains(v, "$[[") {
-		return true
-	}
-	name := func(s string) bool {
-		return s != "" && strings.IndexFunc(s, func(r rune) bool { return r != '_' && (r < 'A' || r > 'Z') && (r < '0' || r > '9') }) < 0
-	}
-	if rest, ok := strings.CutPrefix(v, "$"); ok {
-		return name(rest)
-	}
-	return len(v) > 2 && v[0] == '%' && v[len(v)-1] == '%' && name(v[1:len(v)-1])
-}
+// unexpanded matches a CI's expression left in a value: GitHub's ${{ }}, a
+// shell's ${…}, $(…) and $NAME (Azure's $(…) and $[ ] too), GitLab's
+// $[[ ]], and cmd's or TeamCity's %name%, %env.NAME%. "US$", "a$b", "prod$1"
+// and "100%" are no expressions.
+var unexpanded = regexp.MustCompile(`\$[{(\[]|\$[A-Z_][A-Z0-9_]*|%[A-Za-z_][A-Za-z0-9_.]*%`).MatchString
 
 func duration(f func(*Settings) *time.Duration) func(*Settings, string) error {
 	return func(s *Settings, v string) error {

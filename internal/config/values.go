@@ -18,13 +18,16 @@ const (
 )
 
 // statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
-// `status: ${{ job.status }}` works as written, and so do Azure's
-// Agent.JobStatus (SucceededWithIssues), Jenkins' currentBuild.result
-// (UNSTABLE: built, with failing tests; ABORTED) and Woodpecker's killed.
+// `status: ${{ job.status }}` works as written, and so do Azure's job and
+// release statuses (SucceededWithIssues, PartiallySucceeded), Jenkins'
+// currentBuild.result (UNSTABLE: built, with failing tests; ABORTED;
+// NOT_BUILT), Semaphore's (passed, stopped) and Woodpecker's (killed,
+// declined).
 var statusWords = map[string]Status{
 	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut,
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
-	"succeededwithissues": Succeeded, "unstable": Succeeded, "aborted": Failed, "killed": Failed,
+	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded, "passed": Succeeded,
+	"aborted": Failed, "not_built": Failed, "killed": Failed, "stopped": Failed, "declined": Failed,
 }
 
 // ParseStatus reads a status or a CI's word for a job's outcome.

@@ -296,9 +296,9 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		// Rollbar's own URL is no setting to fix: failing to reach it there
-		// is the network's doing (a runner without DNS), an outage.
-		if reason := wrongEndpoint(err); reason != "" && ctx.Err() == nil && c.safeBaseURL() != DefaultBaseURL {
+		// Rollbar's own host is no setting to fix: failing to reach it is
+		// the network's doing (a runner without DNS), an outage.
+		if reason := wrongEndpoint(err); reason != "" && ctx.Err() == nil && !c.rollbarsHost() {
 			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}
@@ -450,6 +450,14 @@ func (c *Client) safeBaseURL() string {
 	}
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return strings.TrimRight(u.String(), "/")
+}
+
+// rollbarsHost reports whether the base URL names Rollbar's own API host,
+// however it is written (API.Rollbar.com, :443).
+func (c *Client) rollbarsHost() bool {
+	u, err := url.Parse(c.BaseURL)
+	def, _ := url.Parse(DefaultBaseURL)
+	return err == nil && strings.EqualFold(u.Hostname(), def.Hostname())
 }
 
 func (c *Client) readToken() string { return cmp.Or(c.ReadToken, c.Token) }
