@@ -48,6 +48,9 @@ type Info struct {
 	// Workspace is that directory where the CI names it; empty means the
 	// working directory.
 	Workspace string
+	// JoinsLists is true where a plugin's YAML list setting reaches it as
+	// one comma-joined PLUGIN_ value (Drone, Woodpecker, Harness).
+	JoinsLists bool
 	// SkipsUnchangedReleases is true where the CI runs the tool on releases
 	// that carry no new code (Heroku's release phase also runs on config
 	// changes): a release whose revision is already the newest deploy is not
@@ -84,6 +87,7 @@ type provider struct {
 	notUser func(string) bool
 
 	skipsUnchangedReleases bool
+	joinsLists             bool
 	deployIDVars           []string
 	revisionHint           string
 
@@ -140,6 +144,7 @@ func (p provider) read(get Lookup, readFile ReadFile) Info {
 		Repository:             first(get, p.repository),
 		SharesWorkspace:        len(p.workspace) > 0, // only such CIs name a workspace
 		Workspace:              first(get, p.workspace).Value,
+		JoinsLists:             p.joinsLists,
 		SkipsUnchangedReleases: p.skipsUnchangedReleases,
 		DeployIDVars:           slices.Clone(p.deployIDVars),
 		RevisionHint:           p.revisionHint,

@@ -12,6 +12,7 @@ var drone = provider{
 	branch:        []string{"DRONE_SOURCE_BRANCH", "DRONE_BRANCH"},
 	repository:    []string{"DRONE_REPO"},
 	workspace:     []string{"DRONE_WORKSPACE"},
+	joinsLists:    true,
 }
 
 // Harness CI sets the DRONE_* variables too (and DRONE=true), plus its own
@@ -26,4 +27,5 @@ var harness = provider{
 	branch:        drone.branch,
 	repository:    drone.repository,
 	workspace:     []string{"HARNESS_WORKSPACE", "DRONE_WORKSPACE"},
+	joinsLists:    true,
 }

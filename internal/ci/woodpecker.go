@@ -14,6 +14,7 @@ var woodpecker = provider{
 	branch:        []string{"CI_COMMIT_SOURCE_BRANCH", "CI_COMMIT_BRANCH"}, // the source branch is set for pull requests only
 	repository:    []string{"CI_REPO"},
 	workspace:     []string{"CI_WORKSPACE"},
+	joinsLists:    true,
 	finish: func(_ Lookup, _ ReadFile, info *Info) {
 		// woodpecker-cli exec without --system-url links every pipeline to
 		// Woodpecker's own GitHub page: no run to show.

@@ -55,6 +55,7 @@ type Run struct {
 	JSON   bool
 	Out    *reporter
 	inv    invocation // the flags that are not settings
+	spec   *Spec
 	// printed is whether stdout has its JSON document already.
 	printed bool
 }
@@ -100,7 +101,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 			}
 		}
 	}
-	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, inv: inv}
+	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, inv: inv, spec: spec}
 	err = required(spec, cfg)
 	if err == nil {
 		err = cmd.Run(ctx, r)
@@ -116,7 +117,7 @@ func required(spec *Spec, cfg *config.Config) error {
 	for _, name := range spec.Required {
 		if src := cfg.Source(name); src == "" || src == "default" {
 			s, _ := config.Lookup(name)
-			return usagef("%s needs --%s: %s", spec.Name, s.Flag(), s.Want)
+			return &config.Error{Setting: name, Problem: "is not set, and " + spec.Name + " needs it given", Fix: "pass --" + s.Flag() + ": " + s.Want}
 		}
 	}
 	return nil
@@ -145,6 +146,14 @@ func (r *Run) Path(p string) string {
 		return p
 	}
 	return filepath.Join(r.Dir, p)
+}
+
+// jsonError adds to a JSON result a failure the policy tolerates, which
+// the result then carries in place of the document Main would print.
+func (r *Run) jsonError(out map[string]any, err error) {
+	if err != nil && tolerated(err, r.Config.FailOnError, r.spec) {
+		out["error"], out["tolerated"] = describe(err), true
+	}
 }
 
 func (r *Run) printJSON(v any) {

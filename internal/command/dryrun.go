@@ -34,7 +34,7 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 		create := request{Method: "POST", URL: cfg.APIURL + "/api/1/deploy", Body: r.newDeploy()}
 		if cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback {
 			reqs = append(reqs, request{Method: "GET", URL: cfg.APIURL + "/api/1/deploys?limit=100&page=1"})
-			create.If = "the token can read and the newest deploy of " + cfg.Environment + " has another revision: a release without new code is not recorded"
+			create.If = "the token cannot read, or the newest deploy of " + cfg.Environment + " has another revision or did not succeed: a release without new code is not recorded"
 		}
 		reqs = append(reqs, create)
 	}

@@ -101,7 +101,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	sendCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	client := r.Client()
-	_, mapsErr := r.upload(sendCtx, client, pairs)
+	maps, mapsErr := r.upload(sendCtx, client, pairs)
 	x := deploy.Deployer{Client: client, Log: r.Out}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
@@ -134,7 +134,8 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	case cfg.WatchFor > 0: // say, ROLLBAR_WATCH_FOR in the env: of a job with a started step
 		r.Out.Infof("not watching: the watch follows a succeeded deploy, and this one is %s", cfg.Status)
 	}
-	return errors.Join(r.publish(res, report), err, mapsErr)
+	err = errors.Join(err, mapsErr)
+	return errors.Join(r.publish(res, report, maps, err), err)
 }
 
 func (r *Run) newDeploy() rollbar.NewDeploy {
@@ -211,13 +212,17 @@ func (r *Run) handsOff() bool {
 
 // publish hands the deploy back to the pipeline: the id on stdout, and the
 // CI's own files.
-func (r *Run) publish(res pipeline.Result, report *watch.Report) error {
+func (r *Run) publish(res pipeline.Result, report *watch.Report, maps []uploaded, failed error) error {
 	if r.JSON {
 		out := map[string]any{"deploy_id": res.DeployID, "deploy_url": res.URL, "status": res.Status,
 			"environment": res.Environment, "revision": res.Revision}
 		if report != nil {
 			out["watch"] = report
 		}
+		if len(maps) > 0 {
+			out["source_maps"] = maps
+		}
+		r.jsonError(out, failed)
 		r.printJSON(out)
 	} else {
 		fmt.Fprintln(r.Out.stdout, strconv.FormatInt(res.DeployID, 10))
@@ -248,17 +253,20 @@ func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
 	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...), r.list("minified_urls", cfg.MinifiedURLs), cfg.URLPrefix)
 	if err != nil {
-		return nil, &config.Error{Setting: "source_maps", Source: cfg.Source("source_maps"), Problem: "cannot be used", Fix: err.Error()}
+		fix := err.Error()
+		if strings.Contains(cfg.SourceMaps+cfg.MinifiedURLs, ",") && !cfg.CI.JoinsLists {
+			fix += " (commas part a list only in a Drone or Woodpecker plugin setting: separate names with spaces)"
+		}
+		return nil, &config.Error{Setting: "source_maps", Source: cfg.Source("source_maps"), Problem: "cannot be used", Fix: fix}
 	}
 	return pairs, nil
 }
 
 // list splits a list setting at spaces, the official action's way, and a
-// plugin setting at commas too: Drone and Woodpecker hand a plugin a YAML
-// list as one comma-joined value. A name with a comma in it stays whole
-// anywhere else.
+// plugin setting at commas too where the CI joins a YAML list so. A name
+// with a comma in it stays whole anywhere else.
 func (r *Run) list(name, v string) []string {
-	plugin := strings.HasPrefix(r.Config.Source(name), "PLUGIN_")
+	plugin := r.Config.CI.JoinsLists && strings.HasPrefix(r.Config.Source(name), "PLUGIN_")
 	return strings.FieldsFunc(v, func(c rune) bool { return unicode.IsSpace(c) || plugin && c == ',' })
 }
 

@@ -42,9 +42,7 @@ func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
 	maps, err := r.upload(ctx, r.Client(), pairs)
 	if r.JSON {
 		out := map[string]any{"source_maps": maps}
-		if err != nil && tolerated(err, cfg.FailOnError, c.Spec()) {
-			out["error"], out["tolerated"] = describe(err), true
-		}
+		r.jsonError(out, err)
 		r.printJSON(out)
 	}
 	return err

@@ -112,9 +112,12 @@ func saved(in Input, environment string) (out []Saved, warning string) {
 		records := pipeline.DecodeRecords(get(in, name))
 		if id, ok := records[environment]; ok && id > 0 {
 			out = append(out, Saved{ID: id, Environment: environment, Source: name})
-		} else if !ok && len(records) > 0 {
-			warning = fmt.Sprintf("%s holds the deploy of %s, not of %s: name the environments apart, or a started deploy of %s may be left to time out",
-				name, strings.Join(slices.Sorted(maps.Keys(records)), ", "), environment, environment)
+		}
+		for _, other := range slices.Sorted(maps.Keys(records)) {
+			if other != environment && records[other] > 0 {
+				warning = fmt.Sprintf("%s holds the started deploy of %s, and %s goes by that name too: GitLab keeps one report's, so a started deploy of either may be left to time out; name the environments apart",
+					name, other, environment)
+			}
 		}
 	}
 	if env, started := handedOver(in); env != "" && started {

@@ -21,13 +21,13 @@ const (
 // `status: ${{ job.status }}` works as written, and so do Azure's job and
 // release statuses (SucceededWithIssues, PartiallySucceeded), Jenkins'
 // currentBuild.result (UNSTABLE: built, with failing tests; ABORTED;
-// NOT_BUILT), Semaphore's (passed, stopped) and Woodpecker's (killed,
-// declined).
+// NOT_BUILT), Semaphore's (passed, stopped), Woodpecker's (killed,
+// declined), Travis's (errored) and Bitbucket's (SUCCESSFUL).
 var statusWords = map[string]Status{
 	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut,
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
-	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded, "passed": Succeeded,
-	"aborted": Failed, "not_built": Failed, "killed": Failed, "stopped": Failed, "declined": Failed,
+	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded, "passed": Succeeded, "successful": Succeeded,
+	"aborted": Failed, "not_built": Failed, "killed": Failed, "stopped": Failed, "declined": Failed, "errored": Failed,
 }
 
 // ParseStatus reads a status or a CI's word for a job's outcome.

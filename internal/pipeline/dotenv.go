@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -12,13 +11,13 @@ import (
 // environment (which marks the id as the tool's own, so that only a later
 // job of that environment takes it up) for GitLab's `artifacts: reports:
 // dotenv`, and the deploy once more under its environment's own name
-// (PendingVarOf), marked as started or finished. It replaces the file: GitLab takes the last duplicate, and
-// a stale id from an earlier run must not linger.
+// (PendingVarOf), marked as started or finished. Of what the file held, the
+// lines of others stay (a job's one report may carry the user's variables
+// too); every deploy line goes, since GitLab takes the last duplicate and a
+// stale id from an earlier run must not linger.
 func WriteDotenv(path string, r Result) error {
-	// The environment is escaped: GitLab's environment names may hold
-	// spaces, which a dotenv value cannot.
 	lines := [][2]string{{DeployIDVar, strconv.FormatInt(r.DeployID, 10)}, {"ROLLBAR_DEPLOY_URL", r.URL},
-		{EnvironmentVar, url.PathEscape(r.Environment)}}
+		{EnvironmentVar, EscapeEnvironment(r.Environment)}}
 	if r.Environment != "" {
 		id := r.DeployID
 		if r.Handoff != Save {
@@ -29,17 +28,38 @@ func WriteDotenv(path string, r Result) error {
 	if r.Watch != nil {
 		lines = append(lines, [2]string{"ROLLBAR_WATCH_RESULT", r.Watch.Result})
 	}
-	return writeDotenv(path, lines)
+	return writeDotenv(path, lines, func(key string) bool {
+		return key == DeployIDVar || key == EnvironmentVar || key == "ROLLBAR_DEPLOY_URL" || key == "ROLLBAR_WATCH_RESULT" ||
+			strings.HasPrefix(key, PendingVar+"_")
+	})
 }
 
-// WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT,
-// replacing the file as WriteDotenv does.
+// EscapeEnvironment writes an environment name as a dotenv value holds it:
+// GitLab's environment names may hold spaces, which a dotenv value cannot,
+// so a space is %20 and a % is %25 (URL path escapes, read back with
+// url.PathUnescape); the rest stays as it is, for a later job to use
+// (review/fix-42).
+func EscapeEnvironment(env string) string {
+	return strings.NewReplacer("%", "%25", " ", "%20").Replace(env)
+}
+
+// WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT, in
+// place of any earlier one; the rest of the file stays.
 func WriteWatchDotenv(path string, w Watch) error {
-	return writeDotenv(path, [][2]string{{"ROLLBAR_WATCH_RESULT", w.Result}})
+	return writeDotenv(path, [][2]string{{"ROLLBAR_WATCH_RESULT", w.Result}}, func(key string) bool { return key == "ROLLBAR_WATCH_RESULT" })
 }
 
-func writeDotenv(path string, lines [][2]string) error {
+// writeDotenv writes lines to path after the lines it held whose key is not
+// ours.
+func writeDotenv(path string, lines [][2]string, ours func(key string) bool) error {
 	var b strings.Builder
+	if old, err := os.ReadFile(path); err == nil {
+		for _, line := range strings.SplitAfter(string(old), "\n") {
+			if key, _, _ := strings.Cut(line, "="); strings.TrimSpace(line) != "" && !ours(key) {
+				b.WriteString(strings.TrimSuffix(line, "\n") + "\n")
+			}
+		}
+	}
 	for _, kv := range lines {
 		// GitLab's dotenv has no quoting: values cannot hold spaces either.
 		if err := checkLine(path, kv[0], kv[1]); err != nil || strings.ContainsRune(kv[1], ' ') {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,11 +19,11 @@ func TestWriteDotenv(t *testing.T) {
 		"succeeded": base + "ROLLBAR_DEPLOYS_PRODUCTION=production=-45306460\n", // finished: no later job finishes it again
 	} {
 		path := filepath.Join(t.TempDir(), "deploy.env")
-		require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nSTALE=yes\n"), 0o644))
+		require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nAPP_URL=https://shop.example.com\nROLLBAR_DEPLOYS_STAGING=staging=2"), 0o644))
 		require.NoError(t, WriteDotenv(path, result(status)))
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
-		assert.Equal(t, want, string(data), "%s: the file is replaced: no stale id lingers, and nothing else is in it", status)
+		assert.Equal(t, "APP_URL=https://shop.example.com\n"+want, string(data), "%s: no stale deploy line lingers, and the user's stay", status)
 	}
 }
 
@@ -64,4 +65,22 @@ func TestWriteDotenvReportsAFileItCannotWrite(t *testing.T) {
 	t.Parallel()
 	err := WriteDotenv(filepath.Join(t.TempDir(), "missing", "deploy.env"), result("started"))
 	require.Error(t, err)
+}
+
+// TestEscapeEnvironment: a dotenv value has no space, and the name stays
+// readable for a later job, and reads back as it was.
+func TestEscapeEnvironment(t *testing.T) {
+	t.Parallel()
+	for env, want := range map[string]string{
+		"review/fix-42":   "review/fix-42",
+		"prod eu":         "prod%20eu",
+		"100% canary":     "100%25%20canary",
+		"préprod (2)":     "préprod%20(2)",
+		"literal%20space": "literal%2520space",
+	} {
+		assert.Equal(t, want, EscapeEnvironment(env))
+		back, err := url.PathUnescape(want)
+		require.NoError(t, err)
+		assert.Equal(t, env, back)
+	}
 }

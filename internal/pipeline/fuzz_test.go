@@ -2,7 +2,6 @@ package pipeline_test
 
 import (
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,7 +45,7 @@ func FuzzWriteDotenv(f *testing.F) {
 		require.NoError(t, err)
 		got, err := pipelinetest.ParseDotenv(data)
 		require.NoError(t, err)
-		want := map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": url.PathEscape(environment)}
+		want := map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": pipeline.EscapeEnvironment(environment)}
 		if key := pipeline.PendingVarOf(environment); key != "" {
 			if id != 0 {
 				assert.Equal(t, map[string]int64{environment: -id}, pipeline.DecodeRecords(got[key]), "the record names the environment exactly, and the deploy as finished")

@@ -453,11 +453,11 @@ func (c *Client) safeBaseURL() string {
 }
 
 // rollbarsHost reports whether the base URL names Rollbar's own API host,
-// however it is written (API.Rollbar.com, :443).
+// however it is written (API.Rollbar.com, :443, api.rollbar.com.).
 func (c *Client) rollbarsHost() bool {
 	u, err := url.Parse(c.BaseURL)
 	def, _ := url.Parse(DefaultBaseURL)
-	return err == nil && strings.EqualFold(u.Hostname(), def.Hostname())
+	return err == nil && strings.EqualFold(strings.TrimSuffix(u.Hostname(), "."), def.Hostname())
 }
 
 func (c *Client) readToken() string { return cmp.Or(c.ReadToken, c.Token) }

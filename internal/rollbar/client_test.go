@@ -356,7 +356,7 @@ func TestWrongEndpoint(t *testing.T) {
 			}},
 		{name: "a host name that does not resolve", baseURL: "https://api.rollbar.co",
 			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.co", IsNotFound: true}), want: "the host name api.rollbar.co does not resolve"},
-		{name: "Rollbar's own host unresolved is the runner's network", baseURL: "https://API.Rollbar.com:443/",
+		{name: "Rollbar's own host unresolved is the runner's network", baseURL: "https://API.Rollbar.com.:443/",
 			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.com", IsNotFound: true}), want: "cannot resolve host api.rollbar.com", outage: true},
 		{name: "a DNS failure that may pass", baseURL: "https://api.rollbar.com",
 			dial: failDial(&net.DNSError{Err: "server misbehaving", Name: "api.rollbar.com", IsTemporary: true}), want: "cannot resolve host api.rollbar.com", outage: true},
