@@ -1,7 +1,7 @@
 # What CI runs (.ci/run, .github/workflows/ci.yml), by the names a newcomer looks for:
 #
 #   make test    unit, scenario and end-to-end tests (go test ./...); make race: the same, -race
-#   make lint    go vet, golangci-lint (.golangci.yml), actionlint, shellcheck on every script
+#   make lint    golangci-lint (.golangci.yml, go vet among its linters), actionlint, shellcheck on every script
 #   make e2e     as root: podman, the image and gitlab-ci-local installed (scripts/container-setup.sh),
 #                then the real CI runs (e2e/drivers) and the action under act
 #   make bench   one pass of the Go benchmarks, then the budgets as whole processes (scripts/bench.sh);
@@ -29,8 +29,8 @@ test:
 race:
 	go test -race ./...
 
+# golangci-lint runs go vet among its linters.
 lint:
-	go vet ./...
 	command -v golangci-lint >/dev/null || go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	golangci-lint run
 	command -v actionlint >/dev/null || go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)

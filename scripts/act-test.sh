@@ -25,8 +25,8 @@ trap 'cleanup stop_service' EXIT
 trap 'exit 130' INT TERM
 
 # podman and the job image (scripts/container-setup.sh builds it: Go on PATH, busybox sh as the
-# job's "bash").
-bash scripts/container-setup.sh
+# job's "bash"), unless make e2e-setup just did.
+podman image exists "$ACT_RUNNER_IMAGE" 2>/dev/null || bash scripts/container-setup.sh
 
 gobin=$(go env GOBIN)
 [ -n "$gobin" ] || gobin=$(go env GOPATH)/bin

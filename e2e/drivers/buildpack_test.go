@@ -124,6 +124,6 @@ func releasePhase(t *testing.T, slug string) {
 	id := stdoutID(t, phase("v42", token))
 	d := oneDeploy(t, srv, revision, "production")
 	assert.Equal(t, id, strconv.FormatInt(d.ID, 10))
-	phase("v43", "both-token")
+	assert.Equal(t, id, stdoutID(t, phase("v43", "both-token")), "no new code: the newest deploy's id")
 	assert.Len(t, srv.Deploys(), 1, "the same commit was recorded twice")
 }

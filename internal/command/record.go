@@ -124,10 +124,12 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 		return errors.Join(err, mapsErr)
 	}
 	res := r.result(got, target)
-	res.Unchanged = !recorded
+	if recorded && r.Out.action == nil { // in Actions, publish's notice says it
+		r.Out.Infof("deploy %d %s: %s", res.DeployID, res.Status, res.URL)
+	}
 	var report *watch.Report
 	switch {
-	case cfg.WatchFor > 0 && res.Unchanged:
+	case cfg.WatchFor > 0 && !recorded:
 		r.Out.Infof("not watching: this release brings no new code")
 	case cfg.WatchFor > 0 && cfg.Status == config.Succeeded:
 		report, err = r.watch(ctx, &res)
@@ -228,13 +230,9 @@ func (r *Run) publish(res pipeline.Result, report *watch.Report, maps []uploaded
 		fmt.Fprintln(r.Out.stdout, strconv.FormatInt(res.DeployID, 10))
 	}
 	var errs []error
-	switch {
-	case r.Out.action != nil:
+	if r.Out.action != nil {
 		errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.Publish(res))
 		r.Out.Noticef("Rollbar deploy %d (%s, %s): %s", res.DeployID, res.Environment, res.Status, res.URL)
-	case res.Unchanged: // nothing recorded, as the deployer said
-	default:
-		r.Out.Infof("deploy %d %s: %s", res.DeployID, res.Status, res.URL)
 	}
 	if r.Config.Dotenv != "" {
 		errs = append(errs, pipeline.WriteDotenv(r.Path(r.Config.Dotenv), res))

@@ -54,9 +54,9 @@ func WriteWatchDotenv(path string, w Watch) error {
 func writeDotenv(path string, lines [][2]string, ours func(key string) bool) error {
 	var b strings.Builder
 	if old, err := os.ReadFile(path); err == nil {
-		for _, line := range strings.SplitAfter(string(old), "\n") {
+		for _, line := range strings.Split(string(old), "\n") {
 			if key, _, _ := strings.Cut(line, "="); strings.TrimSpace(line) != "" && !ours(key) {
-				b.WriteString(strings.TrimSuffix(line, "\n") + "\n")
+				b.WriteString(line + "\n")
 			}
 		}
 	}

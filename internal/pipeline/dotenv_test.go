@@ -16,15 +16,31 @@ func TestWriteDotenv(t *testing.T) {
 	for status, want := range map[string]string{
 		// A started deploy, once more under its environment's name, for the job that finishes it.
 		"started":   base + "ROLLBAR_DEPLOYS_PRODUCTION=production=45306460\n",
-		"succeeded": base + "ROLLBAR_DEPLOYS_PRODUCTION=production=-45306460\n", // finished: no later job finishes it again
+		"succeeded": base + "ROLLBAR_DEPLOYS_PRODUCTION=production=-45306460\nROLLBAR_WATCH_RESULT=passed\n", // finished: no later job finishes it again
 	} {
 		path := filepath.Join(t.TempDir(), "deploy.env")
-		require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nAPP_URL=https://shop.example.com\nROLLBAR_DEPLOYS_STAGING=staging=2"), 0o644))
-		require.NoError(t, WriteDotenv(path, result(status)))
+		require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=1\nROLLBAR_DEPLOYS_STAGING=staging=2\nROLLBAR_WATCH_RESULT=failed\nAPP_URL=https://shop.example.com"), 0o644))
+		r := result(status)
+		if status == "succeeded" {
+			r.Watch = &Watch{Result: "passed"}
+		}
+		require.NoError(t, WriteDotenv(path, r))
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
 		assert.Equal(t, "APP_URL=https://shop.example.com\n"+want, string(data), "%s: no stale deploy line lingers, and the user's stay", status)
 	}
+}
+
+// TestWriteWatchDotenv: a watch's verdict replaces an earlier one, and what
+// a record wrote there stays.
+func TestWriteWatchDotenv(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "deploy.env")
+	require.NoError(t, os.WriteFile(path, []byte("ROLLBAR_DEPLOY_ID=7\nROLLBAR_WATCH_RESULT=failed\n"), 0o644))
+	require.NoError(t, WriteWatchDotenv(path, Watch{Result: "passed"}))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "ROLLBAR_DEPLOY_ID=7\nROLLBAR_WATCH_RESULT=passed\n", string(data))
 }
 
 func TestPendingVarOf(t *testing.T) {

@@ -105,9 +105,6 @@ type Result struct {
 	// run, by environment: what GITHUB_ENV's ROLLBAR_DEPLOYS and the
 	// workspace's id file hold; nil when this run changed none of them.
 	Pending map[string]int64
-	// Unchanged is a release that brought no new code: nothing was
-	// recorded, and DeployID is the newest deploy, which has its revision.
-	Unchanged bool
 	// Watch is the verdict of a watch after the record, if one ran.
 	Watch *Watch
 }

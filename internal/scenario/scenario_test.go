@@ -80,8 +80,21 @@ func TestScenarios(t *testing.T) {
 		RequireUniqueNames: true,
 		UpdateScripts:      os.Getenv("UPDATE_SCENARIOS") != "",
 		Setup:              setup,
-		Cmds:               map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "deploys": cmdDeploys, "deploy": cmdDeploy, "requests": cmdRequests, "exits": cmdExits, "cifile": cmdCIFile, "dotenv": cmdDotenv, "noleak": cmdNoLeak, "forget": cmdForget},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){"fake": cmdFake, "requests": cmdRequests,
+			"deploys": positive(cmdDeploys), "deploy": positive(cmdDeploy), "exits": positive(cmdExits), "cifile": positive(cmdCIFile),
+			"dotenv": positive(cmdDotenv), "noleak": positive(cmdNoLeak), "forget": positive(cmdForget)},
 	})
+}
+
+// positive is a command that has no negated form: "! noleak" is refused,
+// not taken for "noleak".
+func positive(cmd func(*testscript.TestScript, bool, []string)) func(*testscript.TestScript, bool, []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg {
+			ts.Fatalf("this command has no negated form")
+		}
+		cmd(ts, false, args)
+	}
 }
 
 func setup(env *testscript.Env) error {
@@ -116,7 +129,7 @@ func fakeOf(ts *testscript.TestScript) *fake { return ts.Value("fake").(*fake) }
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	f := fakeOf(ts)
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: fake fault|item|seed|timeout|advance|clock|await|reset|close ...")
+		ts.Fatalf("usage: fake fault|item|seed|timeout|advance|clock|await|reset ...")
 	}
 	switch args[0] {
 	case "fault":
@@ -170,9 +183,8 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	case "reset":
+		tokensInHeaderOnly(ts, f.Requests()) // what the reset forgets is checked too
 		f.Reset()
-	case "close":
-		f.Close()
 	default:
 		ts.Fatalf("unknown fake command %q", args[0])
 	}
@@ -214,8 +226,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	} else {
 		ts.Check(err)
 	}
-	if (got == want) == neg {
-		ts.Fatalf("exit code %d, want %s%d", got, map[bool]string{true: "not "}[neg], want)
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
 	}
 }
 
@@ -223,8 +235,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 func cmdDeploys(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	if got := len(fakeOf(ts).Deploys()); (got == n) == neg {
-		ts.Fatalf("the fake holds %d deploys, want %s%d", got, map[bool]string{true: "not "}[neg], n)
+	if got := len(fakeOf(ts).Deploys()); got != n {
+		ts.Fatalf("the fake holds %d deploys, want %d", got, n)
 	}
 }
 
@@ -250,8 +262,8 @@ func cmdDeploy(ts *testscript.TestScript, neg bool, args []string) {
 			} else if n, ok := fields[k].(float64); ok {
 				got = strconv.FormatFloat(n, 'f', -1, 64)
 			}
-			if (got == want) == neg {
-				ts.Fatalf("deploy %s: %s is %q, want %s%q", args[0], k, got, map[bool]string{true: "not "}[neg], want)
+			if got != want {
+				ts.Fatalf("deploy %s: %s is %q, want %q", args[0], k, got, want)
 			}
 		}
 		return
@@ -278,12 +290,21 @@ func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return
 	}
-	for _, r := range f.Requests() {
+	for _, line := range tokensInHeaderOnly(ts, f.Requests()) {
+		fmt.Fprintln(ts.Stdout(), line)
+	}
+}
+
+// tokensInHeaderOnly fails if a token travelled anywhere but in its header,
+// and returns the requests as "METHOD PATH[?QUERY] STATUS" lines.
+func tokensInHeaderOnly(ts *testscript.TestScript, reqs []rollbartest.Request) []string {
+	var lines []string
+	for _, r := range reqs {
 		line := r.Method + " " + r.Path
 		if r.RawQuery != "" {
 			line += "?" + r.RawQuery
 		}
-		fmt.Fprintf(ts.Stdout(), "%s %d\n", line, r.Status)
+		lines = append(lines, fmt.Sprintf("%s %d", line, r.Status))
 		sent := r.Header.Get("X-Rollbar-Access-Token")
 		r.Header.Del("X-Rollbar-Access-Token")
 		if showsToken(fmt.Sprint(line, r.Header, string(r.Body))) != "" {
@@ -293,6 +314,7 @@ func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s sent a token it was not given", line)
 		}
 	}
+	return lines
 }
 
 // showsToken returns the first of the tokens s contains, or "".
@@ -323,7 +345,7 @@ func cmdCIFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: cifile github|dotenv|summary FILE ...")
 	}
 	ts.Check(err)
-	if want := args[2:]; slices.Equal(got, want) == neg {
+	if want := args[2:]; !slices.Equal(got, want) {
 		ts.Fatalf("%s holds %q, want %q", args[1], got, want)
 	}
 }
@@ -331,8 +353,8 @@ func cmdCIFile(ts *testscript.TestScript, neg bool, args []string) {
 // cmdDotenv sets the variables of the dotenv reports named, in order, as
 // GitLab hands a job the reports of the earlier jobs: where two name one
 // variable, the last one wins.
-func cmdDotenv(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) == 0 {
+func cmdDotenv(ts *testscript.TestScript, _ bool, args []string) {
+	if len(args) == 0 {
 		ts.Fatalf("usage: dotenv FILE...")
 	}
 	for _, file := range args {
