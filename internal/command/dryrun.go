@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
@@ -32,17 +31,15 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})
 	} else {
 		create := request{Method: "POST", URL: cfg.APIURL + "/api/1/deploy", Body: r.newDeploy()}
-		if cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback {
-			reqs = append(reqs, request{Method: "GET", URL: cfg.APIURL + "/api/1/deploys?limit=100&page=1"})
+		if r.skipsUnchanged() {
+			reqs = append(reqs, request{Method: "GET", URL: fmt.Sprintf("%s/api/1/deploys?limit=%d&page=1", cfg.APIURL, deploy.Recent)})
 			create.If = "the token cannot read, or the newest deploy of " + cfg.Environment + " has another revision or did not succeed: a release without new code is not recorded"
 		}
 		reqs = append(reqs, create)
 	}
 	settings := deploySettings
 	if cfg.WatchFor == 0 {
-		settings = slices.DeleteFunc(slices.Clone(settings), func(s string) bool {
-			return s != "watch_for" && strings.HasPrefix(s, "watch_") || strings.HasPrefix(s, "max_")
-		})
+		settings = slices.DeleteFunc(slices.Clone(settings), func(s string) bool { return slices.Contains(watchTuning, s) })
 	}
 	return r.showDryRun(reqs, settings)
 }

@@ -101,7 +101,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	sendCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	client := r.Client()
-	maps, mapsErr := r.upload(sendCtx, client, pairs)
+	uploads, mapsErr := r.upload(sendCtx, client, pairs)
 	x := deploy.Deployer{Client: client, Log: r.Out}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
@@ -118,7 +118,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 		}
 		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
-		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchangedReleases && !cfg.CI.Rollback)
+		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), r.skipsUnchanged())
 	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
@@ -132,12 +132,19 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	case cfg.WatchFor > 0 && !recorded:
 		r.Out.Infof("not watching: this release brings no new code")
 	case cfg.WatchFor > 0 && cfg.Status == config.Succeeded:
-		report, err = r.watch(ctx, &res)
+		report, err = r.watch(ctx, client, &res)
 	case cfg.WatchFor > 0: // say, ROLLBAR_WATCH_FOR in the env: of a job with a started step
 		r.Out.Infof("not watching: the watch follows a succeeded deploy, and this one is %s", cfg.Status)
 	}
 	err = errors.Join(err, mapsErr)
-	return errors.Join(r.publish(res, report, maps, err), err)
+	return errors.Join(r.publish(res, report, uploads, err), err)
+}
+
+// skipsUnchanged is whether a new deploy is first checked against the
+// environment's newest (deploy.Deployer.Create): a release phase that is no
+// rollback.
+func (r *Run) skipsUnchanged() bool {
+	return r.Config.CI.SkipsUnchangedReleases && !r.Config.CI.Rollback
 }
 
 func (r *Run) newDeploy() rollbar.NewDeploy {
@@ -191,8 +198,8 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 		return res
 	}
 	finished := func(env string, saved int64) bool { return env == res.Environment || saved == target.ID }
-	before := maps.Clone(res.Pending)
-	if maps.DeleteFunc(res.Pending, finished); maps.Equal(before, res.Pending) {
+	before := len(res.Pending)
+	if maps.DeleteFunc(res.Pending, finished); len(res.Pending) == before {
 		res.Pending = nil // nothing to write
 	}
 	// ROLLBAR_DEPLOY_ID, the last deploy started, is cleared once it is
@@ -214,15 +221,15 @@ func (r *Run) handsOff() bool {
 
 // publish hands the deploy back to the pipeline: the id on stdout, and the
 // CI's own files.
-func (r *Run) publish(res pipeline.Result, report *watch.Report, maps []uploaded, failed error) error {
+func (r *Run) publish(res pipeline.Result, report *watch.Report, uploads []uploaded, failed error) error {
 	if r.JSON {
 		out := map[string]any{"deploy_id": res.DeployID, "deploy_url": res.URL, "status": res.Status,
 			"environment": res.Environment, "revision": res.Revision}
 		if report != nil {
 			out["watch"] = report
 		}
-		if len(maps) > 0 {
-			out["source_maps"] = maps
+		if len(uploads) > 0 {
+			out["source_maps"] = uploads
 		}
 		r.jsonError(out, failed)
 		r.printJSON(out)
@@ -275,7 +282,7 @@ func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []source
 	out := make([]uploaded, len(pairs))
 	for i, p := range pairs {
 		out[i] = uploaded{Path: p.Path, MinifiedURL: p.MinifiedURL, Uploaded: true}
-		data, err := os.ReadFile(p.Path)
+		data, err := r.ReadFile(p.Path)
 		if err == nil {
 			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: r.Config.Revision, MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
 		}

@@ -15,7 +15,7 @@ func (*Sourcemaps) Spec() *Spec {
 		Extra:    []Extra{jsonFlag}, tolerant: true}
 }
 
-func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
+func (*Sourcemaps) Run(ctx context.Context, r *Run) error {
 	cfg := r.Config
 	if err := cfg.Require("revision"); err != nil {
 		return err
@@ -32,7 +32,7 @@ func (c *Sourcemaps) Run(ctx context.Context, r *Run) error {
 		cfg.Sources["source_maps"] = strings.TrimPrefix(cfg.Source("source_maps")+" and arguments", " and ")
 	}
 	if cfg.DryRun {
-		return r.showDryRun(mapRequests(cfg, pairs), c.Spec().Settings)
+		return r.showDryRun(mapRequests(cfg, pairs), r.spec.Settings)
 	}
 	if err := cfg.Require("access_token"); err != nil {
 		return err

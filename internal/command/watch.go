@@ -48,7 +48,7 @@ func (*Watch) Run(ctx context.Context, r *Run) error {
 		cfg.WatchFor = defaultWatch
 	}
 	res := pipeline.Result{Environment: cfg.Environment, Revision: cfg.Revision}
-	report, err := r.watch(ctx, &res)
+	report, err := r.watch(ctx, r.Client(), &res)
 	if r.JSON && report != nil {
 		r.printJSON(report)
 	} else if res.Watch != nil {
@@ -71,12 +71,11 @@ func (*Watch) Run(ctx context.Context, r *Run) error {
 // verdict in res and returns the whole report. A breached gate is errGate
 // (exit 3); an outage that lasted is the outage's error, which the failure
 // policy judges.
-func (r *Run) watch(ctx context.Context, res *pipeline.Result) (*watch.Report, error) {
+func (r *Run) watch(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (*watch.Report, error) {
 	cfg := r.Config
 	if res.Environment == "" || res.Revision == "" {
 		return nil, &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
 	}
-	client := r.Client()
 	gate := watch.Gate{For: cfg.WatchFor, Interval: cfg.WatchInterval, Levels: cfg.WatchLevels,
 		MaxNew: cfg.MaxNewItems, MaxReactivated: cfg.MaxReactivatedItems, Transient: rollbar.Transient}
 	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s",

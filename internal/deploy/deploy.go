@@ -79,7 +79,7 @@ const releasePages = 5
 func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, bool) {
 	var newest *rollbar.Deploy
 	for page := 1; page <= releasePages; page++ {
-		deploys, err := x.Client.List(ctx, page, recent)
+		deploys, err := x.Client.List(ctx, page, Recent)
 		if err != nil {
 			x.Log.Infof("cannot read the newest deploys to skip a release without new code (%v): recording it", err)
 			return 0, false
@@ -102,7 +102,7 @@ func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, 
 			}
 		}
 		// The rollback search stays within the pages the newest needed.
-		if newest != nil || len(deploys) < recent {
+		if newest != nil || len(deploys) < Recent {
 			break
 		}
 	}
@@ -112,9 +112,9 @@ func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, 
 	return 0, false
 }
 
-// recent is how many of the newest deploys are searched for the outcome a
+// Recent is how many of the newest deploys are searched for the outcome a
 // rerun already recorded: one page, as large as Rollbar serves cheaply.
-const recent = 100
+const Recent = 100
 
 // NotStartedError is an update of a deploy Rollbar no longer takes updates
 // for, with what reading it told.
@@ -184,7 +184,7 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 	made := rollbar.Deploy{Environment: instead.Environment, Revision: instead.Revision, Status: instead.Status, LocalUsername: instead.LocalUsername, Comment: instead.Comment}
 	// A rerun of the step finds the deploy its first run recorded in the
 	// timed-out one's place.
-	if newer, err := x.Client.List(ctx, 1, recent); err == nil {
+	if newer, err := x.Client.List(ctx, 1, Recent); err == nil {
 		for _, d := range newer {
 			if d.ID > id && d.StartTime >= old.StartTime && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
 				x.Log.Infof("deploy %d was timed out by Rollbar; deploy %d already records its outcome", id, d.ID)
