@@ -72,6 +72,10 @@ type Info struct {
 	Rollback bool
 }
 
+// SkipsUnchanged is whether a new deploy is first checked against its
+// environment's newest: a release phase's, unless it rolls back.
+func (i Info) SkipsUnchanged() bool { return i.SkipsUnchangedReleases && !i.Rollback }
+
 // provider describes one CI as data. In each list the first non-empty entry
 // wins; an entry with a "$" in it is a template (see expand).
 type provider struct {
@@ -220,14 +224,7 @@ func is(value string, names ...string) func(Lookup) bool {
 
 // oneOf reports the values listed, in any case.
 func oneOf(values ...string) func(string) bool {
-	return func(v string) bool {
-		for _, x := range values {
-			if strings.EqualFold(v, x) {
-				return true
-			}
-		}
-		return false
-	}
+	return func(v string) bool { return slices.ContainsFunc(values, func(x string) bool { return strings.EqualFold(v, x) }) }
 }
 
 func anySet(names ...string) func(Lookup) bool {

@@ -31,7 +31,7 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})
 	} else {
 		create := request{Method: "POST", URL: cfg.APIURL + "/api/1/deploy", Body: r.newDeploy()}
-		if r.skipsUnchanged() {
+		if cfg.CI.SkipsUnchanged() {
 			reqs = append(reqs, request{Method: "GET", URL: fmt.Sprintf("%s/api/1/deploys?limit=%d&page=1", cfg.APIURL, deploy.Recent)})
 			create.If = "the token cannot read, or the newest deploy of " + cfg.Environment + " has another revision or did not succeed: a release without new code is not recorded"
 		}

@@ -118,7 +118,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 		}
 		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
-		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), r.skipsUnchanged())
+		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchanged())
 	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
@@ -138,13 +138,6 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	}
 	err = errors.Join(err, mapsErr)
 	return errors.Join(r.publish(res, report, uploads, err), err)
-}
-
-// skipsUnchanged is whether a new deploy is first checked against the
-// environment's newest (deploy.Deployer.Create): a release phase that is no
-// rollback.
-func (r *Run) skipsUnchanged() bool {
-	return r.Config.CI.SkipsUnchangedReleases && !r.Config.CI.Rollback
 }
 
 func (r *Run) newDeploy() rollbar.NewDeploy {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
@@ -49,10 +50,6 @@ type Saved struct {
 	Environment string
 	Source      string
 }
-
-// written are the variables the tool itself writes for later steps: not
-// settings, and no misspelling of one.
-var written = []string{pipeline.EnvironmentVar, pipeline.PendingVar, "ROLLBAR_DEPLOY_URL", "ROLLBAR_WATCH_RESULT", "ROLLBAR_DOWNLOAD_URL"}
 
 // Source tells where a setting's value came from ("" when it is unset).
 func (c *Config) Source(name string) string { return c.Sources[name] }
@@ -219,7 +216,7 @@ func redactURL(v string) string {
 }
 
 func cutAtRune(s string, n int) string {
-	for n > 0 && s[n]&0xC0 == 0x80 {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n]
@@ -319,9 +316,6 @@ func misspelt(environ []string) []string {
 		for _, k := range s.envKeys() {
 			known[k] = true
 		}
-	}
-	for _, k := range written {
-		known[k] = true
 	}
 	var warnings []string
 	for _, kv := range environ {

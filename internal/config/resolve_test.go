@@ -62,6 +62,7 @@ func TestResolve(t *testing.T) {
 			"api_url", "https://api.rollbar.com", "ROLLBAR_ENDPOINT"},
 		{"a proxy path kept, /api/1 cut", nil, map[string]string{"ROLLBAR_API_URL": "https://proxy/rollbar/api/1"}, github, "api_url", "https://proxy/rollbar", "ROLLBAR_API_URL"},
 		{"a host named api is no /api/1", nil, map[string]string{"ROLLBAR_API_URL": "http://api/1"}, github, "api_url", "http://api/1", "ROLLBAR_API_URL"},
+		{"query and fragment dropped", nil, map[string]string{"ROLLBAR_API_URL": "https://x/?a=b#c"}, github, "api_url", "https://x", "ROLLBAR_API_URL"},
 		{"/api/10 is no /api/1", nil, map[string]string{"ROLLBAR_API_URL": "https://x/api/10"}, github, "api_url", "https://x/api/10", "ROLLBAR_API_URL"},
 		{"timeout", nil, map[string]string{"ROLLBAR_TIMEOUT": "2m"}, github, "timeout", "2m0s", "ROLLBAR_TIMEOUT"},
 		{"watch levels", nil, map[string]string{"ROLLBAR_WATCH_LEVELS": "Warning, error"}, github, "watch_levels", "warning,error", "ROLLBAR_WATCH_LEVELS"},
@@ -118,6 +119,8 @@ func TestResolveInvalid(t *testing.T) {
 		{map[string]string{"ROLLBAR_TIMEOUT": "soon"}, `timeout "soon" (from ROLLBAR_TIMEOUT) is not a duration: use a duration such as 30s`},
 		{map[string]string{"ROLLBAR_TIMEOUT": "0s"}, `timeout "0s" (from ROLLBAR_TIMEOUT) is not positive`},
 		{map[string]string{"INPUT_FAIL_ON_ERROR": "sometimes"}, `fail_on_error "sometimes" (from INPUT_FAIL_ON_ERROR) is not a failure policy: use one of config, always, never`},
+		{map[string]string{"ROLLBAR_ACCESS_TOKEN": "tök"}, `access_token (from ROLLBAR_ACCESS_TOKEN) has a space, a control or a non-ASCII character`},
+		{map[string]string{"ROLLBAR_WATCH_LEVELS": ","}, `watch_levels`},
 		{map[string]string{"ROLLBAR_WATCH_INTERVAL": "1ms"}, `watch_interval "1ms" (from ROLLBAR_WATCH_INTERVAL) is under 1s: use a duration of 1s or more`},
 		{map[string]string{"ROLLBAR_API_URL": "api.rollbar.com"}, `api_url "api.rollbar.com" (from ROLLBAR_API_URL) needs http:// or https:// and a host`},
 		{map[string]string{"ROLLBAR_API_URL": "https://u:secret@api.rollbar.com"}, `api_url "https://u:xxxxx@api.rollbar.com" (from ROLLBAR_API_URL) has credentials in it`},
@@ -140,13 +143,13 @@ func TestResolveInvalid(t *testing.T) {
 
 func TestResolveCutsLongComment(t *testing.T) {
 	t.Parallel()
-	comment := strings.Repeat("é", maxComment) // two bytes each: the cut falls inside a character
+	comment := "x" + strings.Repeat("é", maxComment) // two bytes each after one: the cut falls inside a character
 	cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_COMMENT": comment})})
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(cfg.Comment), maxComment)
 	assert.True(t, strings.HasPrefix(comment, cfg.Comment))
-	assert.Equal(t, 0, len(cfg.Comment)%2, "cut at a character boundary")
-	assert.Equal(t, []string{"comment (from ROLLBAR_COMMENT) is longer than Rollbar's 64 KiB: cut to 65536 bytes"}, cfg.Warnings)
+	assert.Equal(t, 1, len(cfg.Comment)%2, "cut at a character boundary")
+	assert.Equal(t, []string{"comment (from ROLLBAR_COMMENT) is longer than Rollbar's 64 KiB: cut to 65535 bytes"}, cfg.Warnings)
 }
 
 // TestSaved: a ROLLBAR_DEPLOY_ID the tool saved (it wrote the environment
@@ -183,7 +186,7 @@ func TestSaved(t *testing.T) {
 func TestMisspelt(t *testing.T) {
 	t.Parallel()
 	cfg, err := Resolve(Input{Environ: []string{"ROLLBAR_STATUS=failed", "PLUGIN_STAUTS=x", "INPUT_ENVIROMENT=p",
-		"PLUGIN_ENV=p", "ROLLBAR_ENVIRONMENT_NAME=p", "ROLLBAR_VERSION=abc", "ROLLBAR_DEPLOY_ENVIRONMENT=p", "ROLLBAR_DEPLOYS_ID=id=3", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
+		"PLUGIN_ENV=p", "ROLLBAR_ENVIRONMENT_NAME=p", "ROLLBAR_VERSION=abc", "ROLLBAR_DEPLOYS_ID=id=3", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"ROLLBAR_STATUS is not a setting of rollbar-deploy: did you mean ROLLBAR_DEPLOY_STATUS (status)?",

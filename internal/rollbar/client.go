@@ -183,41 +183,37 @@ func (c *Client) Update(ctx context.Context, id int64, u Update) (Deploy, error)
 
 // Get returns one deploy.
 func (c *Client) Get(ctx context.Context, id int64) (Deploy, error) {
-	var out struct {
-		Result *Deploy `json:"result"`
-	}
-	op := fmt.Sprintf("get deploy %d", id)
-	err := c.once(ctx, op, &request{method: http.MethodGet, path: fmt.Sprintf("/api/1/deploy/%d", id), token: c.readToken(), out: &out})
-	if err == nil && out.Result == nil {
-		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy"}
-	}
-	if err != nil {
-		return Deploy{}, err
-	}
-	return *out.Result, nil
+	return read[Deploy](ctx, c, fmt.Sprintf("get deploy %d", id), fmt.Sprintf("/api/1/deploy/%d", id), "deploy")
 }
 
 // List returns one page of deploys, newest first; past the last page it is
 // empty. limit is the page size; 0 leaves Rollbar's, 20.
 func (c *Client) List(ctx context.Context, page, limit int) ([]Deploy, error) {
-	var out struct {
-		Result *struct {
-			Deploys []Deploy `json:"deploys"`
-		} `json:"result"`
-	}
 	q := url.Values{"page": {strconv.Itoa(page)}}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	op := fmt.Sprintf("list deploys (page %d)", page)
-	err := c.once(ctx, op, &request{method: http.MethodGet, path: "/api/1/deploys?" + q.Encode(), token: c.readToken(), out: &out})
+	got, err := read[struct {
+		Deploys []Deploy `json:"deploys"`
+	}](ctx, c, fmt.Sprintf("list deploys (page %d)", page), "/api/1/deploys?"+q.Encode(), "deploy list")
+	return got.Deploys, err
+}
+
+// read GETs path with the read token and returns the answer's result; an
+// answer without one is a ResponseError naming what it lacks.
+func read[T any](ctx context.Context, c *Client, op, path, what string) (T, error) {
+	var out struct {
+		Result *T `json:"result"`
+	}
+	err := c.once(ctx, op, &request{method: http.MethodGet, path: path, token: c.readToken(), out: &out})
 	if err == nil && out.Result == nil {
-		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no deploy list"}
+		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no " + what}
 	}
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return out.Result.Deploys, nil
+	return *out.Result, nil
 }
 
 type request struct {
@@ -448,6 +444,11 @@ func (c *Client) safeBaseURL() string {
 	if err != nil {
 		return "the API URL"
 	}
+	return shownURL(u)
+}
+
+// shownURL is u without what may carry a secret: a password, a query.
+func shownURL(u *url.URL) string {
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return strings.TrimRight(u.String(), "/")
 }

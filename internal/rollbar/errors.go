@@ -137,8 +137,7 @@ func wrongAnswer(resp *http.Response, data []byte) string {
 	case status >= 300 && status < 400:
 		where := "elsewhere"
 		if u, err := resp.Location(); err == nil {
-			u.User, u.RawQuery, u.Fragment = nil, "", ""
-			where = "to " + u.String()
+			where = "to " + shownURL(u)
 		}
 		return fmt.Sprintf("the server answered %d, redirecting %s, which is not followed (the token would go with it)", status, where)
 	case json.Unmarshal(data, &body) == nil && body.Err != nil:

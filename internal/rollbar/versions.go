@@ -4,38 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 )
 
 // Version is a code version (a deploy's revision, as the SDKs report it in
-// code_version) in one environment, as the Versions API returns it. Times
-// are Unix seconds, 0 when Rollbar has none.
+// code_version) in one environment, as the Versions API returns it, with
+// what the watch reads of it. Times are Unix seconds, 0 when Rollbar has
+// none.
 type Version struct {
 	Version                  string    `json:"version"`
 	Environment              string    `json:"environment"`
-	DateCreated              int64     `json:"date_created"`
 	FirstOccurrenceTimestamp int64     `json:"first_occurrence_timestamp"`
-	LastOccurrenceTimestamp  int64     `json:"last_occurrence_timestamp"`
-	LastDeployTimestamp      int64     `json:"last_deploy_timestamp"`
 	ItemStats                ItemStats `json:"item_stats"`
-	Commits                  []Commit  `json:"commits"`
-}
-
-// Commit is one commit Rollbar links to a version.
-type Commit struct {
-	Author  string `json:"author"`
-	SHA     string `json:"sha"`
-	Message string `json:"message"`
 }
 
 // ItemStats counts the items (not occurrences) of a version by event.
 type ItemStats struct {
 	New         LevelCounts `json:"new"`
-	Repeated    LevelCounts `json:"repeated"`
 	Reactivated LevelCounts `json:"reactivated"`
-	Resolved    LevelCounts `json:"resolved"`
 }
 
 // LevelCounts counts items by level.
@@ -112,41 +99,20 @@ func (it *Item) UnmarshalJSON(b []byte) error {
 // version Rollbar has seen nothing of is an *APIError whose IsUnknownVersion is
 // true.
 func (c *Client) Version(ctx context.Context, version, environment string) (Version, error) {
-	var out struct {
-		Result *Version `json:"result"`
-	}
-	op := fmt.Sprintf("get version %q of %s", version, environment)
-	q := url.Values{"environment": {environment}}
-	err := c.once(ctx, op, &request{method: http.MethodGet, path: versionPath(version, "", q), token: c.readToken(), out: &out})
-	if err == nil && out.Result == nil {
-		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no version"}
-	}
-	if err != nil {
-		return Version{}, err
-	}
-	return *out.Result, nil
+	return read[Version](ctx, c, fmt.Sprintf("get version %q of %s", version, environment),
+		versionPath(version, "", url.Values{"environment": {environment}}), "version")
 }
 
 // VersionItems returns one page of a version's items for one event (new,
 // repeated, reactivated or resolved) and, unless level is "", one level;
 // past the last page it is empty.
 func (c *Client) VersionItems(ctx context.Context, version, environment, event, level string, page int) ([]Item, error) {
-	var out struct {
-		Result *[]Item `json:"result"`
-	}
-	op := fmt.Sprintf("list %s items of version %q of %s (page %d)", event, version, environment, page)
 	q := url.Values{"environment": {environment}, "event": {event}, "page": {strconv.Itoa(page)}}
 	if level != "" {
 		q.Set("level", level)
 	}
-	err := c.once(ctx, op, &request{method: http.MethodGet, path: versionPath(version, "/items", q), token: c.readToken(), out: &out})
-	if err == nil && out.Result == nil {
-		err = &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no item list"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return *out.Result, nil
+	return read[[]Item](ctx, c, fmt.Sprintf("list %s items of version %q of %s (page %d)", event, version, environment, page),
+		versionPath(version, "/items", q), "item list")
 }
 
 // versionPath escapes the version: a revision may hold a slash or a '?'.
