@@ -224,7 +224,9 @@ func is(value string, names ...string) func(Lookup) bool {
 
 // oneOf reports the values listed, in any case.
 func oneOf(values ...string) func(string) bool {
-	return func(v string) bool { return slices.ContainsFunc(values, func(x string) bool { return strings.EqualFold(v, x) }) }
+	return func(v string) bool {
+		return slices.ContainsFunc(values, func(x string) bool { return strings.EqualFold(v, x) })
+	}
 }
 
 func anySet(names ...string) func(Lookup) bool {
