@@ -71,7 +71,9 @@ func knownNames(t *testing.T) names {
 	require.NoError(t, err)
 	require.NoError(t, yaml.Unmarshal(data, &action))
 	// The component is two YAML documents: its spec, then its job.
-	var component struct{ Spec struct{ Inputs map[string]any } }
+	var component struct {
+		Spec struct{ Inputs map[string]any }
+	}
 	data, err = os.ReadFile("../templates/rollbar-deploy.yml")
 	require.NoError(t, err)
 	require.NoError(t, yaml.NewDecoder(strings.NewReader(string(data))).Decode(&component))
