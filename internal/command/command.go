@@ -93,7 +93,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	if err != nil {
 		return exitCode(out, err, config.FailurePolicy(in), spec)
 	}
-	out.verbose = cfg.Verbose
+	out.verbose = bool(cfg.Verbose)
 	if cfg.Verbose {
 		for _, v := range cfg.Values(spec.Settings...) {
 			if v.Source != "" {
@@ -126,9 +126,9 @@ func required(spec *Spec, cfg *config.Config) error {
 // Client is a Rollbar client for this run's settings.
 func (r *Run) Client() *rollbar.Client {
 	c := &rollbar.Client{
-		BaseURL:   r.Config.APIURL,
-		Token:     r.Config.AccessToken,
-		ReadToken: r.Config.ReadAccessToken,
+		BaseURL:   string(r.Config.APIURL),
+		Token:     string(r.Config.AccessToken),
+		ReadToken: string(r.Config.ReadAccessToken),
 		UserAgent: "rollbar-deploy/" + r.version(),
 		HTTP:      r.HTTP,
 		Now:       r.Now,

@@ -25,15 +25,16 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
 	if target.ID != 0 && cfg.DeployID == 0 { // an id an earlier step saved
-		cfg.DeployID, cfg.Sources["deploy_id"] = target.ID, target.Source
+		cfg.DeployID, cfg.Sources["deploy_id"] = config.DeployID(target.ID), target.Source
 	}
 	if target.ID != 0 {
 		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})
 	} else {
-		create := request{Method: "POST", URL: cfg.APIURL + "/api/1/deploy", Body: r.newDeploy()}
+		create := request{Method: "POST", URL: string(cfg.APIURL) + "/api/1/deploy", Body: r.newDeploy()}
 		if cfg.CI.SkipsUnchanged() {
 			reqs = append(reqs, request{Method: "GET", URL: fmt.Sprintf("%s/api/1/deploys?limit=%d&page=1", cfg.APIURL, deploy.Recent)})
-			create.If = "the token cannot read, or the newest deploy of " + cfg.Environment + " has another revision or did not succeed: a release without new code is not recorded"
+			create.If = "the token cannot read, or the newest deploy of " + string(cfg.Environment) +
+				" has another revision or did not succeed: a release without new code is not recorded"
 		}
 		reqs = append(reqs, create)
 	}
@@ -47,8 +48,8 @@ func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
 	var reqs []request
 	for _, p := range pairs {
-		reqs = append(reqs, request{Method: "POST", URL: cfg.APIURL + "/api/1/sourcemap", Body: map[string]string{
-			"version": cfg.Revision, "minified_url": p.MinifiedURL, "source_map": p.Path}})
+		reqs = append(reqs, request{Method: "POST", URL: string(cfg.APIURL) + "/api/1/sourcemap", Body: map[string]string{
+			"version": string(cfg.Revision), "minified_url": p.MinifiedURL, "source_map": p.Path}})
 	}
 	return reqs
 }

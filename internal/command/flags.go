@@ -238,8 +238,8 @@ func help(cmd Command) string {
 		switch {
 		case slices.Contains(spec.Required, name):
 			b.WriteString(" (required)")
-		case s.Default != "":
-			fmt.Fprintf(&b, " (default %s)", s.Default)
+		case s.Default() != "":
+			fmt.Fprintf(&b, " (default %s)", s.Default())
 		}
 		b.WriteString("\n")
 	}

@@ -36,9 +36,9 @@ func (*Get) Run(ctx context.Context, r *Run) error {
 	if err := requireReadToken(r.Config); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.Config.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
 	defer cancel()
-	d, err := r.Client().Get(ctx, id)
+	d, err := r.Client().Get(ctx, int64(id))
 	if err != nil {
 		return err
 	}
@@ -72,10 +72,10 @@ func (r *Run) argID(command string) error {
 	switch {
 	case err != nil:
 		return usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(r.Args[0]))
-	case cfg.DeployID != 0 && cfg.DeployID != id:
+	case cfg.DeployID != 0 && int64(cfg.DeployID) != id:
 		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one", command, id, cfg.DeployID, cfg.Source("deploy_id"))
 	}
-	cfg.DeployID, cfg.Sources["deploy_id"] = id, "argument"
+	cfg.DeployID, cfg.Sources["deploy_id"] = config.DeployID(id), "argument"
 	return nil
 }
 
@@ -135,7 +135,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 	if err := requireReadToken(r.Config); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.Config.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
 	defer cancel()
 	client := r.Client()
 	env, all := r.Config.Environment, r.inv.bool("all")
@@ -158,7 +158,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 			return err
 		}
 		for _, d := range deploys {
-			if (env == "" || d.Environment == env) && (want == 0 || p.count < want) {
+			if (env == "" || d.Environment == string(env)) && (want == 0 || p.count < want) {
 				p.row(d)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
@@ -65,7 +66,8 @@ func (r *Run) target() (deploy.Target, error) {
 			cfg.Saved = append(cfg.Saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
 		}
 	}
-	return deploy.Choose(deploy.Target{ID: cfg.DeployID, Source: cfg.Source("deploy_id")}, cfg.Status, cfg.Environment, cfg.Saved...), nil
+	return deploy.Choose(deploy.Target{ID: int64(cfg.DeployID), Source: cfg.Source("deploy_id")}, cfg.Status,
+		string(cfg.Environment), cfg.Saved...), nil
 }
 
 func (r *Run) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
@@ -98,21 +100,21 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	if err := cfg.Require("access_token"); err != nil {
 		return err
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	sendCtx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
 	defer cancel()
 	client := r.Client()
 	uploads, mapsErr := r.upload(sendCtx, client, pairs)
 	x := deploy.Deployer{Client: client, Log: r.Out}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
-	got := rollbar.Deploy{Environment: cfg.Environment, Revision: cfg.Revision}
+	got := rollbar.Deploy{Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
 	recorded := true
 	var err error
 	if target.ID != 0 {
 		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
 		var d rollbar.Deploy
 		d, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
-		if d.Environment != "" && cfg.Environment != "" && d.Environment != cfg.Environment {
+		if d.Environment != "" && cfg.Environment != "" && d.Environment != string(cfg.Environment) {
 			r.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
 				target.ID, d.Environment, cfg.Environment, cfg.Source("environment"), target.Source)
 		}
@@ -143,10 +145,10 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 func (r *Run) newDeploy() rollbar.NewDeploy {
 	cfg := r.Config
 	return rollbar.NewDeploy{
-		Environment:     cfg.Environment,
-		Revision:        cfg.Revision,
-		RollbarUsername: cfg.RollbarUsername,
-		LocalUsername:   cfg.LocalUsername,
+		Environment:     string(cfg.Environment),
+		Revision:        string(cfg.Revision),
+		RollbarUsername: string(cfg.RollbarUsername),
+		LocalUsername:   string(cfg.LocalUsername),
 		Comment:         cfg.Comment,
 		Status:          string(cfg.Status),
 	}
@@ -169,7 +171,7 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 	res := pipeline.Result{
 		DeployID: id, URL: rollbar.DeployURL(id), Status: string(cfg.Status),
 		Environment: d.Environment, Revision: d.Revision,
-		User:   cmp.Or(cfg.RollbarUsername, cfg.LocalUsername),
+		User:   string(cmp.Or(cfg.RollbarUsername, cfg.LocalUsername)),
 		Branch: cfg.CI.Branch.Value, Repository: cfg.CI.Repository.Value,
 	}
 	if d.Revision == cfg.CI.Revision.Value {
@@ -249,7 +251,8 @@ func (r *Run) publish(res pipeline.Result, report *watch.Report, uploads []uploa
 // findMaps pairs the source maps with their minified URLs.
 func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
-	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...), r.list("minified_urls", cfg.MinifiedURLs), cfg.URLPrefix)
+	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...),
+		r.list("minified_urls", cfg.MinifiedURLs), string(cfg.URLPrefix))
 	if err != nil {
 		fix := err.Error()
 		if strings.Contains(cfg.SourceMaps+cfg.MinifiedURLs, ",") && !cfg.CI.JoinsLists {
@@ -277,7 +280,8 @@ func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []source
 		out[i] = uploaded{Path: p.Path, MinifiedURL: p.MinifiedURL, Uploaded: true}
 		data, err := r.ReadFile(p.Path)
 		if err == nil {
-			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: r.Config.Revision, MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
+			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: string(r.Config.Revision),
+				MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
 		}
 		if err != nil {
 			out[i].Uploaded, out[i].Error = false, err.Error()

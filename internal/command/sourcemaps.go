@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Sourcemaps uploads source maps for the revision, without recording a deploy.
@@ -37,7 +38,7 @@ func (*Sourcemaps) Run(ctx context.Context, r *Run) error {
 	if err := cfg.Require("access_token"); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
 	defer cancel()
 	maps, err := r.upload(ctx, r.Client(), pairs)
 	if r.JSON {

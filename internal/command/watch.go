@@ -45,9 +45,9 @@ func (*Watch) Run(ctx context.Context, r *Run) error {
 		return err
 	}
 	if cfg.WatchFor == 0 {
-		cfg.WatchFor = defaultWatch
+		cfg.WatchFor = config.Duration(defaultWatch)
 	}
-	res := pipeline.Result{Environment: cfg.Environment, Revision: cfg.Revision}
+	res := pipeline.Result{Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
 	report, err := r.watch(ctx, r.Client(), &res)
 	if r.JSON && report != nil {
 		r.printJSON(report)
@@ -76,8 +76,9 @@ func (r *Run) watch(ctx context.Context, client *rollbar.Client, res *pipeline.R
 	if res.Environment == "" || res.Revision == "" {
 		return nil, &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
 	}
-	gate := watch.Gate{For: cfg.WatchFor, Interval: cfg.WatchInterval, Levels: cfg.WatchLevels,
-		MaxNew: cfg.MaxNewItems, MaxReactivated: cfg.MaxReactivatedItems, Transient: rollbar.Transient}
+	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval),
+		Levels: cfg.WatchLevels,
+		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient}
 	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s",
 		res.Revision, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems, strings.Join(cfg.WatchLevels, ", "))
 	// Rollbar keeps the first 40 characters of an SDK's code_version.

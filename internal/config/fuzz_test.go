@@ -131,7 +131,8 @@ func replaceToken(token, other string) string {
 // checkResolved checks what every resolved configuration promises.
 func checkResolved(t *testing.T, cfg *config.Config, comment string) {
 	t.Helper()
-	for name, v := range map[string]string{"environment": cfg.Environment, "revision": cfg.Revision, "local_username": cfg.LocalUsername} {
+	for name, v := range map[string]string{"environment": string(cfg.Environment),
+		"revision": string(cfg.Revision), "local_username": string(cfg.LocalUsername)} {
 		assert.LessOrEqual(t, utf8.RuneCountInString(v), 255, name)
 	}
 	assert.LessOrEqual(t, len(cfg.Comment), 64<<10)
@@ -140,14 +141,14 @@ func checkResolved(t *testing.T, cfg *config.Config, comment string) {
 	assert.Contains(t, []config.Status{config.Started, config.Succeeded, config.Failed, config.TimedOut}, cfg.Status)
 	assert.Contains(t, []config.Policy{config.FailOnConfig, config.FailAlways, config.FailNever}, cfg.FailOnError)
 	assert.Positive(t, cfg.Timeout)
-	assert.GreaterOrEqual(t, cfg.DeployID, int64(0))
+	assert.GreaterOrEqual(t, cfg.DeployID, config.DeployID(0))
 
-	u, err := url.Parse(cfg.APIURL)
+	u, err := url.Parse(string(cfg.APIURL))
 	require.NoError(t, err, cfg.APIURL)
 	assert.Contains(t, []string{"http", "https"}, u.Scheme)
 	assert.NotEmpty(t, u.Host)
 	assert.Nil(t, u.User, "no credentials in the API URL")
-	assert.False(t, strings.HasSuffix(cfg.APIURL, "/"))
+	assert.False(t, strings.HasSuffix(string(cfg.APIURL), "/"))
 	assert.False(t, u.Path == "/api/1" || strings.HasSuffix(u.Path, "/api/1") || strings.Contains(u.Path, "/api/1/"), "the base URL has no /api/1 in its path: %s", cfg.APIURL)
 
 	for _, v := range cfg.Values() {

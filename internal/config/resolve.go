@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sethvargo/go-envconfig"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
@@ -59,43 +62,83 @@ func (c *Config) Source(name string) string { return c.Sources[name] }
 // Config still carries the warnings, which may explain it.
 func Resolve(in Input) (*Config, error) {
 	c := &Config{CI: in.CI, Sources: map[string]string{}, Warnings: misspelt(in.Environ)}
-	var commit *git.Commit
-	for _, s := range Table {
-		source, value := find(in, s)
-		if value == "" && s.git != nil && in.Git != nil {
-			if commit == nil {
-				got, err := in.Git()
-				commit, c.gitErr = &got, err
-			}
-			source, value = s.gitSource, s.git(*commit)
-		}
-		if value == "" && s.Default != "" {
-			source, value = "default", s.Default
-		}
-		if value == "" {
-			continue
-		}
-		c.Sources[s.Name] = source
-		if err := s.set(&c.Settings, value); err != nil {
-			e := &Error{Setting: s.Name, Source: source, Problem: err.Error(), Fix: "use " + s.Want}
-			if p := (*problem)(nil); errors.As(err, &p) {
-				e.Fix = p.fix
-			}
-			if !s.Secret {
-				e.Value = redactURL(value)
-			}
-			return c, e
-		}
+	l := &lookuper{in: in, sources: c.Sources, values: map[string]string{}}
+	err := envconfig.ProcessWith(context.Background(), &envconfig.Config{
+		Target:   &c.Settings,
+		Lookuper: l,
+		Mutators: []envconfig.Mutator{envconfig.MutatorFunc(l.defaulted)},
+	})
+	c.gitErr = l.gitErr
+	if err != nil {
+		return c, l.explain(err)
 	}
 	if len(c.Comment) > maxComment {
 		c.Comment = cutAtRune(c.Comment, maxComment)
-		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes", c.Sources["comment"], len(c.Comment)))
+		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes",
+			c.Sources["comment"], len(c.Comment)))
 	}
 	var warning string
-	if c.Saved, warning = saved(in, c.Environment); warning != "" {
+	if c.Saved, warning = saved(in, string(c.Environment)); warning != "" {
 		c.Warnings = append(c.Warnings, warning)
 	}
 	return c, nil
+}
+
+// lookuper is go-envconfig's Lookuper of settings by name: it walks a
+// setting's sources in the table's order, blank counting as unset, and
+// notes where each value came from.
+type lookuper struct {
+	in      Input
+	sources map[string]string // by setting name
+	values  map[string]string // as found, for errors
+	last    string            // the setting go-envconfig is decoding: it decodes each right after looking it up
+	commit  *git.Commit
+	gitErr  error
+}
+
+func (l *lookuper) Lookup(name string) (string, bool) {
+	l.last = name
+	s, _ := Lookup(name)
+	source, value := find(l.in, s)
+	if value == "" && s.git != nil && l.in.Git != nil {
+		if l.commit == nil {
+			got, err := l.in.Git()
+			l.commit, l.gitErr = &got, err
+		}
+		source, value = s.gitSource, s.git(*l.commit)
+	}
+	if value == "" {
+		return "", false
+	}
+	l.sources[name], l.values[name] = source, value
+	return value, true
+}
+
+// defaulted notes a default's source: go-envconfig runs mutators on every
+// value it decodes, defaults included, and a value the lookuper found has
+// its source already.
+func (l *lookuper) defaulted(_ context.Context, name, _, _, value string) (string, bool, error) {
+	if _, found := l.sources[name]; !found {
+		l.sources[name] = "default"
+	}
+	return value, false, nil
+}
+
+// explain makes a decoding error an *Error naming the setting, where its
+// value came from, and the fix.
+func (l *lookuper) explain(err error) error {
+	s, _ := Lookup(l.last)
+	e := &Error{Setting: s.Name, Source: l.sources[s.Name], Problem: err.Error(), Fix: "use " + s.Want}
+	if p := (*problem)(nil); errors.As(err, &p) {
+		e.Problem = p.msg
+		if p.fix != "" {
+			e.Fix = p.fix
+		}
+	}
+	if !s.Secret {
+		e.Value = redactURL(l.values[s.Name])
+	}
+	return e
 }
 
 // saved reads the ids earlier steps saved, the one kept under environment's
@@ -195,8 +238,8 @@ func get(in Input, key string) string {
 // even when another setting is wrong. An unusable value falls back to the
 // CI's default.
 func FailurePolicy(in Input) Policy {
-	s, _ := Lookup("fail_on_error")
-	_, v := find(in, s)
+	row, _ := Lookup("fail_on_error")
+	_, v := find(in, row)
 	if p, err := ParsePolicy(v); err == nil {
 		return p
 	}
@@ -254,9 +297,9 @@ func (c *Config) Require(names ...string) error {
 // (which may carry both scopes).
 func (c *Config) ReadToken() string {
 	if c.ReadAccessToken != "" {
-		return c.ReadAccessToken
+		return string(c.ReadAccessToken)
 	}
-	return c.AccessToken
+	return string(c.AccessToken)
 }
 
 // Secrets returns every token value a user may have given, wherever it is,
@@ -301,7 +344,7 @@ func (c *Config) Values(names ...string) []Value {
 		case s.Secret:
 			v.Value = "***"
 		default:
-			v.Value = s.get(&c.Settings)
+			v.Value = c.shown(s.Name)
 		}
 		out = append(out, v)
 	}

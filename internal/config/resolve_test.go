@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -166,17 +167,18 @@ func TestSaved(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOY_ID"},
 		{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOYS"}, {ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS"}}, cfg.Saved)
-	assert.Equal(t, int64(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
+	assert.Equal(t, DeployID(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "9", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging",
 		"ROLLBAR_DEPLOYS_STAGING": "staging=7"}), Flags: map[string]string{"environment": "staging"}})
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS_STAGING"}}, cfg.Saved)
-	assert.Equal(t, int64(9), cfg.DeployID, "an id that is not the one the tool saved for its environment is the user's")
+	assert.Equal(t, DeployID(9), cfg.DeployID,
+		"an id that is not the one the tool saved for its environment is the user's")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7"})})
 	require.NoError(t, err)
-	assert.Equal(t, int64(7), cfg.DeployID, "without the environment, the id is the user's")
+	assert.Equal(t, DeployID(7), cfg.DeployID, "without the environment, the id is the user's")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"DEPLOY_ID": "0a1b2c3d4e5f"})})
 	require.NoError(t, err, "another CI's DEPLOY_ID (Netlify's) is not read")
@@ -240,7 +242,24 @@ func TestNotExpressions(t *testing.T) {
 	for _, v := range []string{"US$", "a$b", "prod$1", "$", "100%", "canary-10%-of-50%", "prod%20eu", "%"} {
 		cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_ENVIRONMENT": v, "ROLLBAR_REVISION": v})})
 		require.NoError(t, err, v)
-		assert.Equal(t, v, cfg.Environment)
-		assert.Equal(t, v, cfg.Revision)
+		assert.Equal(t, EnvironmentName(v), cfg.Environment)
+		assert.Equal(t, RevisionID(v), cfg.Revision)
 	}
+}
+
+// TestSettingsFollowTable: each row of the table has its field of Settings,
+// in the table's order, so go-envconfig reports the first bad value in the
+// order help lists them.
+func TestSettingsFollowTable(t *testing.T) {
+	t.Parallel()
+	var rows, tags []string
+	for _, s := range Table {
+		rows = append(rows, s.Name)
+	}
+	st := reflect.TypeFor[Settings]()
+	for i := range st.NumField() {
+		name, _, _ := strings.Cut(st.Field(i).Tag.Get("env"), ",")
+		tags = append(tags, name)
+	}
+	assert.Equal(t, rows, tags)
 }

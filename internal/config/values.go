@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -34,9 +33,18 @@ var statusWords = map[string]Status{
 func ParseStatus(v string) (Status, error) {
 	s, ok := statusWords[strings.ToLower(v)]
 	if !ok {
-		return "", errors.New("is not a deploy status")
+		return "", invalid("is not a deploy status")
 	}
 	return s, nil
+}
+
+// EnvDecode implements envconfig.Decoder.
+func (s *Status) EnvDecode(v string) (err error) {
+	if v == "" {
+		return nil // unset
+	}
+	*s, err = ParseStatus(v)
+	return err
 }
 
 // Final reports whether no further update is expected.
@@ -64,7 +72,16 @@ func ParsePolicy(v string) (Policy, error) {
 	case "never", "false":
 		return FailNever, nil
 	}
-	return "", errors.New("is not a failure policy")
+	return "", invalid("is not a failure policy")
+}
+
+// EnvDecode implements envconfig.Decoder.
+func (p *Policy) EnvDecode(v string) (err error) {
+	if v == "" {
+		return nil // unset
+	}
+	*p, err = ParsePolicy(v)
+	return err
 }
 
 // Error is a setting whose value cannot be used. It names the setting, where
