@@ -16,12 +16,10 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	dir, _ := os.Getwd()
-	code := (&command.CLI{
-		Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv: os.Getenv, Environ: os.Environ, ReadFile: os.ReadFile, Now: time.Now,
-		Dir: dir, Version: version,
-	}).Main(ctx, os.Args[1:])
+	code := command.Main(ctx, command.Process{
+		Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv: os.Getenv, Environ: os.Environ, ReadFile: os.ReadFile, Getwd: os.Getwd, Now: time.Now,
+	}, version)
 	stop()
 	os.Exit(code)
 }

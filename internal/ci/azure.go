@@ -6,7 +6,7 @@ import "strings"
 // BUILD_BUILDURI is vstfs:///…, not a web page, so the build URL is built.
 var azure = provider{
 	id: "azure", name: "Azure Pipelines",
-	detect: func(get Lookup) bool {
+	detect: func(get Getenv) bool {
 		return is("true", "TF_BUILD")(get) || get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI") != ""
 	},
 	revision: []string{"BUILD_SOURCEVERSION"},

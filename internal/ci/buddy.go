@@ -5,7 +5,7 @@ package ci
 // name; the committer's name is next.
 var buddy = provider{
 	id: "buddy", name: "Buddy",
-	detect:        func(get Lookup) bool { return is("true", "BUDDY")(get) || get("BUDDY_WORKSPACE_ID") != "" },
+	detect:        func(get Getenv) bool { return is("true", "BUDDY")(get) || get("BUDDY_WORKSPACE_ID") != "" },
 	revision:      []string{"BUDDY_RUN_COMMIT", "BUDDY_EXECUTION_REVISION"},
 	localUsername: []string{"BUDDY_INVOKER_NAME", "BUDDY_EXECUTION_REVISION_COMMITTER_NAME"},
 	comment:       []string{"BUDDY_RUN_URL", "BUDDY_EXECUTION_URL"},

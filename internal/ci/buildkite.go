@@ -12,7 +12,7 @@ var buildkite = provider{
 	environment:   []string{"BUILDKITE_GITHUB_DEPLOYMENT_ENVIRONMENT"}, // builds made from a GitHub deployment only
 	branch:        []string{"BUILDKITE_BRANCH"},
 	repository:    []string{"BUILDKITE_REPO"},
-	finish: func(_ Lookup, _ ReadFile, info *Info) {
+	finish: func(_ Getenv, _ ReadFile, info *Info) {
 		// BUILDKITE_COMMIT can be a symbolic name such as HEAD: leave it to git.
 		if v := info.Revision.Value; len(v) < 7 || strings.Trim(v, "0123456789abcdefABCDEF") != "" {
 			info.Revision = Field{}

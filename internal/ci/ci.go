@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// Lookup returns the value of an environment variable; blank counts as unset.
-type Lookup func(key string) string
+// Getenv returns the value of an environment variable; blank counts as unset.
+type Getenv func(key string) string
 
 // ReadFile reads a file the CI points at (GitHub's event payload).
 type ReadFile func(path string) ([]byte, error)
@@ -80,7 +80,7 @@ func (i Info) SkipsUnchanged() bool { return i.SkipsUnchangedReleases && !i.Roll
 // wins; an entry with a "$" in it is a template (see expand).
 type provider struct {
 	id, name string
-	detect   func(Lookup) bool
+	detect   func(Getenv) bool
 
 	revision, localUsername, comment, environment, branch, repository, workspace []string
 
@@ -96,7 +96,7 @@ type provider struct {
 	revisionHint           string
 
 	// finish fills what a table cannot say (event payloads, validation).
-	finish func(Lookup, ReadFile, *Info)
+	finish func(Getenv, ReadFile, *Info)
 }
 
 // providers is the detection order. It matters: Forgejo and Gitea also set
@@ -114,7 +114,7 @@ var providers = []provider{
 // Detect finds the CI running this process and reads what it tells about the
 // deploy. With no CI recognised it returns the zero Info and the caller falls
 // back to git.
-func Detect(getenv Lookup, readFile ReadFile) Info {
+func Detect(getenv Getenv, readFile ReadFile) Info {
 	if getenv == nil {
 		return Info{}
 	}
@@ -127,7 +127,7 @@ func Detect(getenv Lookup, readFile ReadFile) Info {
 	return Info{}
 }
 
-func (p provider) read(get Lookup, readFile ReadFile) Info {
+func (p provider) read(get Getenv, readFile ReadFile) Info {
 	user := get
 	if p.notUser != nil {
 		user = func(k string) string {
@@ -168,7 +168,7 @@ func (p provider) read(get Lookup, readFile ReadFile) Info {
 	return info
 }
 
-func first(get Lookup, names []string) Field {
+func first(get Getenv, names []string) Field {
 	for _, name := range names {
 		if strings.Contains(name, "$") {
 			if f := expand(get, name); f.Value != "" {
@@ -185,7 +185,7 @@ func first(get Lookup, names []string) Field {
 // stays empty unless every variable in it is set, so no half-built URL gets
 // recorded. Values lose a trailing "/" (Forgejo's server URL has one) and
 // spaces are escaped (Azure project names have them).
-func expand(get Lookup, tmpl string) Field {
+func expand(get Getenv, tmpl string) Field {
 	complete := true
 	v := os.Expand(tmpl, func(k string) string {
 		x := strings.TrimRight(get(k), "/")
@@ -211,8 +211,8 @@ func branchName(ref string) string {
 }
 
 // is reports whether any of the variables holds value, in any case (Azure sets TF_BUILD=True).
-func is(value string, names ...string) func(Lookup) bool {
-	return func(get Lookup) bool {
+func is(value string, names ...string) func(Getenv) bool {
+	return func(get Getenv) bool {
 		for _, n := range names {
 			if strings.EqualFold(get(n), value) {
 				return true
@@ -229,8 +229,8 @@ func oneOf(values ...string) func(string) bool {
 	}
 }
 
-func anySet(names ...string) func(Lookup) bool {
-	return func(get Lookup) bool {
+func anySet(names ...string) func(Getenv) bool {
+	return func(get Getenv) bool {
 		for _, n := range names {
 			if get(n) != "" {
 				return true

@@ -15,7 +15,7 @@ const sha = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
 
 type vars = map[string]string
 
-func env(v vars) Lookup { return func(k string) string { return v[k] } }
+func env(v vars) Getenv { return func(k string) string { return v[k] } }
 
 // noFile stands for a runner whose event payload is absent. The real dumps
 // need it: their GITHUB_EVENT_PATH exists on GitHub's hosted runners.

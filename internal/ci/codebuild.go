@@ -6,7 +6,7 @@ package ci
 // the build id ("project:uuid") then.
 var codebuild = provider{
 	id: "codebuild", name: "AWS CodeBuild",
-	detect: func(get Lookup) bool {
+	detect: func(get Getenv) bool {
 		return anySet("CODEBUILD_BUILD_ID", "CODEBUILD_BUILD_ARN")(get) || is("true", "CODEBUILD_CI")(get)
 	},
 	revision: []string{"CODEBUILD_RESOLVED_SOURCE_VERSION"},

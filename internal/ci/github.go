@@ -17,7 +17,7 @@ var github = provider{
 	repository:    []string{"GITHUB_REPOSITORY"},
 	commitURL:     "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/$GITHUB_SHA",
 	deployIDVars:  []string{"DEPLOY_ID"}, // how rollbar/github-deploy-action passes a deploy on
-	finish: func(get Lookup, readFile ReadFile, info *Info) {
+	finish: func(get Getenv, readFile ReadFile, info *Info) {
 		// A re-run has a page of its own.
 		if n, _ := strconv.Atoi(get("GITHUB_RUN_ATTEMPT")); n > 1 && info.Comment.Value != "" {
 			info.Comment.Value += "/attempts/" + strconv.Itoa(n)
@@ -30,7 +30,7 @@ var github = provider{
 // readGitHubEvent takes the committer and a deployment's environment from the
 // event payload. The payload is optional: a missing or malformed file, or a
 // push without head_commit (a branch deletion), leaves the variables' values.
-func readGitHubEvent(get Lookup, readFile ReadFile, info *Info) {
+func readGitHubEvent(get Getenv, readFile ReadFile, info *Info) {
 	path := get("GITHUB_EVENT_PATH")
 	if path == "" || readFile == nil {
 		return

@@ -5,7 +5,7 @@ package ci
 // CI_COMMIT_SHA alone does not, Woodpecker sets it as well.
 var gitlab = provider{
 	id: "gitlab", name: "GitLab CI",
-	detect: func(get Lookup) bool {
+	detect: func(get Getenv) bool {
 		return is("true", "GITLAB_CI")(get) ||
 			(anySet("CI_SERVER", "CI_PIPELINE_ID")(get) && get("CI_PROJECT_URL") != "")
 	},
@@ -16,7 +16,7 @@ var gitlab = provider{
 	branch:        []string{"CI_COMMIT_BRANCH", "CI_COMMIT_REF_NAME"},
 	repository:    []string{"CI_PROJECT_PATH", "CI_REPOSITORY_URL"},
 	commitURL:     "$CI_PROJECT_URL/-/commit/$CI_COMMIT_SHA",
-	finish: func(get Lookup, _ ReadFile, info *Info) {
+	finish: func(get Getenv, _ ReadFile, info *Info) {
 		// In a tag pipeline CI_COMMIT_REF_NAME is the tag.
 		if info.Branch.Source == "CI_COMMIT_REF_NAME" && get("CI_COMMIT_TAG") != "" {
 			info.Branch = Field{}

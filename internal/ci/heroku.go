@@ -14,7 +14,7 @@ import (
 // the slug has no .git. The release phase also runs on config-var changes.
 var heroku = provider{
 	id: "heroku", name: "Heroku",
-	detect: func(get Lookup) bool {
+	detect: func(get Getenv) bool {
 		dyno := get("DYNO")
 		return strings.HasPrefix(dyno, "release.") ||
 			dyno != "" && herokuMetadata(get)
@@ -27,7 +27,7 @@ var heroku = provider{
 // Heroku describes a rollback release as "Rollback to v41".
 var herokuRollback = regexp.MustCompile(`(?i)\brollback to (v\d+)`)
 
-func herokuRelease(get Lookup, _ ReadFile, info *Info) {
+func herokuRelease(get Getenv, _ ReadFile, info *Info) {
 	// A failing release command blocks the release: Rollbar being down must not.
 	info.FailOnError = "never"
 	info.RevisionHint = herokuRevisionHint(get)
@@ -65,7 +65,7 @@ func herokuRelease(get Lookup, _ ReadFile, info *Info) {
 
 // herokuRevisionHint names the labs that put the commit in the environment.
 // runtime-dyno-metadata brings the app and release variables all at once.
-func herokuRevisionHint(get Lookup) string {
+func herokuRevisionHint(get Getenv) string {
 	app := get("HEROKU_APP_NAME")
 	if app == "" {
 		app = "<app>"

@@ -8,7 +8,7 @@ import "strings"
 // A user exists only with the build-user-vars plugin or in a pull request.
 var jenkins = provider{
 	id: "jenkins", name: "Jenkins",
-	detect: func(get Lookup) bool {
+	detect: func(get Getenv) bool {
 		tag := get("BUILD_TAG")
 		return anySet("JENKINS_URL", "HUDSON_URL")(get) || strings.HasPrefix(tag, "jenkins-") || strings.HasPrefix(tag, "hudson-")
 	},
@@ -20,7 +20,7 @@ var jenkins = provider{
 	comment:    []string{"BUILD_URL"},
 	branch:     []string{"CHANGE_BRANCH", "GIT_LOCAL_BRANCH", "GIT_BRANCH", "BRANCH_NAME"},
 	repository: []string{"GIT_URL", "GIT_URL_1"}, // may carry user:password@
-	finish: func(get Lookup, _ ReadFile, info *Info) {
+	finish: func(get Getenv, _ ReadFile, info *Info) {
 		// GIT_BRANCH names the remote, which need not be origin.
 		if info.Branch.Source == "GIT_BRANCH" {
 			if _, b, ok := strings.Cut(get("GIT_BRANCH"), "/"); ok {

@@ -15,7 +15,7 @@ var woodpecker = provider{
 	repository:    []string{"CI_REPO"},
 	workspace:     []string{"CI_WORKSPACE"},
 	joinsLists:    true,
-	finish: func(_ Lookup, _ ReadFile, info *Info) {
+	finish: func(_ Getenv, _ ReadFile, info *Info) {
 		// woodpecker-cli exec without --system-url links every pipeline to
 		// Woodpecker's own GitHub page: no run to show.
 		if strings.HasPrefix(info.Comment.Value, "https://github.com/woodpecker-ci/woodpecker/") {

@@ -5,7 +5,7 @@ package ci
 // No actor.
 var xcodeCloud = provider{
 	id: "xcode-cloud", name: "Xcode Cloud",
-	detect:   func(get Lookup) bool { return is("true", "CI_XCODE_CLOUD")(get) || get("CI_XCODE_PROJECT") != "" },
+	detect:   func(get Getenv) bool { return is("true", "CI_XCODE_CLOUD")(get) || get("CI_XCODE_PROJECT") != "" },
 	revision: []string{"CI_COMMIT"},
 	comment:  []string{"CI_BUILD_URL"},
 	branch:   []string{"CI_PULL_REQUEST_SOURCE_BRANCH", "CI_BRANCH"},

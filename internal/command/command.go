@@ -33,11 +33,32 @@ type CLI struct {
 	HTTP           *http.Client // nil: Go's default client
 }
 
+// Process is what the operating system gives a run of rollbar-deploy.
+type Process struct {
+	Args           []string // without the program's name
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Environ        func() []string
+	ReadFile       func(string) ([]byte, error)
+	Getwd          func() (string, error)
+	Now            func() time.Time
+}
+
+// Main runs rollbar-deploy in process p and returns the exit code: the one
+// entry point of main.go and of the scenarios, which run the binary's flows.
+// ctx ends on the signals the caller chose.
+func Main(ctx context.Context, p Process, version string) int {
+	dir, _ := p.Getwd()
+	c := &CLI{Stdout: p.Stdout, Stderr: p.Stderr, Getenv: p.Getenv, Environ: p.Environ, ReadFile: p.ReadFile,
+		Now: p.Now, Dir: dir, Version: version}
+	return c.Main(ctx, p.Args)
+}
+
 // Command is one of rollbar-deploy's commands.
 type Command interface {
 	Spec() *Spec
 	// Run does the command's work; its error decides the exit code.
-	Run(ctx context.Context, r *Run) error
+	Run(ctx context.Context, r *Invocation) error
 }
 
 // Commands lists the commands in the order help shows them; the first is
@@ -46,15 +67,15 @@ func Commands() []Command {
 	return []Command{&Record{}, &Update{}, &Get{}, &List{}, &Sourcemaps{}, &Watch{}}
 }
 
-// Run is what a command is given: the resolved settings, the flags that are
-// not settings, its arguments, and where to speak.
-type Run struct {
+// Invocation is what a command is given: the resolved settings, the flags
+// that are not settings, its arguments, and where to speak.
+type Invocation struct {
 	*CLI
 	Config *config.Config
 	Args   []string
 	JSON   bool
 	Out    *reporter
-	inv    invocation // the flags that are not settings
+	line   commandLine // the flags that are not settings
 	spec   *Spec
 	// printed is whether stdout has its JSON document already.
 	printed bool
@@ -62,22 +83,22 @@ type Run struct {
 
 // Main runs the command line args and returns the exit code.
 func (c *CLI) Main(ctx context.Context, args []string) int {
-	cmd, inv, err := parse(args)
-	out := c.newReporter(inv.settings)
+	cmd, line, err := parse(args)
+	out := c.newReporter(line.settings)
 	if err != nil {
 		out.Errorf("%v", err)
 		return ExitUsage
 	}
 	switch {
-	case inv.help:
+	case line.help:
 		fmt.Fprint(out.stdout, help(cmd))
 		return ExitOK
-	case inv.version:
+	case line.version:
 		fmt.Fprintf(out.stdout, "rollbar-deploy %s\n", c.version())
 		return ExitOK
 	}
 	in := config.Input{
-		Flags:  inv.settings,
+		Flags:  line.settings,
 		Getenv: pipeline.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile),
 		CI:     ci.Detect(c.Getenv, c.ReadFile),
 		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
@@ -101,7 +122,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 			}
 		}
 	}
-	r := &Run{CLI: c, Config: cfg, Args: inv.args, JSON: inv.bool("json"), Out: out, inv: inv, spec: spec}
+	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec}
 	err = required(spec, cfg)
 	if err == nil {
 		err = cmd.Run(ctx, r)
@@ -124,7 +145,7 @@ func required(spec *Spec, cfg *config.Config) error {
 }
 
 // Client is a Rollbar client for this run's settings.
-func (r *Run) Client() *rollbar.Client {
+func (r *Invocation) Client() *rollbar.Client {
 	c := &rollbar.Client{
 		BaseURL:   string(r.Config.APIURL),
 		Token:     string(r.Config.AccessToken),
@@ -141,7 +162,7 @@ func (r *Run) Client() *rollbar.Client {
 }
 
 // Path resolves a path the user gave against the working directory.
-func (r *Run) Path(p string) string {
+func (r *Invocation) Path(p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return p
 	}
@@ -150,13 +171,13 @@ func (r *Run) Path(p string) string {
 
 // jsonError adds to a JSON result a failure the policy tolerates, which
 // the result then carries in place of the document Main would print.
-func (r *Run) jsonError(out map[string]any, err error) {
+func (r *Invocation) jsonError(out map[string]any, err error) {
 	if err != nil && tolerated(err, r.Config.FailOnError, r.spec) {
 		out["error"], out["tolerated"] = describe(err), true
 	}
 }
 
-func (r *Run) printJSON(v any) {
+func (r *Invocation) printJSON(v any) {
 	r.printed = true
 	_ = json.NewEncoder(r.Out.stdout).Encode(v)
 }

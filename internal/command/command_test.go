@@ -78,8 +78,8 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
 			t.Parallel()
-			cmd, inv, err := parse(tt.args)
-			got := fmt.Sprintf("%s %v %v %v", cmd.Spec().Name, inv.settings, inv.extra, inv.args)
+			cmd, line, err := parse(tt.args)
+			got := fmt.Sprintf("%s %v %v %v", cmd.Spec().Name, line.settings, line.extra, line.args)
 			if err != nil {
 				got = err.Error()
 			}

@@ -21,7 +21,7 @@ type request struct {
 
 // dryRun prints the requests a record would send and where each value came
 // from, and sends nothing.
-func (r *Run) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
+func (r *Invocation) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
 	if target.ID != 0 && cfg.DeployID == 0 { // an id an earlier step saved
@@ -54,7 +54,7 @@ func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
 	return reqs
 }
 
-func (r *Run) showDryRun(reqs []request, settings []string) error {
+func (r *Invocation) showDryRun(reqs []request, settings []string) error {
 	cfg := r.Config
 	provider := cfg.CI.Provider
 	if provider == "" {

@@ -33,15 +33,15 @@ type Extra struct {
 
 var jsonFlag = Extra{Name: "json", Want: "machine-readable output on stdout", Bool: true}
 
-// invocation is the parsed command line.
-type invocation struct {
+// commandLine is the parsed command line.
+type commandLine struct {
 	settings      map[string]string // by setting name
 	extra         map[string]string
 	args          []string
 	help, version bool
 }
 
-func (inv invocation) bool(name string) bool { b, _ := strconv.ParseBool(inv.extra[name]); return b }
+func (line commandLine) bool(name string) bool { b, _ := strconv.ParseBool(line.extra[name]); return b }
 
 // flagDef is one spelling of a flag of some command.
 type flagDef struct {
@@ -87,22 +87,22 @@ func newCommands() *commands {
 
 // parse finds the command and reads its flags. Flags may come before or
 // after positional arguments, as users of other CLIs expect.
-func parse(args []string) (Command, invocation, error) {
-	inv := invocation{settings: map[string]string{}, extra: map[string]string{}}
+func parse(args []string) (Command, commandLine, error) {
+	line := commandLine{settings: map[string]string{}, extra: map[string]string{}}
 	cmds := newCommands()
 	which := 0
 	if i := cmds.index(args); i >= 0 {
 		name := args[i]
 		args = append(slices.Clone(args[:i]), args[i+1:]...)
 		if name == "help" {
-			inv.help = true
+			line.help = true
 			if j := cmds.index(args); j >= 0 {
 				name, args = args[j], append(slices.Clone(args[:j]), args[j+1:]...)
 			}
 		}
 		which = slices.Index(cmds.names, name)
 		if which < 0 && name != "help" {
-			return cmds.list[0], inv, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, cmds.names, ""), strings.Join(cmds.names, ", "))
+			return cmds.list[0], line, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, cmds.names, ""), strings.Join(cmds.names, ", "))
 		}
 		which = max(which, 0)
 	}
@@ -110,47 +110,47 @@ func parse(args []string) (Command, invocation, error) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			inv.args = append(inv.args, args[i+1:]...)
+			line.args = append(line.args, args[i+1:]...)
 			break
 		}
 		if !strings.HasPrefix(a, "-") || a == "-" {
-			inv.args = append(inv.args, a)
+			line.args = append(line.args, a)
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		dashes := a[:len(a)-len(strings.TrimLeft(a, "-"))]
 		switch name {
 		case "h", "help":
-			inv.help = true
+			line.help = true
 			continue
 		case "version":
-			inv.version = true
+			line.version = true
 			continue
 		}
 		def, ok := known[name]
 		if !ok {
-			return cmd, inv, cmds.unknownFlag(dashes, name, spec, known)
+			return cmd, line, cmds.unknownFlag(dashes, name, spec, known)
 		}
 		switch {
 		case def.bool && !hasValue:
 			value = "true"
 		case def.bool:
 			if _, err := strconv.ParseBool(value); err != nil {
-				return cmd, inv, fmt.Errorf("%s%s=%s: use true or false", dashes, name, value)
+				return cmd, line, fmt.Errorf("%s%s=%s: use true or false", dashes, name, value)
 			}
 		case !hasValue && i+1 < len(args):
 			i++
 			value = args[i]
 		case !hasValue:
-			return cmd, inv, fmt.Errorf("%s%s needs a value: %s", dashes, name, want(def))
+			return cmd, line, fmt.Errorf("%s%s needs a value: %s", dashes, name, want(def))
 		}
 		if def.setting != "" {
-			inv.settings[def.setting] = value
+			line.settings[def.setting] = value
 		} else {
-			inv.extra[def.extra.Name] = value
+			line.extra[def.extra.Name] = value
 		}
 	}
-	return cmd, inv, nil
+	return cmd, line, nil
 }
 
 // index finds the command among args: the first argument, or a command's

@@ -25,7 +25,7 @@ func (*Get) Spec() *Spec {
 		Settings: append([]string{"deploy_id"}, readSettings...), Extra: []Extra{jsonFlag}}
 }
 
-func (*Get) Run(ctx context.Context, r *Run) error {
+func (*Get) Run(ctx context.Context, r *Invocation) error {
 	if err := r.argID("get"); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (*Get) Run(ctx context.Context, r *Run) error {
 
 // argID takes a deploy id given as the command's argument into the
 // deploy_id setting: the same deploy named twice is fine, two are not.
-func (r *Run) argID(command string) error {
+func (r *Invocation) argID(command string) error {
 	cfg := r.Config
 	switch len(r.Args) {
 	case 0:
@@ -114,7 +114,7 @@ const envPages = 10
 // pages until an empty one. With --environment it follows pages until it has
 // a page's worth of that environment's deploys. Rows are written as they
 // arrive, so memory stays flat however many deploys a project has.
-func (*List) Run(ctx context.Context, r *Run) error {
+func (*List) Run(ctx context.Context, r *Invocation) error {
 	if len(r.Args) > 0 {
 		return usagef("list takes no arguments, got %s", shown(r.Args[0]))
 	}
@@ -124,7 +124,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 		n    *int
 	}{{"page", &page}, {"limit", &limit}} {
 		name, p := f.name, f.n
-		if v, ok := r.inv.extra[name]; ok {
+		if v, ok := r.line.extra[name]; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
 				return usagef("--%s needs a whole number, 1 or more, got %q", name, v)
@@ -138,7 +138,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
 	defer cancel()
 	client := r.Client()
-	env, all := r.Config.Environment, r.inv.bool("all")
+	env, all := r.Config.Environment, r.line.bool("all")
 	want := limit
 	if want == 0 && !all {
 		want = 20
@@ -147,7 +147,7 @@ func (*List) Run(ctx context.Context, r *Run) error {
 	// wanted; an explicit --page keeps Rollbar's page size, so that its
 	// number means what it does on Rollbar.
 	size := 0
-	if _, paged := r.inv.extra["page"]; !paged && (env != "" || want > 20 || all) {
+	if _, paged := r.line.extra["page"]; !paged && (env != "" || want > 20 || all) {
 		size = 100
 	}
 	p := newPrinter(r.Out.stdout, r.JSON)

@@ -39,7 +39,7 @@ func (*Record) Spec() *Spec {
 		Settings: deploySettings, Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
-func (*Record) Run(ctx context.Context, r *Run) error {
+func (*Record) Run(ctx context.Context, r *Invocation) error {
 	if len(r.Args) > 0 {
 		return usagef("record takes no arguments, got %s (flags start with --)", shown(r.Args[0]))
 	}
@@ -52,7 +52,7 @@ func (*Record) Run(ctx context.Context, r *Run) error {
 
 // target is the deploy this run updates, if any (deploy.Choose), from the
 // user's id or those earlier steps saved.
-func (r *Run) target() (deploy.Target, error) {
+func (r *Invocation) target() (deploy.Target, error) {
 	cfg := r.Config
 	if cfg.CI.SharesWorkspace { // its ids join those the variables hold
 		pending, err := pipeline.LoadIDs(r.workspace())
@@ -70,12 +70,12 @@ func (r *Run) target() (deploy.Target, error) {
 		string(cfg.Environment), cfg.Saved...), nil
 }
 
-func (r *Run) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
+func (r *Invocation) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
 
 // record sends the deploy: source maps first, so a final status never
 // precedes them; a map Rollbar refuses still leaves the deploy to be
 // recorded, and fails the run after.
-func (r *Run) record(ctx context.Context, target deploy.Target) error {
+func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	cfg := r.Config
 	if target.ID == 0 {
 		if err := cfg.Require("environment", "revision"); err != nil {
@@ -104,7 +104,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	defer cancel()
 	client := r.Client()
 	uploads, mapsErr := r.upload(sendCtx, client, pairs)
-	x := deploy.Deployer{Client: client, Log: r.Out}
+	deployer := deploy.Deployer{Client: client, Log: r.Out}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
 	got := rollbar.Deploy{Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
@@ -113,14 +113,14 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	if target.ID != 0 {
 		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
 		var d rollbar.Deploy
-		d, err = x.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
+		d, err = deployer.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
 		if d.Environment != "" && cfg.Environment != "" && d.Environment != string(cfg.Environment) {
 			r.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
 				target.ID, d.Environment, cfg.Environment, cfg.Source("environment"), target.Source)
 		}
 		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
-		got.ID, recorded, err = x.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchanged())
+		got.ID, recorded, err = deployer.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchanged())
 	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
@@ -142,7 +142,7 @@ func (r *Run) record(ctx context.Context, target deploy.Target) error {
 	return errors.Join(r.publish(res, report, uploads, err), err)
 }
 
-func (r *Run) newDeploy() rollbar.NewDeploy {
+func (r *Invocation) newDeploy() rollbar.NewDeploy {
 	cfg := r.Config
 	return rollbar.NewDeploy{
 		Environment:     string(cfg.Environment),
@@ -156,7 +156,7 @@ func (r *Run) newDeploy() rollbar.NewDeploy {
 
 // newUpdate is what an update sends. The CI's run URL was already sent when
 // the deploy started, so only a comment the user gave replaces Rollbar's.
-func (r *Run) newUpdate() rollbar.Update {
+func (r *Invocation) newUpdate() rollbar.Update {
 	cfg := r.Config
 	u := rollbar.Update{Status: string(cfg.Status)}
 	if src := cfg.Source("comment"); src != "" && src != cfg.CI.Comment.Source {
@@ -165,7 +165,7 @@ func (r *Run) newUpdate() rollbar.Update {
 	return u
 }
 
-func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
+func (r *Invocation) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 	cfg := r.Config
 	id := d.ID
 	res := pipeline.Result{
@@ -186,7 +186,7 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 		}
 	}
 	if !cfg.Status.Final() {
-		if old, ok := res.Pending[res.Environment]; ok && old != id && r.handsOff() {
+		if old, ok := res.Pending[res.Environment]; ok && old != id && r.handsOver() {
 			r.Out.Warnf("deploy %d of %s, started earlier, was never finished: deploy %d takes its place for the steps after, and Rollbar will time %d out (a started step run twice?)", old, res.Environment, id, old)
 		}
 		res.Pending[res.Environment], res.Handoff = id, pipeline.Save
@@ -208,15 +208,15 @@ func (r *Run) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
 	return res
 }
 
-// handsOff reports whether this run tells later steps of its deploy:
+// handsOver reports whether this run tells later steps of its deploy:
 // through GITHUB_ENV, a dotenv report or the workspace's id file.
-func (r *Run) handsOff() bool {
+func (r *Invocation) handsOver() bool {
 	return r.Out.action != nil || r.Config.Dotenv != "" || r.Config.CI.SharesWorkspace
 }
 
 // publish hands the deploy back to the pipeline: the id on stdout, and the
 // CI's own files.
-func (r *Run) publish(res pipeline.Result, report *watch.Report, uploads []uploaded, failed error) error {
+func (r *Invocation) publish(res pipeline.Result, report *watch.Report, uploads []uploaded, failed error) error {
 	if r.JSON {
 		out := map[string]any{"deploy_id": res.DeployID, "deploy_url": res.URL, "status": res.Status,
 			"environment": res.Environment, "revision": res.Revision}
@@ -249,7 +249,7 @@ func (r *Run) publish(res pipeline.Result, report *watch.Report, uploads []uploa
 }
 
 // findMaps pairs the source maps with their minified URLs.
-func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
+func (r *Invocation) findMaps(extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
 	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...),
 		r.list("minified_urls", cfg.MinifiedURLs), string(cfg.URLPrefix))
@@ -266,14 +266,14 @@ func (r *Run) findMaps(extra []string) ([]sourcemaps.Pair, error) {
 // list splits a list setting at spaces, the official action's way, and a
 // plugin setting at commas too where the CI joins a YAML list so. A name
 // with a comma in it stays whole anywhere else.
-func (r *Run) list(name, v string) []string {
+func (r *Invocation) list(name, v string) []string {
 	plugin := r.Config.CI.JoinsLists && strings.HasPrefix(r.Config.Source(name), "PLUGIN_")
 	return strings.FieldsFunc(v, func(c rune) bool { return unicode.IsSpace(c) || plugin && c == ',' })
 }
 
 // upload sends every source map, reporting each one's outcome, and fails if
 // any failed: a deploy whose stack traces cannot be read is worth knowing of.
-func (r *Run) upload(ctx context.Context, client *rollbar.Client, pairs []sourcemaps.Pair) ([]uploaded, error) {
+func (r *Invocation) upload(ctx context.Context, client *rollbar.Client, pairs []sourcemaps.Pair) ([]uploaded, error) {
 	failed, first := 0, error(nil)
 	out := make([]uploaded, len(pairs))
 	for i, p := range pairs {
@@ -318,7 +318,7 @@ func (*Update) Spec() *Spec {
 		Required: []string{"status"}, Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
-func (*Update) Run(ctx context.Context, r *Run) error {
+func (*Update) Run(ctx context.Context, r *Invocation) error {
 	cfg := r.Config
 	if err := r.argID("update"); err != nil {
 		return err

@@ -16,7 +16,7 @@ func (*Sourcemaps) Spec() *Spec {
 		Extra:    []Extra{jsonFlag}, tolerant: true}
 }
 
-func (*Sourcemaps) Run(ctx context.Context, r *Run) error {
+func (*Sourcemaps) Run(ctx context.Context, r *Invocation) error {
 	cfg := r.Config
 	if err := cfg.Require("revision"); err != nil {
 		return err

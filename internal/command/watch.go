@@ -33,7 +33,7 @@ var watchTuning = []string{"watch_interval", "watch_levels", "max_new_items", "m
 // no watch.
 const defaultWatch = 10 * time.Minute
 
-func (*Watch) Run(ctx context.Context, r *Run) error {
+func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	cfg := r.Config
 	if len(r.Args) > 0 {
 		return usagef("watch takes no arguments, got %s", shown(r.Args[0]))
@@ -71,7 +71,7 @@ func (*Watch) Run(ctx context.Context, r *Run) error {
 // verdict in res and returns the whole report. A breached gate is errGate
 // (exit 3); an outage that lasted is the outage's error, which the failure
 // policy judges.
-func (r *Run) watch(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (*watch.Report, error) {
+func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (*watch.Report, error) {
 	cfg := r.Config
 	if res.Environment == "" || res.Revision == "" {
 		return nil, &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}

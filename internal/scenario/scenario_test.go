@@ -33,12 +33,10 @@ import (
 func rollbarDeploy() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	dir, _ := os.Getwd()
-	return (&command.CLI{
-		Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv: os.Getenv, Environ: os.Environ, ReadFile: os.ReadFile, Now: time.Now,
-		Dir: dir, Version: "test",
-	}).Main(ctx, os.Args[1:])
+	return command.Main(ctx, command.Process{
+		Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv: os.Getenv, Environ: os.Environ, ReadFile: os.ReadFile, Getwd: os.Getwd, Now: time.Now,
+	}, "test")
 }
 
 func TestMain(m *testing.M) {
