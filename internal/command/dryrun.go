@@ -8,6 +8,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
 )
 
@@ -25,7 +26,7 @@ func (r *Invocation) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
 	if target.ID != 0 && cfg.DeployID == 0 { // an id an earlier step saved
-		cfg.DeployID, cfg.Sources["deploy_id"] = config.DeployID(target.ID), target.Source
+		cfg.DeployID, cfg.Sources["deploy_id"] = rollbar.DeployID(target.ID), target.Source
 	}
 	if target.ID != 0 {
 		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})

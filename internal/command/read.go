@@ -68,14 +68,14 @@ func (r *Invocation) argID(command string) error {
 	default:
 		return usagef("%s takes one deploy id, got %d arguments", command, len(r.Args))
 	}
-	id, err := config.ParseDeployID(r.Args[0])
+	id, err := rollbar.ParseDeployID(r.Args[0])
 	switch {
 	case err != nil:
 		return usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(r.Args[0]))
 	case cfg.DeployID != 0 && int64(cfg.DeployID) != id:
 		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one", command, id, cfg.DeployID, cfg.Source("deploy_id"))
 	}
-	cfg.DeployID, cfg.Sources["deploy_id"] = config.DeployID(id), "argument"
+	cfg.DeployID, cfg.Sources["deploy_id"] = rollbar.DeployID(id), "argument"
 	return nil
 }
 

@@ -133,7 +133,7 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	switch {
 	case cfg.WatchFor > 0 && !recorded:
 		r.Out.Infof("not watching: this release brings no new code")
-	case cfg.WatchFor > 0 && cfg.Status == config.Succeeded:
+	case cfg.WatchFor > 0 && cfg.Status == rollbar.Succeeded:
 		report, err = r.watch(ctx, client, &res)
 	case cfg.WatchFor > 0: // say, ROLLBAR_WATCH_FOR in the env: of a job with a started step
 		r.Out.Infof("not watching: the watch follows a succeeded deploy, and this one is %s", cfg.Status)

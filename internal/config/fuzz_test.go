@@ -16,6 +16,7 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
 // fuzzSettings are the settings FuzzResolve feeds, in the order of its
@@ -138,10 +139,10 @@ func checkResolved(t *testing.T, cfg *config.Config, comment string) {
 	assert.LessOrEqual(t, len(cfg.Comment), 64<<10)
 	// The CI tells no comment here: any comment is the fuzzed one, or a cut of it.
 	assert.True(t, strings.HasPrefix(strings.TrimSpace(comment), cfg.Comment), "the comment is the value given, or a cut of it")
-	assert.Contains(t, []config.Status{config.Started, config.Succeeded, config.Failed, config.TimedOut}, cfg.Status)
+	assert.Contains(t, []rollbar.Status{rollbar.Started, rollbar.Succeeded, rollbar.Failed, rollbar.TimedOut}, cfg.Status)
 	assert.Contains(t, []config.Policy{config.FailOnConfig, config.FailAlways, config.FailNever}, cfg.FailOnError)
 	assert.Positive(t, cfg.Timeout)
-	assert.GreaterOrEqual(t, cfg.DeployID, config.DeployID(0))
+	assert.GreaterOrEqual(t, cfg.DeployID, rollbar.DeployID(0))
 
 	u, err := url.Parse(string(cfg.APIURL))
 	require.NoError(t, err, cfg.APIURL)

@@ -16,6 +16,7 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
 // Input is everything settings are resolved from.
@@ -128,6 +129,9 @@ func (l *lookuper) defaulted(_ context.Context, name, _, _, value string) (strin
 // value came from, and the fix.
 func (l *lookuper) explain(err error) error {
 	s, _ := Lookup(l.last)
+	if cause := errors.Unwrap(err); cause != nil {
+		err = cause // go-envconfig puts the field's name before a decoder's error
+	}
 	e := &Error{Setting: s.Name, Source: l.sources[s.Name], Problem: err.Error(), Fix: "use " + s.Want}
 	if p := (*problem)(nil); errors.As(err, &p) {
 		e.Problem = p.msg
@@ -161,7 +165,7 @@ func saved(in Input, environment string) (out []Saved, warning string) {
 		}
 	}
 	if env, started := handedOver(in); env != "" && started {
-		if id, err := ParseDeployID(get(in, pipeline.DeployIDVar)); err == nil {
+		if id, err := rollbar.ParseDeployID(get(in, pipeline.DeployIDVar)); err == nil {
 			out = append(out, Saved{ID: id, Environment: env, Source: pipeline.DeployIDVar})
 		}
 	}

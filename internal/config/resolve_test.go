@@ -11,6 +11,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
 func getenv(m map[string]string) func(string) string {
@@ -167,18 +168,18 @@ func TestSaved(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOY_ID"},
 		{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOYS"}, {ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS"}}, cfg.Saved)
-	assert.Equal(t, DeployID(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
+	assert.Equal(t, rollbar.DeployID(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "9", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging",
 		"ROLLBAR_DEPLOYS_STAGING": "staging=7"}), Flags: map[string]string{"environment": "staging"}})
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS_STAGING"}}, cfg.Saved)
-	assert.Equal(t, DeployID(9), cfg.DeployID,
+	assert.Equal(t, rollbar.DeployID(9), cfg.DeployID,
 		"an id that is not the one the tool saved for its environment is the user's")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7"})})
 	require.NoError(t, err)
-	assert.Equal(t, DeployID(7), cfg.DeployID, "without the environment, the id is the user's")
+	assert.Equal(t, rollbar.DeployID(7), cfg.DeployID, "without the environment, the id is the user's")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"DEPLOY_ID": "0a1b2c3d4e5f"})})
 	require.NoError(t, err, "another CI's DEPLOY_ID (Netlify's) is not read")

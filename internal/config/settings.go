@@ -20,29 +20,29 @@ import (
 // the table is the one reported). A field's env tag names its row and holds
 // its default; its type checks and parses the value (a go-envconfig Decoder).
 type Settings struct {
-	Environment         EnvironmentName `env:"environment"`
-	Revision            RevisionID      `env:"revision"`
-	Status              Status          `env:"status,default=succeeded"`
-	LocalUsername       Text            `env:"local_username"`
-	RollbarUsername     Text            `env:"rollbar_username"`
-	Comment             string          `env:"comment"`
-	DeployID            DeployID        `env:"deploy_id"`
-	AccessToken         Token           `env:"access_token"`
-	ReadAccessToken     Token           `env:"read_access_token"`
-	SourceMaps          string          `env:"source_maps"`
-	MinifiedURLs        string          `env:"minified_urls"`
-	URLPrefix           URL             `env:"url_prefix"`
-	WatchFor            Duration        `env:"watch_for"`
-	WatchInterval       Interval        `env:"watch_interval,default=30s"`
-	WatchLevels         Levels          `env:"watch_levels,default=error,critical"`
-	MaxNewItems         Count           `env:"max_new_items,default=0"`
-	MaxReactivatedItems Count           `env:"max_reactivated_items,default=0"`
-	FailOnError         Policy          `env:"fail_on_error,default=config"`
-	APIURL              BaseURL         `env:"api_url,default=https://api.rollbar.com"`
-	Timeout             Duration        `env:"timeout,default=30s"`
-	DryRun              Bool            `env:"dry_run"`
-	Dotenv              string          `env:"dotenv"`
-	Verbose             Bool            `env:"verbose"`
+	Environment         EnvironmentName  `env:"environment"`
+	Revision            RevisionID       `env:"revision"`
+	Status              rollbar.Status   `env:"status,default=succeeded"`
+	LocalUsername       Text             `env:"local_username"`
+	RollbarUsername     Text             `env:"rollbar_username"`
+	Comment             string           `env:"comment"`
+	DeployID            rollbar.DeployID `env:"deploy_id"`
+	AccessToken         Token            `env:"access_token"`
+	ReadAccessToken     Token            `env:"read_access_token"`
+	SourceMaps          string           `env:"source_maps"`
+	MinifiedURLs        string           `env:"minified_urls"`
+	URLPrefix           URL              `env:"url_prefix"`
+	WatchFor            Duration         `env:"watch_for"`
+	WatchInterval       Interval         `env:"watch_interval,default=30s"`
+	WatchLevels         Levels           `env:"watch_levels,default=error,critical"`
+	MaxNewItems         Count            `env:"max_new_items,default=0"`
+	MaxReactivatedItems Count            `env:"max_reactivated_items,default=0"`
+	FailOnError         Policy           `env:"fail_on_error,default=config"`
+	APIURL              BaseURL          `env:"api_url,default=https://api.rollbar.com"`
+	Timeout             Duration         `env:"timeout,default=30s"`
+	DryRun              Bool             `env:"dry_run"`
+	Dotenv              string           `env:"dotenv"`
+	Verbose             Bool             `env:"verbose"`
 }
 
 // fields are Settings' fields by setting name, and defaults their
@@ -296,33 +296,4 @@ func apiPath(p string) int {
 		}
 		i = end
 	}
-}
-
-// DeployID is a deploy's id.
-type DeployID int64
-
-// EnvDecode implements envconfig.Decoder.
-func (d *DeployID) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
-	id, err := ParseDeployID(v)
-	*d = DeployID(id)
-	return err
-}
-
-// ParseDeployID reads a deploy id: a positive number, or a deploy's Rollbar
-// URL (https://rollbar.com/deploy/45306460/), as people paste it.
-func ParseDeployID(v string) (int64, error) {
-	if u, err := url.Parse(v); err == nil && (u.Host == "rollbar.com" || strings.HasSuffix(u.Host, ".rollbar.com")) {
-		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-		if len(parts) == 2 && parts[0] == "deploy" {
-			v = parts[1]
-		}
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, invalid("is not a deploy id")
-	}
-	return id, nil
 }

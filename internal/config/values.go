@@ -5,51 +5,6 @@ import (
 	"strings"
 )
 
-// Status is a deploy status as Rollbar knows it.
-type Status string
-
-// The statuses Rollbar accepts.
-const (
-	Started   Status = "started"
-	Succeeded Status = "succeeded"
-	Failed    Status = "failed"
-	TimedOut  Status = "timed_out"
-)
-
-// statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
-// `status: ${{ job.status }}` works as written, and so do Azure's job and
-// release statuses (SucceededWithIssues, PartiallySucceeded), Jenkins'
-// currentBuild.result (UNSTABLE: built, with failing tests; ABORTED;
-// NOT_BUILT), Semaphore's (passed, stopped), Woodpecker's (killed,
-// declined), Travis's (errored) and Bitbucket's (SUCCESSFUL).
-var statusWords = map[string]Status{
-	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut,
-	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
-	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded, "passed": Succeeded, "successful": Succeeded,
-	"aborted": Failed, "not_built": Failed, "killed": Failed, "stopped": Failed, "declined": Failed, "errored": Failed,
-}
-
-// ParseStatus reads a status or a CI's word for a job's outcome.
-func ParseStatus(v string) (Status, error) {
-	s, ok := statusWords[strings.ToLower(v)]
-	if !ok {
-		return "", invalid("is not a deploy status")
-	}
-	return s, nil
-}
-
-// EnvDecode implements envconfig.Decoder.
-func (s *Status) EnvDecode(v string) (err error) {
-	if v == "" {
-		return nil // unset
-	}
-	*s, err = ParseStatus(v)
-	return err
-}
-
-// Final reports whether no further update is expected.
-func (s Status) Final() bool { return s != Started }
-
 // Policy is when a failure makes the run exit non-zero.
 type Policy string
 

@@ -25,7 +25,7 @@ type Target struct {
 // its own environment (or a step that names none), and never serves a
 // started record: that starts a deploy of its own, or two environments in
 // one job would share one deploy.
-func Choose(user Target, status config.Status, environment string, saved ...config.Saved) Target {
+func Choose(user Target, status rollbar.Status, environment string, saved ...config.Saved) Target {
 	if user.ID != 0 {
 		return user
 	}
@@ -87,7 +87,7 @@ func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, 
 		for _, got := range deploys {
 			switch {
 			case got.Environment != d.Environment:
-			case newest == nil && got.Revision == d.Revision && got.Status == string(config.Succeeded):
+			case newest == nil && got.Revision == d.Revision && got.Status == string(rollbar.Succeeded):
 				x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
 				return got.ID, true
 			case newest == nil && got.Revision == d.Revision:
@@ -120,7 +120,7 @@ const Recent = 100
 // for, with what reading it told.
 type NotStartedError struct {
 	ID     int64
-	Want   config.Status
+	Want   rollbar.Status
 	Status string // what Rollbar says the deploy is; "" when it could not be read
 	Err    error  // Rollbar's refusal
 	Read   error  // why the deploy could not be read
@@ -135,7 +135,7 @@ func (e *NotStartedError) Error() string {
 	case e.Status == "":
 		return fmt.Sprintf("deploy %d is no longer started, so Rollbar refuses to set it to %s (%v); nothing was recorded. "+
 			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell whether Rollbar timed it out and record the outcome in its place", e.ID, e.Want, e.Read)
-	case e.Status == string(config.TimedOut):
+	case e.Status == string(rollbar.TimedOut):
 		return fmt.Sprintf("deploy %d was timed out by Rollbar (the project's Deploy Timeout, 60 minutes by default), so it cannot be set to %s again: record a new deploy", e.ID, e.Want)
 	}
 	return fmt.Sprintf("deploy %d is already %s, so it cannot be set to %s: it was finished by another step or run; check the deploy id", e.ID, e.Status, e.Want)
@@ -167,14 +167,14 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 	}
 	old, readErr := x.Client.Get(ctx, id)
 	if readErr != nil {
-		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: config.Status(u.Status), Err: err, Read: readErr, Lost: api.Lost}
+		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: rollbar.Status(u.Status), Err: err, Read: readErr, Lost: api.Lost}
 	}
 	switch {
 	case old.Status == u.Status:
 		x.Log.Infof("deploy %d is already %s", id, old.Status)
 		return old, nil
-	case old.Status != string(config.TimedOut) || u.Status == string(config.Started):
-		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: config.Status(u.Status), Status: old.Status, Err: err}
+	case old.Status != string(rollbar.TimedOut) || u.Status == string(rollbar.Started):
+		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: rollbar.Status(u.Status), Status: old.Status, Err: err}
 	}
 	instead.Environment = cmp.Or(instead.Environment, old.Environment)
 	instead.Revision = cmp.Or(instead.Revision, old.Revision)

@@ -20,18 +20,18 @@ func TestChoose(t *testing.T) {
 	tests := []struct {
 		name   string
 		user   Target
-		status config.Status
+		status rollbar.Status
 		env    string
 		saved  []config.Saved
 		want   Target
 	}{
-		{"the user's id always updates", Target{ID: 5, Source: "--deploy-id"}, config.Started, "production", []config.Saved{staging}, Target{ID: 5, Source: "--deploy-id"}},
-		{"a saved id finishes its environment", Target{}, config.Succeeded, "staging", []config.Saved{staging}, Target{ID: 7, Source: "ROLLBAR_DEPLOY_ID"}},
-		{"a saved id is not another environment's", Target{}, config.Succeeded, "production", []config.Saved{staging}, Target{}},
-		{"a started record is always new", Target{}, config.Started, "staging", []config.Saved{staging}, Target{}},
-		{"a step naming no environment takes the saved one", Target{}, config.Failed, "", []config.Saved{staging}, Target{ID: 7, Source: "ROLLBAR_DEPLOY_ID"}},
-		{"an old id file names no environment", Target{}, config.Succeeded, "production", []config.Saved{{}, file}, Target{ID: 9, Source: ".rollbar-deploy-id"}},
-		{"nothing saved", Target{}, config.Succeeded, "production", []config.Saved{{}}, Target{}},
+		{"the user's id always updates", Target{ID: 5, Source: "--deploy-id"}, rollbar.Started, "production", []config.Saved{staging}, Target{ID: 5, Source: "--deploy-id"}},
+		{"a saved id finishes its environment", Target{}, rollbar.Succeeded, "staging", []config.Saved{staging}, Target{ID: 7, Source: "ROLLBAR_DEPLOY_ID"}},
+		{"a saved id is not another environment's", Target{}, rollbar.Succeeded, "production", []config.Saved{staging}, Target{}},
+		{"a started record is always new", Target{}, rollbar.Started, "staging", []config.Saved{staging}, Target{}},
+		{"a step naming no environment takes the saved one", Target{}, rollbar.Failed, "", []config.Saved{staging}, Target{ID: 7, Source: "ROLLBAR_DEPLOY_ID"}},
+		{"an old id file names no environment", Target{}, rollbar.Succeeded, "production", []config.Saved{{}, file}, Target{ID: 9, Source: ".rollbar-deploy-id"}},
+		{"nothing saved", Target{}, rollbar.Succeeded, "production", []config.Saved{{}}, Target{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
