@@ -2,14 +2,20 @@ package ci
 
 import "strings"
 
-// Azure Pipelines: a variable "A.B" is set as A_B.
+// Azure Pipelines: docs/pipelines/build/variables.md (azure-devops-docs); a
+// variable "A.B" is set as A_B. A pull request build's BUILD_SOURCEVERSION
+// is the merge Azure made; SYSTEM_PULLREQUEST_SOURCECOMMITID is the pull
+// request's head. AGENT_JOBSTATUS is the job's outcome so far (Succeeded,
+// SucceededWithIssues, Failed, Canceled), what a step with
+// `condition: always()` runs after.
 // BUILD_BUILDURI is vstfs:///…, not a web page, so the build URL is built.
 var azure = provider{
 	id: "azure", name: "Azure Pipelines",
 	detect: func(get Getenv) bool {
 		return is("true", "TF_BUILD")(get) || get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI") != ""
 	},
-	revision: []string{"BUILD_SOURCEVERSION"},
+	revision: []string{"SYSTEM_PULLREQUEST_SOURCECOMMITID", "BUILD_SOURCEVERSION"},
+	status:   []string{"AGENT_JOBSTATUS"},
 	// In a classic release the deployment's requester is who deployed; the
 	// BUILD_* names are about the build that made the artifact.
 	localUsername: []string{"RELEASE_DEPLOYMENT_REQUESTEDFOR", "BUILD_SOURCEVERSIONAUTHOR", "BUILD_REQUESTEDFOR"},

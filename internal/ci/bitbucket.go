@@ -10,5 +10,5 @@ var bitbucket = provider{
 	environment: []string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT"}, // steps with deployment: only
 	branch:      []string{"BITBUCKET_BRANCH"},
 	repository:  []string{"BITBUCKET_REPO_FULL_NAME"},
-	commitURL:   "https://bitbucket.org/$BITBUCKET_REPO_FULL_NAME/commits/$BITBUCKET_COMMIT",
+	commitURL:   "https://bitbucket.org/$BITBUCKET_REPO_FULL_NAME/commits/",
 }

@@ -5,6 +5,9 @@
 package ci
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -36,8 +39,12 @@ type Info struct {
 	LocalUsername Field // the committer (or the person who started the run)
 	Comment       Field // the run URL, or for Heroku a line naming the release
 	Environment   Field
-	Branch        Field
-	Repository    Field // "owner/name" where known, else a credential-free URL
+	// Status is the CI's own word for the outcome so far (Drone's
+	// DRONE_BUILD_STATUS, a deployment_status event's state), a final step's
+	// default status; empty where the CI tells none.
+	Status     Field
+	Branch     Field
+	Repository Field // "owner/name" where known, else a credential-free URL
 
 	// CommitURL links the revision in a summary (empty when unknown).
 	CommitURL string
@@ -67,31 +74,47 @@ type Info struct {
 	// FailOnError is the provider's default failure policy ("never" on Heroku,
 	// where a failing release command blocks the release); empty for the global default.
 	FailOnError string
-	// Rollback is true when the provider says this release rolls back to an
-	// older one (Heroku release descriptions).
-	Rollback bool
+	// WorkflowCommands is true where the runner reads workflow commands
+	// (::add-mask::, ::error::) from a step's output: GitHub's runner and the
+	// runners made after it. Anywhere else such a line is printed as it is.
+	WorkflowCommands bool
+	// SecretsHint says why this run may have been given no secrets (a fork's
+	// pull request, an unprotected GitLab ref), for the error when the token
+	// is missing; empty where nothing tells.
+	SecretsHint string
 }
 
 // SkipsUnchanged is whether a new deploy is first checked against its
-// environment's newest: a release phase's, unless it rolls back.
-func (i Info) SkipsUnchanged() bool { return i.SkipsUnchangedReleases && !i.Rollback }
+// environment's newest: a release phase's. Nothing Heroku sets tells a
+// rollback, but a rollback brings an older revision, so it is recorded.
+func (i Info) SkipsUnchanged() bool { return i.SkipsUnchangedReleases }
 
 // provider describes one CI as data. In each list the first non-empty entry
-// wins; an entry with a "$" in it is a template (see expand).
+// wins; an entry with a "$" in it is a template (see expand), and one that
+// starts with the payload variable and a space names a field of the event
+// payload ("GITHUB_EVENT_PATH pull_request.head.sha", see withPayload).
 type provider struct {
 	id, name string
 	detect   func(Getenv) bool
+	// local reports a CI's own runner on a developer's machine (act): its run
+	// URL and users are placeholders it makes up, so none is recorded.
+	local func(Getenv) bool
+	// payload names the variable holding the path of a JSON event payload.
+	payload string
 
-	revision, localUsername, comment, environment, branch, repository, workspace []string
+	revision, localUsername, comment, environment, status, branch, repository, workspace []string
 
-	commitURL string // a template
+	// commitURL is a template of the address a commit's page has without
+	// the commit at its end: the revision read is put there.
+	commitURL string
 
-	// notUser reports a username value that names no person (a trigger or a
-	// service account): the next source is taken instead.
+	// notUser reports a username value that names no person (a trigger, a
+	// service account, a placeholder): the next source is taken instead.
 	notUser func(string) bool
 
 	skipsUnchangedReleases bool
 	joinsLists             bool
+	workflowCommands       bool
 	deployIDVars           []string
 	revisionHint           string
 
@@ -102,63 +125,88 @@ type provider struct {
 // providers is the detection order. It matters: Forgejo and Gitea also set
 // GITHUB_ACTIONS, woodpecker-cli exec passes the host's GITHUB_*/GITLAB_*
 // through, and GitLab and Woodpecker share CI_COMMIT_SHA.
-// Harness sets DRONE=true; Cloudflare's CF_PAGES must not be taken for
+// Harness sets DRONE=true; a Heroku CI test run is in a dyno too; Cloudflare's CF_PAGES must not be taken for
 // Codefresh's CF_*; Xcode Cloud's CI_* must not be taken for GitLab's. The
 // providers added last have markers no earlier one reads.
 var providers = []provider{
-	woodpecker, forgejo, gitea, github, gitlab, harness, drone, heroku, circleci, bitbucket, jenkins,
+	woodpecker, forgejo, gitea, github, gitlab, harness, drone, herokuCI, heroku, circleci, bitbucket, jenkins,
 	buildkite, azure, travis, codebuild, semaphore, codefresh, bitrise, teamcity, netlify, vercel, render,
 	appveyor, railway, cloudflarePages, cloudflareWorkers, buddy, codemagic, xcodeCloud, cirrus, googleCloudBuild,
+}
+
+// None is the ci setting's value for a plain CLI run: no CI is read.
+const None = "none"
+
+// IDs lists the ids the ci setting accepts, none included.
+func IDs() []string {
+	ids := []string{None}
+	for _, p := range providers {
+		ids = append(ids, p.id)
+	}
+	return ids
 }
 
 // Detect finds the CI running this process and reads what it tells about the
 // deploy. With no CI recognised it returns the zero Info and the caller falls
 // back to git.
 func Detect(getenv Getenv, readFile ReadFile) Info {
-	if getenv == nil {
-		return Info{}
+	info, _ := Select("", getenv, readFile)
+	return info
+}
+
+// Select reads what the CI named by id tells (the ci setting, ROLLBAR_CI),
+// whatever detection would find: "none" is no CI, "" detects. An id no
+// provider has is an error naming them all.
+func Select(id string, getenv Getenv, readFile ReadFile) (Info, error) {
+	if getenv == nil || strings.EqualFold(id, None) {
+		return Info{}, nil
 	}
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	for _, p := range providers {
-		if p.detect(get) {
-			return p.read(get, readFile)
+		if id == "" && p.detect(get) || strings.EqualFold(id, p.id) {
+			return p.read(get, readFile), nil
 		}
 	}
-	return Info{}
+	if id != "" {
+		return Info{}, fmt.Errorf("names no CI rollbar-deploy knows: use one of %s", strings.Join(IDs(), ", "))
+	}
+	return Info{}, nil
 }
 
 func (p provider) read(get Getenv, readFile ReadFile) Info {
-	user := get
-	if p.notUser != nil {
-		user = func(k string) string {
-			if v := get(k); !p.notUser(v) {
-				return v
-			}
-			return ""
-		}
+	if p.payload != "" {
+		get = withPayload(get, readFile, p.payload)
 	}
+	local := p.local != nil && p.local(get)
 	info := Info{
 		Provider:               p.name,
 		ID:                     p.id,
 		Revision:               first(get, p.revision),
-		LocalUsername:          first(user, p.localUsername),
+		LocalUsername:          person(get, p.localUsername, p.notUser),
 		Comment:                first(get, p.comment),
 		Environment:            first(get, p.environment),
+		Status:                 first(get, p.status),
 		Branch:                 first(func(k string) string { return branchName(get(k)) }, p.branch),
 		Repository:             first(get, p.repository),
 		SharesWorkspace:        len(p.workspace) > 0, // only such CIs name a workspace
 		Workspace:              first(get, p.workspace).Value,
 		JoinsLists:             p.joinsLists,
 		SkipsUnchangedReleases: p.skipsUnchangedReleases,
+		WorkflowCommands:       p.workflowCommands,
 		DeployIDVars:           slices.Clone(p.deployIDVars),
 		RevisionHint:           p.revisionHint,
-		CommitURL:              expand(get, p.commitURL).Value,
 	}
 	if p.finish != nil {
 		p.finish(get, readFile, &info)
 	}
+	if local {
+		info.Comment = Field{}
+	}
 	if info.Revision.Value != "" {
 		info.RevisionHint = "" // nothing to tell
+		if prefix := expand(get, p.commitURL).Value; prefix != "" {
+			info.CommitURL = prefix + info.Revision.Value
+		}
 	}
 	// CIs hand out clone URLs with job tokens in them; none of that may reach Rollbar or a log.
 	for _, f := range []*Field{&info.Revision, &info.LocalUsername, &info.Comment, &info.Environment, &info.Branch, &info.Repository} {
@@ -166,6 +214,26 @@ func (p provider) read(get Getenv, readFile ReadFile) Info {
 	}
 	info.CommitURL = StripCredentials(info.CommitURL)
 	return info
+}
+
+// person is the first user the names give that is a person: a value
+// notUser refuses is passed over, and a bot ("dependabot[bot]") is taken
+// only where no person is named.
+func person(get Getenv, names []string, notUser func(string) bool) Field {
+	var bot Field
+	for _, name := range names {
+		f := first(get, []string{name})
+		switch {
+		case f.Value == "" || notUser != nil && notUser(f.Value):
+		case strings.HasSuffix(f.Value, "[bot]"):
+			if bot.Value == "" {
+				bot = f
+			}
+		default:
+			return f
+		}
+	}
+	return bot
 }
 
 func first(get Getenv, names []string) Field {
@@ -196,6 +264,44 @@ func expand(get Getenv, tmpl string) Field {
 		return Field{}
 	}
 	return Field{Value: v, Source: strings.ReplaceAll(tmpl, "$", "")}
+}
+
+// withPayload extends get with the fields of the JSON file that the
+// variable pathVar names: "GITHUB_EVENT_PATH pull_request.head.sha" is that
+// field as text (a number or a boolean as JSON writes it). The file is read
+// once, when a field is first asked for; a missing or malformed file has no
+// fields.
+func withPayload(get Getenv, readFile ReadFile, pathVar string) Getenv {
+	var fields map[string]any
+	read := false
+	return func(key string) string {
+		path, ok := strings.CutPrefix(key, pathVar+" ")
+		if !ok {
+			return get(key)
+		}
+		if !read {
+			read = true
+			if file := get(pathVar); file != "" && readFile != nil {
+				if data, err := readFile(file); err == nil {
+					dec := json.NewDecoder(bytes.NewReader(data))
+					dec.UseNumber() // ids beyond 2^53 stay whole
+					_ = dec.Decode(&fields)
+				}
+			}
+		}
+		var v any = fields
+		for _, name := range strings.Split(path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[name]
+		}
+		switch v := v.(type) {
+		case string:
+			return strings.TrimSpace(v)
+		case bool, json.Number:
+			return fmt.Sprint(v)
+		}
+		return ""
+	}
 }
 
 // branchName turns a ref into a branch name; tag and pull-request refs are not branches.

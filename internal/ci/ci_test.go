@@ -11,7 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const sha = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
+const (
+	sha    = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
+	prHead = "c0ffee0000000000000000000000000000000001"
+
+	forkHint       = "GitHub gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
+	dependabotHint = "GitHub gives Dependabot's runs only Dependabot secrets: add ROLLBAR_ACCESS_TOKEN under Settings > Secrets > Dependabot"
+)
 
 type vars = map[string]string
 
@@ -51,10 +57,10 @@ func TestDetect(t *testing.T) {
 	}{
 		{name: "woodpecker", env: vars{"CI": "woodpecker", "CI_COMMIT_SHA": sha, "CI_COMMIT_AUTHOR": "ada", "CI_PIPELINE_AUTHOR": "grace",
 			"CI_PIPELINE_URL": "https://ci.example.com/repos/7/pipeline/42", "CI_PIPELINE_DEPLOY_TARGET": "production",
-			"CI_COMMIT_BRANCH": "main", "CI_REPO": "acme/web", "CI_WORKSPACE": "/woodpecker/src/acme/web"},
+			"CI_COMMIT_BRANCH": "main", "CI_REPO": "acme/web", "CI_WORKSPACE": "/woodpecker/src/acme/web", "CI_PIPELINE_STATUS": "failure"},
 			want: Info{ID: "woodpecker", Revision: Field{sha, "CI_COMMIT_SHA"}, LocalUsername: Field{"ada", "CI_COMMIT_AUTHOR"},
 				Comment: Field{"https://ci.example.com/repos/7/pipeline/42", "CI_PIPELINE_URL"}, Environment: Field{"production", "CI_PIPELINE_DEPLOY_TARGET"},
-				Branch: Field{"main", "CI_COMMIT_BRANCH"}, Repository: Field{"acme/web", "CI_REPO"}, SharesWorkspace: true, JoinsLists: true, Workspace: "/woodpecker/src/acme/web"}},
+				Status: Field{"failure", "CI_PIPELINE_STATUS"}, Branch: Field{"main", "CI_COMMIT_BRANCH"}, Repository: Field{"acme/web", "CI_REPO"}, SharesWorkspace: true, JoinsLists: true, Workspace: "/woodpecker/src/acme/web"}},
 		{name: "woodpecker pull request run by woodpecker-cli exec", env: vars{"CI_SYSTEM_NAME": "woodpecker", "CI_COMMIT_SHA": sha, "CI_PIPELINE_AUTHOR": "grace",
 			"CI_PIPELINE_URL": "https://github.com/woodpecker-ci/woodpecker/repos/0/pipeline/1", "CI_COMMIT_SOURCE_BRANCH": "feature", "CI_COMMIT_BRANCH": "main"},
 			want: Info{ID: "woodpecker", Revision: Field{sha, "CI_COMMIT_SHA"}, LocalUsername: Field{"grace", "CI_PIPELINE_AUTHOR"},
@@ -65,30 +71,51 @@ func TestDetect(t *testing.T) {
 			"GITHUB_EVENT_PATH": "testdata/github-push.json", "DEPLOY_ID": "45306460"},
 			want: Info{ID: "forgejo", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"grace", "GITHUB_EVENT_PATH head_commit.committer.username"},
 				Comment: Field{"https://codeberg.org/acme/web/actions/runs/17", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_NUMBER"},
-				Branch:  Field{"main", "GITHUB_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://codeberg.org/acme/web/commit/" + sha}},
+				Branch:  Field{"main", "GITHUB_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://codeberg.org/acme/web/commit/" + sha, WorkflowCommands: true}},
 		{name: "gitea", env: vars{"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://gitea.example.com",
 			"GITHUB_REPOSITORY": "acme/web", "GITHUB_SHA": sha, "GITHUB_RUN_ID": "88", "GITHUB_RUN_NUMBER": "3", "GITHUB_ACTOR": "ada"},
 			want: Info{ID: "gitea", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"ada", "GITHUB_ACTOR"},
 				Comment:    Field{"https://gitea.example.com/acme/web/actions/runs/88", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
-				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://gitea.example.com/acme/web/commit/" + sha}},
-		{name: "github deployment re-run", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_ACTOR": "ada", "GITHUB_TRIGGERING_ACTOR": "grace",
+				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://gitea.example.com/acme/web/commit/" + sha, WorkflowCommands: true}},
+		{name: "github deployment re-run", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SHA": "1111111111111111111111111111111111111111", "GITHUB_ACTOR": "ada", "GITHUB_TRIGGERING_ACTOR": "grace",
 			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web", "GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": "3",
 			"GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "deployment", "GITHUB_EVENT_PATH": "testdata/github-deployment.json"},
-			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"grace", "GITHUB_TRIGGERING_ACTOR"},
+			want: Info{ID: "github", Revision: Field{sha, "GITHUB_EVENT_PATH deployment.sha"}, LocalUsername: Field{"grace", "GITHUB_TRIGGERING_ACTOR"},
 				Comment:     Field{"https://github.com/acme/web/actions/runs/99/attempts/3", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT"},
 				Environment: Field{"staging", "GITHUB_EVENT_PATH deployment.environment"}, Branch: Field{"main", "GITHUB_REF"},
-				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"}}},
-		{name: "github pull request", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_ACTOR": "ada", "GITHUB_RUN_ATTEMPT": "1",
-			"GITHUB_HEAD_REF": "feature/x", "GITHUB_REF": "refs/pull/5/merge", "GITHUB_REPOSITORY": "acme/web"},
-			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, LocalUsername: Field{"ada", "GITHUB_ACTOR"},
-				Branch: Field{"feature/x", "GITHUB_HEAD_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, DeployIDVars: []string{"DEPLOY_ID"}}},
-		{name: "github tag", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_REF": "refs/tags/v1.0.0"},
-			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, DeployIDVars: []string{"DEPLOY_ID"}}},
+				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"},
+				WorkflowCommands: true}},
+		{name: "github pull request from a fork: its head, not GitHub's merge", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SHA": sha,
+			"GITHUB_ACTOR": "ada", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "testdata/github-pull-request-fork.json",
+			"GITHUB_HEAD_REF": "feature/x", "GITHUB_REF": "refs/pull/5/merge", "GITHUB_REPOSITORY": "acme/web", "GITHUB_SERVER_URL": "https://github.com"},
+			want: Info{ID: "github", Revision: Field{prHead, "GITHUB_EVENT_PATH pull_request.head.sha"}, LocalUsername: Field{"ada", "GITHUB_ACTOR"},
+				Branch: Field{"feature/x", "GITHUB_HEAD_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, DeployIDVars: []string{"DEPLOY_ID"},
+				CommitURL: "https://github.com/acme/web/commit/" + prHead, WorkflowCommands: true, SecretsHint: forkHint}},
+		{name: "github pull_request_target: the pull request's head, not the base branch's", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": "/tmp/out",
+			"GITHUB_SHA": sha, "GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_EVENT_PATH": "testdata/github-pull-request-fork.json", "GITHUB_ACTOR": "dependabot[bot]"},
+			want: Info{ID: "github", Revision: Field{prHead, "GITHUB_EVENT_PATH pull_request.head.sha"}, LocalUsername: Field{"dependabot[bot]", "GITHUB_ACTOR"},
+				DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true, SecretsHint: dependabotHint}},
+		{name: "github deployment_status failure of a preview, by a bot", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SHA": sha,
+			"GITHUB_EVENT_NAME": "deployment_status", "GITHUB_EVENT_PATH": "testdata/github-deployment-status-failure.json",
+			"GITHUB_TRIGGERING_ACTOR": "vercel[bot]", "GITHUB_ACTOR": "vercel[bot]"},
+			want: Info{ID: "github", Revision: Field{"de9100000000000000000000000000000000000a", "GITHUB_EVENT_PATH deployment.sha"},
+				LocalUsername: Field{"vercel[bot]", "GITHUB_TRIGGERING_ACTOR"}, Environment: Field{"staging", "GITHUB_EVENT_PATH deployment.environment"},
+				Status: Field{"failure", "GITHUB_EVENT_PATH deployment_status.state"}, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true}},
+		{name: "github workflow_run: the run's commit, not the default branch's head", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env",
+			"GITHUB_SHA": sha, "GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "workflow_run", "GITHUB_EVENT_PATH": "testdata/github-workflow-run.json"},
+			want: Info{ID: "github", Revision: Field{"7e57ed0000000000000000000000000000000003", "GITHUB_EVENT_PATH workflow_run.head_sha"},
+				Branch: Field{"release/2.x", "GITHUB_EVENT_PATH workflow_run.head_branch"}, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true}},
+		{name: "github tag", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": "/tmp/out", "GITHUB_SHA": sha, "GITHUB_REF": "refs/tags/v1.0.0"},
+			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true}},
+		{name: "act: no placeholder user nor run", env: vars{"ACT": "true", "GITHUB_ACTIONS": "true", "GITHUB_ENV": "/var/run/act/workflow/envs.txt",
+			"GITHUB_SHA": sha, "GITHUB_ACTOR": "nektos/act", "GITHUB_RUN_ID": "1", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web"},
+			want: Info{ID: "github", Revision: Field{sha, "GITHUB_SHA"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"},
+				CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true}},
 		{name: "github dump", file: "github-actions.env", want: Info{ID: "github", Revision: Field{dumpSHA, "GITHUB_SHA"},
 			LocalUsername: Field{"PhilippHeuer", "GITHUB_TRIGGERING_ACTOR"},
 			Comment:       Field{"https://github.com/cidverse/cienvsamples/actions/runs/11960822866", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
 			Branch:        Field{"main", "GITHUB_REF"}, Repository: Field{"cidverse/cienvsamples", "GITHUB_REPOSITORY"},
-			CommitURL: "https://github.com/cidverse/cienvsamples/commit/" + dumpSHA, DeployIDVars: []string{"DEPLOY_ID"}}},
+			CommitURL: "https://github.com/cidverse/cienvsamples/commit/" + dumpSHA, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true}},
 		{name: "gitlab", env: vars{"GITLAB_CI": "true", "CI": "true", "CI_COMMIT_SHA": sha, "GITLAB_USER_LOGIN": "ada",
 			"CI_COMMIT_AUTHOR": "Ada Lovelace <ada@example.com>", "CI_PIPELINE_URL": "https://gitlab.com/acme/web/-/pipelines/1555",
 			"CI_JOB_URL": "https://gitlab.com/acme/web/-/jobs/8440", "CI_ENVIRONMENT_NAME": "production", "CI_COMMIT_BRANCH": "main",
@@ -101,8 +128,15 @@ func TestDetect(t *testing.T) {
 			"CI_REPOSITORY_URL": "https://gitlab-ci-token:glcbt-secret@gitlab.com/acme/web.git"},
 			want: Info{ID: "gitlab", Revision: Field{sha, "CI_COMMIT_SHA"}, Comment: Field{"https://gitlab.com/acme/web/-/jobs/8440", "CI_JOB_URL"},
 				Repository: Field{"https://gitlab.com/acme/web.git", "CI_REPOSITORY_URL"}}},
-		{name: "gitlab merge request pipeline", env: vars{"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "feature"},
+		{name: "gitlab merge request pipeline", env: vars{"GITLAB_CI": "true", "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "feature", "CI_JOB_STATUS": "running"},
 			want: Info{ID: "gitlab", Revision: Field{sha, "CI_COMMIT_SHA"}, Branch: Field{"feature", "CI_COMMIT_REF_NAME"}}},
+		{name: "gitlab merged-results pipeline, after_script of a failed review job on an unprotected ref", env: vars{"GITLAB_CI": "true",
+			"CI_COMMIT_SHA": "1111111111111111111111111111111111111111", "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA": sha, "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature",
+			"CI_COMMIT_REF_NAME": "refs/merge-requests/5/merge", "CI_PROJECT_URL": "https://gitlab.com/acme/web", "CI_JOB_STATUS": "failed",
+			"CI_ENVIRONMENT_NAME": "review/feature", "CI_COMMIT_REF_PROTECTED": "false"},
+			want: Info{ID: "gitlab", Revision: Field{sha, "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"}, Environment: Field{"review/feature", "CI_ENVIRONMENT_NAME"},
+				Status: Field{"failed", "CI_JOB_STATUS"}, Branch: Field{"feature", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"},
+				CommitURL: "https://gitlab.com/acme/web/-/commit/" + sha, SecretsHint: gitlabUnprotected}},
 		{name: "harness pull request", env: vars{"DRONE": "true", "CI": "true", "HARNESS_BUILD_ID": "49", "HARNESS_WORKSPACE": "/harness",
 			"DRONE_WORKSPACE": "/harness", "DRONE_COMMIT_SHA": sha, "DRONE_COMMIT_AUTHOR": "ada", "DRONE_BUILD_EVENT": "pull_request",
 			"DRONE_BUILD_LINK":    "https://app.harness.io/ng/account/a1/module/ci/orgs/default/projects/web/pipelines/deploy/executions/Xq3/pipeline",
@@ -110,25 +144,33 @@ func TestDetect(t *testing.T) {
 			want: Info{ID: "harness", Revision: Field{sha, "DRONE_COMMIT_SHA"}, LocalUsername: Field{"ada", "DRONE_COMMIT_AUTHOR"},
 				Comment: Field{"https://app.harness.io/ng/account/a1/module/ci/orgs/default/projects/web/pipelines/deploy/executions/Xq3/pipeline", "DRONE_BUILD_LINK"},
 				Branch:  Field{"feature", "DRONE_SOURCE_BRANCH"}, Repository: Field{"acme/web", "DRONE_REPO"}, SharesWorkspace: true, JoinsLists: true, Workspace: "/harness"}},
-		{name: "drone promotion", env: vars{"DRONE": "true", "CI": "true", "DRONE_COMMIT_SHA": " ", "DRONE_COMMIT": sha, "DRONE_COMMIT_AUTHOR": "ada",
+		{name: "drone promotion, after a failed step", env: vars{"DRONE": "true", "CI": "true", "DRONE_COMMIT_SHA": " ", "DRONE_COMMIT": sha, "DRONE_COMMIT_AUTHOR": "ada",
+			"DRONE_BUILD_EVENT": "promote", "DRONE_BUILD_TRIGGER": "grace", "DRONE_BUILD_STATUS": "failure",
 			"DRONE_BUILD_LINK": "https://drone.example.com/acme/web/42", "DRONE_DEPLOY_TO": "production", "DRONE_SOURCE_BRANCH": "main",
 			"DRONE_BRANCH": "main", "DRONE_REPO": "acme/web", "DRONE_WORKSPACE": "/drone/src"},
-			want: Info{ID: "drone", Revision: Field{sha, "DRONE_COMMIT"}, LocalUsername: Field{"ada", "DRONE_COMMIT_AUTHOR"},
+			want: Info{ID: "drone", Revision: Field{sha, "DRONE_COMMIT"}, LocalUsername: Field{"grace", "DRONE_BUILD_TRIGGER"},
 				Comment: Field{"https://drone.example.com/acme/web/42", "DRONE_BUILD_LINK"}, Environment: Field{"production", "DRONE_DEPLOY_TO"},
+				Status: Field{"failure", "DRONE_BUILD_STATUS"},
 				Branch: Field{"main", "DRONE_SOURCE_BRANCH"}, Repository: Field{"acme/web", "DRONE_REPO"}, SharesWorkspace: true, JoinsLists: true, Workspace: "/drone/src"}},
 		{name: "drone pull request", env: vars{"DRONE": "true", "DRONE_COMMIT_SHA": sha, "DRONE_SOURCE_BRANCH": "feature", "DRONE_BRANCH": "main"},
 			want: Info{ID: "drone", Revision: Field{sha, "DRONE_COMMIT_SHA"}, Branch: Field{"feature", "DRONE_SOURCE_BRANCH"}, SharesWorkspace: true, JoinsLists: true}},
+		{name: "drone cron promotion: @cron is no person", env: vars{"DRONE": "true", "DRONE_BUILD_EVENT": "promote", "DRONE_BUILD_TRIGGER": "@cron",
+			"DRONE_COMMIT_AUTHOR": "ada"},
+			want: Info{ID: "drone", LocalUsername: Field{"ada", "DRONE_COMMIT_AUTHOR"}, SharesWorkspace: true, JoinsLists: true}},
 		{name: "heroku release", env: vars{"DYNO": "release.1234", "HEROKU_APP_NAME": "my-app", "HEROKU_APP_ID": "9daa2797-e49b-4624-932f-ec3f9688e3da",
 			"HEROKU_RELEASE_VERSION": "v42", "HEROKU_BUILD_COMMIT": sha, "HEROKU_SLUG_COMMIT": "1111111111111111111111111111111111111111",
 			"HEROKU_BUILD_DESCRIPTION": "Deploy 0a1b2c3"},
 			want: Info{ID: "heroku", Revision: Field{sha, "HEROKU_BUILD_COMMIT"},
 				Comment:     Field{"Heroku release v42 of my-app: " + heroku, "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME"},
 				FailOnError: never, SkipsUnchangedReleases: true}},
-		{name: "heroku rollback", env: vars{"DYNO": "release.77", "HEROKU_APP_NAME": "my-app", "HEROKU_RELEASE_VERSION": "v43",
-			"HEROKU_SLUG_COMMIT": sha, "HEROKU_SLUG_DESCRIPTION": "Deploy 0a1b2c3", "HEROKU_RELEASE_DESCRIPTION": "Rollback to v41"},
+		{name: "heroku rollback: the old slug's variables, nothing says rollback", env: vars{"DYNO": "release.77", "HEROKU_APP_NAME": "my-app",
+			"HEROKU_RELEASE_VERSION": "v43", "HEROKU_SLUG_COMMIT": sha, "HEROKU_SLUG_DESCRIPTION": "Deploy 0a1b2c3"},
 			want: Info{ID: "heroku", Revision: Field{sha, "HEROKU_SLUG_COMMIT"},
-				Comment:     Field{"Heroku release v43 of my-app, a rollback to v41: " + heroku, "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME, HEROKU_RELEASE_DESCRIPTION"},
-				FailOnError: never, SkipsUnchangedReleases: true, Rollback: true}},
+				Comment:     Field{"Heroku release v43 of my-app: " + heroku, "HEROKU_RELEASE_VERSION, HEROKU_APP_NAME"},
+				FailOnError: never, SkipsUnchangedReleases: true}},
+		{name: "heroku ci test run", env: vars{"CI": "true", "DYNO": "test.1", "HEROKU_TEST_RUN_ID": "c6a1e5ea-6b5d-4bb0-9d0c-1a2b3c4d5e6f",
+			"HEROKU_TEST_RUN_BRANCH": "feature/login", "HEROKU_TEST_RUN_COMMIT_VERSION": sha},
+			want: Info{ID: "heroku-ci", Revision: Field{sha, "HEROKU_TEST_RUN_COMMIT_VERSION"}, Branch: Field{"feature/login", "HEROKU_TEST_RUN_BRANCH"}}},
 		{name: "heroku release phase without dyno metadata", env: vars{"DYNO": "release.3", "PORT": "5000", "ROLLBAR_ACCESS_TOKEN": "secret"},
 			want: Info{ID: "heroku", FailOnError: never, SkipsUnchangedReleases: true, RevisionHint: "Heroku's dyno metadata is off: " +
 				"`heroku labs:enable runtime-dyno-metadata -a <app>` and `heroku labs:enable runtime-dyno-build-metadata -a <app>` turn it on from the next release"}},
@@ -157,6 +199,9 @@ func TestDetect(t *testing.T) {
 		{name: "jenkins timer build of a pull request, no controller URL", env: vars{"BUILD_TAG": "jenkins-web-PR-7-3", "BUILD_ID": "3",
 			"GIT_COMMIT": sha, "BUILD_USER_ID": "Timer", "BUILD_USER": "Timer Trigger", "CHANGE_AUTHOR": "grace", "GIT_BRANCH": "upstream/release/2.x"},
 			want: Info{ID: "jenkins", Revision: Field{sha, "GIT_COMMIT"}, LocalUsername: Field{"grace", "CHANGE_AUTHOR"}, Branch: Field{"release/2.x", "GIT_BRANCH"}}},
+		{name: "jenkins multibranch, started by SYSTEM", env: vars{"JENKINS_URL": "https://jenkins.example.com/", "GIT_COMMIT": sha, "BUILD_USER_ID": "SYSTEM",
+			"BRANCH_NAME": "feature/login", "GIT_BRANCH": "feature/login"},
+			want: Info{ID: "jenkins", Revision: Field{sha, "GIT_COMMIT"}, Branch: Field{"feature/login", "BRANCH_NAME"}}},
 		{name: "buildkite", env: vars{"BUILDKITE": "true", "BUILDKITE_COMMIT": sha, "BUILDKITE_BUILD_CREATOR": "Ada Lovelace",
 			"BUILDKITE_BUILD_URL": "https://buildkite.com/acme/web/builds/7", "BUILDKITE_BRANCH": "main",
 			"BUILDKITE_GITHUB_DEPLOYMENT_ENVIRONMENT": "production", "BUILDKITE_REPO": "git@github.com:acme/web.git"},
@@ -177,16 +222,19 @@ func TestDetect(t *testing.T) {
 			"RELEASE_DEPLOYMENT_REQUESTEDFOR": "Grace Hopper", "BUILD_SOURCEVERSION": sha, "BUILD_REQUESTEDFOR": "Ada Lovelace"},
 			want: Info{ID: "azure", Revision: Field{sha, "BUILD_SOURCEVERSION"}, LocalUsername: Field{"Grace Hopper", "RELEASE_DEPLOYMENT_REQUESTEDFOR"},
 				Comment: Field{"https://dev.azure.com/acme/web/_release?releaseId=5", "RELEASE_RELEASEWEBURL"}, Environment: Field{"production", "RELEASE_ENVIRONMENTNAME"}}},
+		{name: "azure pull request, a step after a failure", env: vars{"TF_BUILD": "True", "BUILD_SOURCEVERSION": "1111111111111111111111111111111111111111",
+			"SYSTEM_PULLREQUEST_SOURCECOMMITID": sha, "AGENT_JOBSTATUS": "Failed"},
+			want: Info{ID: "azure", Revision: Field{sha, "SYSTEM_PULLREQUEST_SOURCECOMMITID"}, Status: Field{"Failed", "AGENT_JOBSTATUS"}}},
 		{name: "azure release started by a CI-triggered build", env: vars{"TF_BUILD": "True", "BUILD_SOURCEVERSION": sha,
 			"RELEASE_DEPLOYMENT_REQUESTEDFOR": "Project Collection Build Service (acme)", "BUILD_REQUESTEDFOR": "Microsoft.VisualStudio.Services.TFS"},
 			want: Info{ID: "azure", Revision: Field{sha, "BUILD_SOURCEVERSION"}}},
 		{name: "azure dump", file: "azure-devops.env", want: Info{ID: "azure", Revision: Field{dumpSHA, "BUILD_SOURCEVERSION"},
-			LocalUsername: Field{"PhilippHeuer", "BUILD_SOURCEVERSIONAUTHOR"},
-			Comment:       Field{"https://heuer.visualstudio.com/cienvsamples/_build/results?buildId=27", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/SYSTEM_TEAMPROJECT/_build/results?buildId=BUILD_BUILDID"},
-			Branch:        Field{"main", "BUILD_SOURCEBRANCH"}, Repository: Field{"cidverse/cienvsamples", "BUILD_REPOSITORY_NAME"}}},
-		{name: "travis pull request", env: vars{"TRAVIS": "true", "TRAVIS_COMMIT": sha, "TRAVIS_BUILD_WEB_URL": "https://app.travis-ci.com/acme/web/builds/1",
+			LocalUsername: Field{"PhilippHeuer", "BUILD_SOURCEVERSIONAUTHOR"}, Status: Field{"Succeeded", "AGENT_JOBSTATUS"},
+			Comment: Field{"https://heuer.visualstudio.com/cienvsamples/_build/results?buildId=27", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI/SYSTEM_TEAMPROJECT/_build/results?buildId=BUILD_BUILDID"},
+			Branch:  Field{"main", "BUILD_SOURCEBRANCH"}, Repository: Field{"cidverse/cienvsamples", "BUILD_REPOSITORY_NAME"}}},
+		{name: "travis pull request", env: vars{"TRAVIS": "true", "TRAVIS_COMMIT": "1111111111111111111111111111111111111111", "TRAVIS_PULL_REQUEST_SHA": sha, "TRAVIS_BUILD_WEB_URL": "https://app.travis-ci.com/acme/web/builds/1",
 			"TRAVIS_BRANCH": "main", "TRAVIS_PULL_REQUEST_BRANCH": "feature", "TRAVIS_REPO_SLUG": "acme/web"},
-			want: Info{ID: "travis", Revision: Field{sha, "TRAVIS_COMMIT"}, Comment: Field{"https://app.travis-ci.com/acme/web/builds/1", "TRAVIS_BUILD_WEB_URL"},
+			want: Info{ID: "travis", Revision: Field{sha, "TRAVIS_PULL_REQUEST_SHA"}, Comment: Field{"https://app.travis-ci.com/acme/web/builds/1", "TRAVIS_BUILD_WEB_URL"},
 				Branch: Field{"feature", "TRAVIS_PULL_REQUEST_BRANCH"}, Repository: Field{"acme/web", "TRAVIS_REPO_SLUG"}}},
 		{name: "codebuild without CODEBUILD_BUILD_URL", env: vars{"CODEBUILD_BUILD_ID": "web:4b1f", "CODEBUILD_RESOLVED_SOURCE_VERSION": sha,
 			"CODEBUILD_INITIATOR": "GitHub-Hookshot/abc", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
@@ -302,7 +350,9 @@ func TestDetectOrder(t *testing.T) {
 		{"gitea sets GITHUB_ACTIONS", vars{"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true"}, "gitea"},
 		{"a Hudson-era jenkins, BUILD_TAG alone", vars{"BUILD_TAG": "hudson-web-3"}, "jenkins"},
 		{"buddy, BUDDY alone", vars{"BUDDY": "true"}, "buddy"},
-		{"github", vars{"GITHUB_ACTIONS": "true", "CI": "true", "RAILWAY_PROJECT_ID": "8e9f"}, "github"},
+		{"github", vars{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": "/tmp/out", "CI": "true", "RAILWAY_PROJECT_ID": "8e9f"}, "github"},
+		{"an image's GITHUB_ACTIONS in a GitLab job", vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITLAB_CI": "true", "CI_JOB_ID": "7"}, "gitlab"},
+		{"GITHUB_ACTIONS without the runner's command files", vars{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "CI": "true"}, ""},
 		{"local gitlab runner, CI_SERVER", vars{"GITLAB_CI": "false", "CI_SERVER": "yes", "CI_PROJECT_URL": "https://gitlab.com/acme/web", "CI_COMMIT_SHA": sha}, "gitlab"},
 		{"local gitlab runner, CI_PIPELINE_ID", vars{"CI_PIPELINE_ID": "1", "CI_PROJECT_URL": "https://gitlab.com/acme/web"}, "gitlab"},
 		{"CI_SERVER without a project", vars{"GITLAB_CI": "false", "CI_SERVER": "yes"}, ""},
@@ -356,13 +406,37 @@ func TestGitHubEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Detect(env(vars{"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat", "GITHUB_TRIGGERING_ACTOR": "hubot",
+			got := Detect(env(vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_ACTOR": "octocat", "GITHUB_TRIGGERING_ACTOR": "hubot",
 				"GITHUB_EVENT_PATH": filepath.Join("testdata", tt.path)}), tt.readFile)
 			require.Equal(t, "github", got.ID)
 			assert.Equal(t, tt.user, got.LocalUsername)
 			assert.Equal(t, tt.env, got.Environment)
 		})
 	}
+}
+
+// TestSelect is the ci setting: a provider named, whatever the markers say.
+func TestSelect(t *testing.T) {
+	t.Parallel()
+	image := vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SHA": sha, "GITLAB_CI": "true",
+		"CI_COMMIT_SHA": "1111111111111111111111111111111111111111", "CI_ENVIRONMENT_NAME": "review/x"}
+	got, err := Select("GitLab", env(image), noFile)
+	require.NoError(t, err)
+	assert.Equal(t, "gitlab", got.ID)
+	assert.Equal(t, Field{"review/x", "CI_ENVIRONMENT_NAME"}, got.Environment)
+	assert.False(t, got.WorkflowCommands, "no ::add-mask:: in GitLab's log")
+
+	got, err = Select("none", env(image), noFile)
+	require.NoError(t, err)
+	assert.Equal(t, Info{}, got)
+
+	got, err = Select("", env(image), noFile)
+	require.NoError(t, err)
+	assert.Equal(t, "github", got.ID, "detected")
+
+	_, err = Select("gitlba", env(image), noFile)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "none, woodpecker, forgejo, gitea, github, gitlab,")
 }
 
 func TestStripCredentials(t *testing.T) {

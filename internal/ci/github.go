@@ -1,61 +1,69 @@
 package ci
 
 import (
-	"encoding/json"
 	"strconv"
+	"strings"
 )
 
-// GitHub Actions: the committer and a deployment's
-// environment are only in the event payload at GITHUB_EVENT_PATH.
+// GitHub Actions: github/docs content/actions/reference/workflows-and-actions/variables.md
+// and events-that-trigger-workflows.md (what GITHUB_SHA is for each event);
+// the runner's per-step file commands (GITHUB_ENV, GITHUB_OUTPUT) in
+// actions/runner src/Runner.Worker. The committer, a deployment and a pull
+// request's head are only in the event payload at GITHUB_EVENT_PATH.
 var github = provider{
 	id: "github", name: "GitHub Actions",
-	detect:        is("true", "GITHUB_ACTIONS"),
-	revision:      []string{"GITHUB_SHA"},
-	localUsername: []string{"GITHUB_TRIGGERING_ACTOR", "GITHUB_ACTOR"}, // after the payload's committer, see readGitHubEvent
-	comment:       []string{"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"},
-	branch:        []string{"GITHUB_HEAD_REF", "GITHUB_REF"}, // GITHUB_HEAD_REF: a pull request's branch; GITHUB_REF is then refs/pull/…
-	repository:    []string{"GITHUB_REPOSITORY"},
-	commitURL:     "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/$GITHUB_SHA",
-	deployIDVars:  []string{"DEPLOY_ID"}, // how rollbar/github-deploy-action passes a deploy on
+	// GITHUB_ACTIONS=true alone may be baked into an image built in Actions
+	// and run elsewhere; the runner gives each step its own command files.
+	detect: func(get Getenv) bool {
+		return is("true", "GITHUB_ACTIONS")(get) && anySet("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")(get)
+	},
+	local:   act,
+	payload: githubEvent,
+	// GITHUB_SHA is the commit the event built, except: a pull request's
+	// GITHUB_SHA is the merge commit GitHub made (pull_request_target's the
+	// base branch's head), a workflow_run's the default branch's head.
+	revision: []string{githubEvent + " pull_request.head.sha", githubEvent + " deployment.sha",
+		githubEvent + " workflow_run.head_sha", "GITHUB_SHA"},
+	// web-flow commits what was merged or edited on github.com; act runs as
+	// nektos/act.
+	localUsername: []string{githubEvent + " head_commit.committer.username", githubEvent + " head_commit.author.username",
+		"GITHUB_TRIGGERING_ACTOR", "GITHUB_ACTOR"},
+	notUser:          oneOf("web-flow", "nektos/act"),
+	comment:          []string{"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"},
+	environment:      []string{githubEvent + " deployment.environment"}, // deployment and deployment_status events
+	status:           []string{githubEvent + " deployment_status.state"},
+	branch:           []string{"GITHUB_HEAD_REF", githubEvent + " workflow_run.head_branch", "GITHUB_REF"}, // GITHUB_REF of a pull request is refs/pull/…
+	repository:       []string{"GITHUB_REPOSITORY"},
+	commitURL:        "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/",
+	workflowCommands: true,
+	deployIDVars:     []string{"DEPLOY_ID"}, // how rollbar/github-deploy-action passes a deploy on
 	finish: func(get Getenv, readFile ReadFile, info *Info) {
 		// A re-run has a page of its own.
 		if n, _ := strconv.Atoi(get("GITHUB_RUN_ATTEMPT")); n > 1 && info.Comment.Value != "" {
 			info.Comment.Value += "/attempts/" + strconv.Itoa(n)
 			info.Comment.Source += "/attempts/GITHUB_RUN_ATTEMPT"
 		}
-		readGitHubEvent(get, readFile, info)
+		info.SecretsHint = githubSecretsHint(get)
 	},
 }
 
-// readGitHubEvent takes the committer and a deployment's environment from the
-// event payload. The payload is optional: a missing or malformed file, or a
-// push without head_commit (a branch deletion), leaves the variables' values.
-func readGitHubEvent(get Getenv, readFile ReadFile, info *Info) {
-	path := get("GITHUB_EVENT_PATH")
-	if path == "" || readFile == nil {
-		return
+const githubEvent = "GITHUB_EVENT_PATH"
+
+// act (nektos/act) sets ACT=true; its GITHUB_ACTOR is nektos/act and its
+// GITHUB_RUN_ID 1, a run of the real repository that is not this one.
+var act = is("true", "ACT")
+
+// githubSecretsHint tells why a run got no secrets: GitHub gives none to a
+// pull_request run from a fork, and Dependabot's runs only Dependabot secrets.
+func githubSecretsHint(get Getenv) string {
+	event := get("GITHUB_EVENT_NAME")
+	head, base := get(githubEvent+" pull_request.head.repo.full_name"), get(githubEvent+" pull_request.base.repo.full_name")
+	switch {
+	case strings.HasPrefix(event, "pull_request") && event != "pull_request_target" &&
+		(get(githubEvent+" pull_request.head.repo.fork") == "true" || head != "" && base != "" && head != base):
+		return "GitHub gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
+	case get("GITHUB_ACTOR") == "dependabot[bot]":
+		return "GitHub gives Dependabot's runs only Dependabot secrets: add ROLLBAR_ACCESS_TOKEN under Settings > Secrets > Dependabot"
 	}
-	data, err := readFile(path)
-	if err != nil {
-		return
-	}
-	var event struct {
-		HeadCommit struct {
-			Author    struct{ Username string } `json:"author"`
-			Committer struct{ Username string } `json:"committer"`
-		} `json:"head_commit"`
-		Deployment struct{ Environment string } `json:"deployment"` // deployment and deployment_status events
-	}
-	if json.Unmarshal(data, &event) != nil {
-		return
-	}
-	// web-flow is GitHub itself, committing what was merged or edited in the web UI.
-	if u := event.HeadCommit.Committer.Username; u != "" && u != "web-flow" {
-		info.LocalUsername = Field{Value: u, Source: "GITHUB_EVENT_PATH head_commit.committer.username"}
-	} else if u := event.HeadCommit.Author.Username; u != "" {
-		info.LocalUsername = Field{Value: u, Source: "GITHUB_EVENT_PATH head_commit.author.username"}
-	}
-	if e := event.Deployment.Environment; e != "" {
-		info.Environment = Field{Value: e, Source: "GITHUB_EVENT_PATH deployment.environment"}
-	}
+	return ""
 }

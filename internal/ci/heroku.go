@@ -2,16 +2,17 @@ package ci
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 )
 
-// Heroku release phase. The dyno
+// Heroku release phase: devcenter.heroku.com/articles/release-phase and
+// /articles/dyno-metadata. The dyno
 // metadata appears only with the runtime-dyno-metadata lab (and
 // runtime-dyno-build-metadata for HEROKU_BUILD_*). The release phase runs in
 // a dyno named release.N, metadata or not; any other dyno (web.1, run.1234)
 // counts only with the metadata. Who deployed is not in the environment, and
-// the slug has no .git. The release phase also runs on config-var changes.
+// the slug has no .git. The release phase also runs on config-var changes,
+// and nothing in the environment tells those, or a rollback, from a deploy.
 var heroku = provider{
 	id: "heroku", name: "Heroku",
 	detect: func(get Getenv) bool {
@@ -24,21 +25,10 @@ var heroku = provider{
 	finish:                 herokuRelease,
 }
 
-// Heroku describes a rollback release as "Rollback to v41".
-var herokuRollback = regexp.MustCompile(`(?i)\brollback to (v\d+)`)
-
 func herokuRelease(get Getenv, _ ReadFile, info *Info) {
 	// A failing release command blocks the release: Rollbar being down must not.
 	info.FailOnError = "never"
 	info.RevisionHint = herokuRevisionHint(get)
-
-	var rollbackTo, rollbackSource string
-	for _, name := range []string{"HEROKU_RELEASE_DESCRIPTION", "HEROKU_BUILD_DESCRIPTION", "HEROKU_SLUG_DESCRIPTION"} {
-		if m := herokuRollback.FindStringSubmatch(get(name)); m != nil {
-			info.Rollback, rollbackTo, rollbackSource = true, m[1], name
-			break
-		}
-	}
 
 	version, app := get("HEROKU_RELEASE_VERSION"), get("HEROKU_APP_NAME")
 	if version == "" && app == "" {
@@ -52,10 +42,6 @@ func herokuRelease(get Getenv, _ ReadFile, info *Info) {
 	if app != "" {
 		text += " of " + app
 		sources = append(sources, "HEROKU_APP_NAME")
-	}
-	if info.Rollback {
-		text += ", a rollback to " + rollbackTo
-		sources = append(sources, rollbackSource)
 	}
 	if app != "" {
 		text += ": https://dashboard.heroku.com/apps/" + url.PathEscape(app) + "/activity"
@@ -80,3 +66,13 @@ func herokuRevisionHint(get Getenv) string {
 
 // herokuMetadata reports whether the dyno metadata lab is on.
 var herokuMetadata = anySet("HEROKU_APP_NAME", "HEROKU_APP_ID", "HEROKU_RELEASE_VERSION")
+
+// Heroku CI test runs: devcenter.heroku.com/articles/heroku-ci (HEROKU_TEST_RUN_ID,
+// HEROKU_TEST_RUN_BRANCH, HEROKU_TEST_RUN_COMMIT_VERSION). A test run is
+// not a release: no release phase defaults, and no user in the environment.
+var herokuCI = provider{
+	id: "heroku-ci", name: "Heroku CI",
+	detect:   anySet("HEROKU_TEST_RUN_ID"),
+	revision: []string{"HEROKU_TEST_RUN_COMMIT_VERSION"},
+	branch:   []string{"HEROKU_TEST_RUN_BRANCH"},
+}

@@ -2,7 +2,8 @@ package ci
 
 import "strings"
 
-// Woodpecker ≥ 2: pipeline/frontend/metadata/environment.go. Its CI_* names
+// Woodpecker ≥ 2: pipeline/frontend/metadata/environment.go and
+// docs/docs/20-usage/50-environment.md. Its CI_* names
 // overlap GitLab's with other meanings (CI_COMMIT_AUTHOR is a username here).
 var woodpecker = provider{
 	id: "woodpecker", name: "Woodpecker",
@@ -10,7 +11,8 @@ var woodpecker = provider{
 	revision:      []string{"CI_COMMIT_SHA"},
 	localUsername: []string{"CI_COMMIT_AUTHOR", "CI_PIPELINE_AUTHOR"},
 	comment:       []string{"CI_PIPELINE_URL"},
-	environment:   []string{"CI_PIPELINE_DEPLOY_TARGET"},
+	environment:   []string{"CI_PIPELINE_DEPLOY_TARGET"},                   // deployment events
+	status:        []string{"CI_PIPELINE_STATUS"},                          // success, or failure once a step failed
 	branch:        []string{"CI_COMMIT_SOURCE_BRANCH", "CI_COMMIT_BRANCH"}, // the source branch is set for pull requests only
 	repository:    []string{"CI_REPO"},
 	workspace:     []string{"CI_WORKSPACE"},
