@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
@@ -84,7 +83,13 @@ type Invocation struct {
 // Main runs the command line args and returns the exit code.
 func (c *CLI) Main(ctx context.Context, args []string) int {
 	cmd, line, err := parse(args)
-	out := c.newReporter(line.settings)
+	in := config.Input{
+		Flags:  line.settings,
+		Getenv: pipeline.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile),
+		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
+	}
+	info, ciErr := config.CI(in, c.Getenv, c.ReadFile)
+	out := c.newReporter(line.settings, info.WorkflowCommands)
 	if err != nil {
 		out.Errorf("%v", err)
 		return ExitUsage
@@ -97,16 +102,14 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		fmt.Fprintf(out.stdout, "rollbar-deploy %s\n", c.version())
 		return ExitOK
 	}
-	in := config.Input{
-		Flags:  line.settings,
-		Getenv: pipeline.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile),
-		CI:     ci.Detect(c.Getenv, c.ReadFile),
-		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
-	}
+	in.CI = info
 	if c.Environ != nil {
 		in.Environ = c.Environ()
 	}
 	spec := cmd.Spec()
+	if ciErr != nil {
+		return exitCode(out, ciErr, config.FailurePolicy(in), spec)
+	}
 	cfg, err := config.Resolve(in)
 	for _, w := range cfg.Warnings {
 		out.Warnf("%s", w)

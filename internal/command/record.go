@@ -23,12 +23,12 @@ import (
 )
 
 // The settings of every command that talks to Rollbar.
-var common = []string{"api_url", "timeout", "verbose"}
+var common = []string{"api_url", "timeout", "ci", "verbose"}
 
 // deploySettings are what a record or an update may say about the deploy.
 var deploySettings = slices.Concat([]string{"environment", "revision", "status", "local_username", "rollbar_username", "comment",
 	"deploy_id", "access_token", "read_access_token", "source_maps", "minified_urls", "url_prefix", "watch_for"}, watchTuning,
-	[]string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"})
+	[]string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "ci", "verbose"})
 
 // Record records a deploy, or with a deploy id updates it.
 type Record struct{}
@@ -314,7 +314,7 @@ func (*Update) Spec() *Spec {
 		// environment chooses among the ids earlier steps saved; the rest of a
 		// deploy's fields are Rollbar's already.
 		Settings: slices.Concat([]string{"deploy_id", "status", "comment", "environment", "access_token", "read_access_token", "watch_for"},
-			watchTuning, []string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "verbose"}),
+			watchTuning, []string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "ci", "verbose"}),
 		Required: []string{"status"}, Extra: []Extra{jsonFlag}, tolerant: true}
 }
 

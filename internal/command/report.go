@@ -21,10 +21,12 @@ type reporter struct {
 	verbose        bool
 }
 
-func (c *CLI) newReporter(flags map[string]string) *reporter {
+// newReporter speaks workflow commands where the CI's runner reads them
+// (ci.Info.WorkflowCommands): anywhere else ::add-mask:: would print the token.
+func (c *CLI) newReporter(flags map[string]string, workflowCommands bool) *reporter {
 	secrets := config.Secrets(flags, c.Getenv)
 	r := &reporter{stdout: redact(c.Stdout, secrets), stderr: redact(c.Stderr, secrets)}
-	if c.Getenv("GITHUB_ACTIONS") == "true" {
+	if workflowCommands {
 		// The mask must reach the runner before anything that could show a
 		// token, so it is written unfiltered, first. Outside Actions the same
 		// line would print the token.

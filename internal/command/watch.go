@@ -22,7 +22,7 @@ func (*Watch) Spec() *Spec {
 	return &Spec{Name: "watch", Usage: "watch [flags]",
 		Summary: "watch the deployed revision for new errors: exit 3 when it breaches the gate",
 		Settings: slices.Concat([]string{"environment", "revision", "watch_for"}, watchTuning,
-			[]string{"access_token", "read_access_token", "fail_on_error", "dotenv", "verbose", "api_url"}),
+			[]string{"access_token", "read_access_token", "fail_on_error", "dotenv", "ci", "verbose", "api_url"}),
 		Extra: []Extra{jsonFlag}, tolerant: true}
 }
 

@@ -58,6 +58,20 @@ type Saved struct {
 // Source tells where a setting's value came from ("" when it is unset).
 func (c *Config) Source(name string) string { return c.Sources[name] }
 
+// CI reads what the CI tells: the one the ci setting names (ROLLBAR_CI; none
+// for a plain CLI) or, unset, the one detected from getenv, the process's own
+// environment.
+func CI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
+	s, _ := Lookup("ci")
+	source, name := find(in, s)
+	info, err := ci.Select(name, getenv, readFile)
+	if err != nil {
+		return info, &Error{Setting: s.Name, Source: source, Value: name, Problem: "names no CI rollbar-deploy knows",
+			Fix: "use one of " + strings.Join(ci.IDs(), ", ")}
+	}
+	return info, nil
+}
+
 // Resolve reads every setting and checks each value on its own; what a
 // command needs on top (Require) is the command's to ask. With an error, the
 // Config still carries the warnings, which may explain it.
@@ -73,6 +87,11 @@ func Resolve(in Input) (*Config, error) {
 	if err != nil {
 		return c, l.explain(err)
 	}
+	c.Warnings = append(c.Warnings, c.disagreements()...)
+	if l.commit != nil && l.commit.Dirty && c.Sources["revision"] == gitHead {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("the work tree has uncommitted changes to tracked files: "+
+			"revision %s (%s) is not exactly what is deployed; commit them first", c.Revision, gitHead))
+	}
 	if len(c.Comment) > maxComment {
 		c.Comment = cutAtRune(c.Comment, maxComment)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes",
@@ -82,7 +101,38 @@ func Resolve(in Input) (*Config, error) {
 	if c.Saved, warning = saved(in, string(c.Environment)); warning != "" {
 		c.Warnings = append(c.Warnings, warning)
 	}
+	if b := in.CI.Branch.Value; b != "" && string(c.Revision) == b && c.Sources["revision"] != in.CI.Revision.Source {
+		return c, &Error{Setting: "revision", Source: c.Sources["revision"], Value: b, Problem: "is the branch " + in.CI.Provider + " builds, not a commit",
+			Fix: "pass the commit SHA, or leave revision out: " + in.CI.Provider + " tells it"}
+	}
 	return c, nil
+}
+
+// disagreements warns where a value set explicitly is not what the CI
+// tells for this run (a plugin's environment in a promotion to another, a
+// revision that is not the event's commit): the user's value wins, but a
+// deploy recorded under the wrong name is hard to see afterwards.
+func (c *Config) disagreements() []string {
+	var out []string
+	for _, name := range []string{"environment", "revision"} {
+		s, _ := Lookup(name)
+		told, source := s.ci(c.CI), c.Sources[name]
+		value := c.shown(name)
+		if told.Value == "" || source == told.Source || value == "" || sameRevision(name, value, told.Value) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %s (from %s) is not what %s tells for this run, %s (from %s): %s is recorded; leave %s unset to record %s's",
+			name, value, source, c.CI.Provider, told.Value, told.Source, value, name, c.CI.Provider))
+	}
+	return out
+}
+
+// sameRevision reports values that name one commit: equal, or a short SHA of the other.
+func sameRevision(name, value, told string) bool {
+	if name != "revision" {
+		return value == told
+	}
+	return hexSHA(value) && len(value) < len(told) && strings.HasPrefix(strings.ToLower(told), value) || strings.EqualFold(value, told)
 }
 
 // lookuper is go-envconfig's Lookuper of settings by name: it walks a
@@ -281,6 +331,9 @@ func (c *Config) Require(names ...string) error {
 		switch name {
 		case "access_token":
 			e.Setting, e.Fix = "ROLLBAR_ACCESS_TOKEN", "set it to a Rollbar project access token with the post_server_item scope (or pass --access-token, or the input access_token)"
+			if c.CI.SecretsHint != "" {
+				e.Fix += "; " + c.CI.SecretsHint
+			}
 		case "revision":
 			if c.CI.RevisionHint != "" {
 				e.Fix += " (" + c.CI.RevisionHint + ")"

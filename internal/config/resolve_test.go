@@ -22,6 +22,10 @@ func headCommit() (git.Commit, error) {
 	return git.Commit{SHA: "1111111111111111111111111111111111111111", Committer: "Git Committer"}, nil
 }
 
+var drone = ci.Info{Provider: "Drone", ID: "drone", Revision: ci.Field{Value: "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", Source: "DRONE_COMMIT_SHA"},
+	Environment: ci.Field{Value: "staging", Source: "DRONE_DEPLOY_TO"}, Status: ci.Field{Value: "failure", Source: "DRONE_BUILD_STATUS"},
+	Branch: ci.Field{Value: "release-2", Source: "DRONE_SOURCE_BRANCH"}}
+
 var github = ci.Info{Provider: "GitHub Actions", ID: "github", DeployIDVars: []string{"DEPLOY_ID"},
 	Revision:    ci.Field{Value: "cisha", Source: "GITHUB_SHA"},
 	Environment: ci.Field{Value: "ci-env", Source: "GITHUB_EVENT_PATH deployment.environment"}}
@@ -57,6 +61,12 @@ func TestResolve(t *testing.T) {
 		{"default status", nil, map[string]string{"INPUT_STATUS": ""}, github, "status", "succeeded", "default"},
 		{"CI job word for status", nil, map[string]string{"INPUT_STATUS": "Failure"}, github, "status", "failed", "INPUT_STATUS"},
 		{"Azure's job status", nil, map[string]string{"ROLLBAR_DEPLOY_STATUS": "SucceededWithIssues"}, github, "status", "succeeded", "ROLLBAR_DEPLOY_STATUS"},
+		{"the CI's outcome is a final step's default", nil, nil, drone, "status", "failed", "DRONE_BUILD_STATUS"},
+		{"GitHub's deployment state", nil, map[string]string{"INPUT_STATUS": "in_progress"}, github, "status", "started", "INPUT_STATUS"},
+		{"GitHub's queued deployment", nil, map[string]string{"INPUT_STATUS": "queued"}, github, "status", "started", "INPUT_STATUS"},
+		{"an upper-case SHA in git's case", nil, map[string]string{"ROLLBAR_REVISION": "0A1B2C3D"}, ci.Info{}, "revision", "0a1b2c3d", "ROLLBAR_REVISION"},
+		{"a tag as given", nil, map[string]string{"ROLLBAR_REVISION": "V1.2.3"}, ci.Info{}, "revision", "V1.2.3", "ROLLBAR_REVISION"},
+		{"the CI named", nil, map[string]string{"ROLLBAR_CI": "GitLab"}, github, "ci", "gitlab", "ROLLBAR_CI"},
 		{"Jenkins' build result", nil, map[string]string{"ROLLBAR_DEPLOY_STATUS": "ABORTED"}, github, "status", "failed", "ROLLBAR_DEPLOY_STATUS"},
 		{"Heroku never fails the release", nil, nil, heroku, "fail_on_error", "never", "Heroku default"},
 		{"explicit policy beats Heroku's", nil, map[string]string{"ROLLBAR_FAIL_ON_ERROR": "true"}, heroku, "fail_on_error", "always", "ROLLBAR_FAIL_ON_ERROR"},
@@ -104,6 +114,11 @@ func TestResolveInvalid(t *testing.T) {
 		{map[string]string{"INPUT_REVISION": long}, `(from INPUT_REVISION) is 256 characters long: Rollbar accepts at most 255`},
 		{map[string]string{"ROLLBAR_REVISION": "HEAD"}, `revision "HEAD" (from ROLLBAR_REVISION) is the literal HEAD: pass the commit SHA`},
 		{map[string]string{"ROLLBAR_REVISION": "${{ github.sha }}"}, `looks like an expression the CI did not expand`},
+		{map[string]string{"INPUT_VERSION": "main"}, `revision "main" (from INPUT_VERSION) is a branch or ref name, not a commit: pass the commit SHA`},
+		{map[string]string{"ROLLBAR_REVISION": "refs/heads/main"}, `revision "refs/heads/main" (from ROLLBAR_REVISION) is a branch or ref name`},
+		{map[string]string{"ROLLBAR_REVISION": "origin/release"}, `is a branch or ref name`},
+		{map[string]string{"ROLLBAR_REVISION": "HEAD~1"}, `is the literal HEAD`},
+		{map[string]string{"ROLLBAR_CI": "gitlba"}, `ci "gitlba" (from ROLLBAR_CI) names no CI rollbar-deploy knows`},
 		{map[string]string{"ROLLBAR_REVISION": "$CI_COMMIT_SHA"}, `looks like an expression the CI did not expand`},
 		{map[string]string{"ROLLBAR_REVISION": "$(git rev-parse HEAD)"}, `looks like an expression the CI did not expand`},
 		{map[string]string{"ROLLBAR_REVISION": "$[[ inputs.revision ]]"}, `looks like an expression the CI did not expand`},
@@ -141,6 +156,53 @@ func TestResolveInvalid(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestDisagreements: a value set explicitly wins over what the CI tells,
+// with a warning naming both; a short SHA of the CI's commit agrees with it.
+func TestDisagreements(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"a plugin's environment in a promotion to another", map[string]string{"PLUGIN_ENVIRONMENT": "production"}, []string{
+			"environment production (from PLUGIN_ENVIRONMENT) is not what Drone tells for this run, staging (from DRONE_DEPLOY_TO): " +
+				"production is recorded; leave environment unset to record Drone's"}},
+		{"a revision that is not the event's commit", map[string]string{"INPUT_VERSION": "1111111111111111111111111111111111111111"}, []string{
+			"revision 1111111111111111111111111111111111111111 (from INPUT_VERSION) is not what Drone tells for this run, " +
+				"0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 (from DRONE_COMMIT_SHA): 1111111111111111111111111111111111111111 is recorded; " +
+				"leave revision unset to record Drone's"}},
+		{"a short SHA of the CI's commit", map[string]string{"ROLLBAR_REVISION": "0A1B2C3", "ROLLBAR_ENVIRONMENT": "staging"}, nil},
+		{"nothing set", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := Resolve(Input{Getenv: getenv(tt.env), CI: drone})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Warnings)
+		})
+	}
+	_, err := Resolve(Input{Getenv: getenv(map[string]string{"PLUGIN_REVISION": "release-2"}), CI: drone})
+	assert.EqualError(t, err, `revision "release-2" (from PLUGIN_REVISION) is the branch Drone builds, not a commit: pass the commit SHA, or leave revision out: Drone tells it`)
+}
+
+// TestDirtyWorkTree: a revision read from a checkout with changes to
+// tracked files is warned about; one a CI or the user gives is not git's.
+func TestDirtyWorkTree(t *testing.T) {
+	t.Parallel()
+	dirty := func() (git.Commit, error) {
+		return git.Commit{SHA: "1111111111111111111111111111111111111111", Dirty: true}, nil
+	}
+	cfg, err := Resolve(Input{Getenv: getenv(nil), Git: dirty})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"the work tree has uncommitted changes to tracked files: revision 1111111111111111111111111111111111111111 (git HEAD) " +
+		"is not exactly what is deployed; commit them first"}, cfg.Warnings)
+	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_REVISION": "2222222"}), Git: dirty})
+	require.NoError(t, err)
+	assert.Empty(t, cfg.Warnings)
 }
 
 func TestResolveCutsLongComment(t *testing.T) {
@@ -209,6 +271,10 @@ func TestRequire(t *testing.T) {
 	assert.EqualError(t, cfg.Require("environment"), "environment is not set: set --environment, ROLLBAR_ENVIRONMENT or ROLLBAR_ENV, or the Action input or plugin setting environment (GitHub Actions did not tell it in this job)")
 	assert.ErrorContains(t, cfg.Require("revision"), "(no git commit to read it from: not a git repository)")
 	assert.ErrorContains(t, cfg.Require("access_token"), "ROLLBAR_ACCESS_TOKEN is not set")
+
+	cfg, err = Resolve(Input{CI: ci.Info{Provider: "GitLab CI", SecretsHint: "GitLab withholds protected variables"}})
+	require.NoError(t, err)
+	assert.ErrorContains(t, cfg.Require("access_token"), "post_server_item scope (or pass --access-token, or the input access_token); GitLab withholds protected variables")
 
 	cfg, err = Resolve(Input{CI: ci.Info{Provider: "Heroku", RevisionHint: "enable the dyno metadata"}})
 	require.NoError(t, err)

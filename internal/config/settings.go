@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
@@ -42,6 +43,7 @@ type Settings struct {
 	Timeout             Duration         `env:"timeout,default=30s"`
 	DryRun              Bool             `env:"dry_run"`
 	Dotenv              string           `env:"dotenv"`
+	CI                  CIName           `env:"ci"`
 	Verbose             Bool             `env:"verbose"`
 }
 
@@ -111,19 +113,50 @@ func (e *EnvironmentName) EnvDecode(v string) error {
 }
 
 // RevisionID is the deployed revision. It refuses what is certainly not the
-// deployed commit: a ref name git would resolve on another machine, or a CI
-// expression nobody expanded.
+// deployed commit: a ref or branch name git would resolve to another commit
+// tomorrow, or a CI expression nobody expanded. A commit SHA is kept in
+// git's lower case, the form SDKs report as code_version.
 type RevisionID string
 
 // EnvDecode implements envconfig.Decoder.
 func (r *RevisionID) EnvDecode(v string) error {
+	fix := "pass the commit SHA, such as $(git rev-parse HEAD)"
 	switch {
-	case strings.EqualFold(v, "HEAD"):
-		return &problem{"is the literal HEAD", "pass the commit SHA, such as $(git rev-parse HEAD)"}
+	case headRef(v):
+		return &problem{"is the literal HEAD", fix}
+	case refName(v):
+		return &problem{"is a branch or ref name, not a commit", fix}
 	case unexpanded(v):
 		return &problem{"looks like an expression the CI did not expand", "check its spelling, or pass the commit SHA"}
+	case hexSHA(v):
+		v = strings.ToLower(v)
 	}
 	return (*Text)(r).EnvDecode(v)
+}
+
+var (
+	headRef = regexp.MustCompile(`^(?i)head([~^@].*)?$`).MatchString
+	hexSHA  = regexp.MustCompile(`^[0-9a-fA-F]{7,64}$`).MatchString
+)
+
+// refName reports a full ref (refs/heads/main), a remote branch
+// (origin/main) or a default branch's name, as ${{ github.ref_name }} and
+// the like give; the branch the CI builds is refused too (Resolve).
+func refName(v string) bool {
+	return strings.HasPrefix(v, "refs/") || strings.HasPrefix(v, "origin/") ||
+		slices.Contains([]string{"main", "master", "develop", "development", "trunk", "default"}, strings.ToLower(v))
+}
+
+// CIName is the ci setting: a provider's id, or none.
+type CIName string
+
+// EnvDecode implements envconfig.Decoder.
+func (c *CIName) EnvDecode(v string) error {
+	if v != "" && !slices.Contains(ci.IDs(), strings.ToLower(v)) {
+		return &problem{"names no CI rollbar-deploy knows", "use one of " + strings.Join(ci.IDs(), ", ")}
+	}
+	*c = CIName(strings.ToLower(v))
+	return nil
 }
 
 // unexpanded matches a CI's expression left in a value: GitHub's ${{ }}, a

@@ -43,6 +43,9 @@ func (s Setting) Flag() string { return strings.ReplaceAll(s.Name, "_", "-") }
 // default tag.
 func (s Setting) Default() string { return defaults[s.Name] }
 
+// gitHead is the source of a revision read from the checkout.
+const gitHead = "git HEAD"
+
 // Table lists every setting in the order help and the dry run show them.
 var Table = []Setting{
 	{Name: "environment", Vars: []string{"ROLLBAR_ENVIRONMENT", "ROLLBAR_ENV"}, Flags: []string{"env", "e"},
@@ -51,9 +54,10 @@ var Table = []Setting{
 	{Name: "revision", Aliases: []string{"version"}, Vars: []string{"ROLLBAR_REVISION"},
 		Want: "a commit SHA (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.Revision },
-		git:  func(c git.Commit) string { return c.SHA }, gitSource: "git HEAD"},
+		git:  func(c git.Commit) string { return c.SHA }, gitSource: gitHead},
 	{Name: "status", Vars: []string{"ROLLBAR_DEPLOY_STATUS"},
-		Want: "one of started, succeeded, failed, timed_out (or success, failure, error, cancelled)"},
+		Want: "one of started, succeeded, failed, timed_out (or success, failure, error, cancelled)",
+		ci:   func(i ci.Info) ci.Field { return i.Status }},
 	{Name: "local_username", Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Want: "a user name (at most 255 characters)",
 		ci:  func(i ci.Info) ci.Field { return i.LocalUsername },
 		git: func(c git.Commit) string { return c.Committer }, gitSource: "git committer of HEAD"},
@@ -105,6 +109,7 @@ var Table = []Setting{
 		Want: "true or false: show what would be sent, send nothing"},
 	{Name: "dotenv", Vars: []string{"ROLLBAR_DOTENV"},
 		Want: "a file path such as deploy.env, for GitLab's dotenv report"},
+	{Name: "ci", Vars: []string{"ROLLBAR_CI"}, Want: "the CI this runs in, detected when unset: one of " + strings.Join(ci.IDs(), ", ")},
 	{Name: "verbose", Vars: []string{"ROLLBAR_VERBOSE"}, Bool: true,
 		Want: "true or false: log every request (never a token)"},
 }

@@ -23,7 +23,9 @@ const (
 )
 
 // statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
-// `status: ${{ job.status }}` works as written, and so do Azure's job and
+// `status: ${{ job.status }}` works as written, and so do GitHub's
+// deployment states (in_progress, queued, pending: the deploy is under way;
+// success, failure, error), GitLab's CI_JOB_STATUS (canceled), Azure's job and
 // release statuses (SucceededWithIssues, PartiallySucceeded), Jenkins'
 // currentBuild.result (UNSTABLE: built, with failing tests; ABORTED;
 // NOT_BUILT), Semaphore's (passed, stopped), Woodpecker's (killed,
@@ -33,6 +35,7 @@ var statusWords = map[string]Status{
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
 	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded,
 	"passed": Succeeded, "successful": Succeeded,
+	"in_progress": Started, "queued": Started, "pending": Started,
 	"aborted": Failed, "not_built": Failed, "killed": Failed, "stopped": Failed, "declined": Failed, "errored": Failed,
 }
 
