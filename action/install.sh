@@ -1,32 +1,61 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # shellcheck disable=SC2086 # $sha256 is unquoted on purpose: "shasum -a 256" is three words.
 # Puts the rollbar-deploy binary for this runner in the runner's tool cache, writes its path
 # as `path=…` to GITHUB_OUTPUT (or prints it when GITHUB_OUTPUT is unset) and its directory to
-# GITHUB_PATH. action.yml runs it as
-# the action's first step; it runs the same outside a runner, given the same variables.
+# GITHUB_PATH. action.yml runs it as the action's first step (`shell: sh`); it runs the same
+# outside a runner, given the same variables.
 #
 # The first way that applies, in this order (the log says which one it took):
-#   1. the tool cache has the binary of this version: reused;
+#   1. the tool cache has the binary of this version: reused, for a released action only once
+#      its SHA-256 is the pinned one (a cache that anything on a persistent runner can write is
+#      trusted no more than a download);
 #   2. action/release.txt pins a version and the SHA-256 of each release binary (a release
 #      commit has it, written by `go run ./internal/release/cmd pin`): the binary for the runner
-#      is downloaded from the GitHub release, or from RD_DOWNLOAD_URL, checked against its pinned
-#      SHA-256, and installed in the tool cache;
+#      is downloaded (curl, else wget) from the GitHub release, or from RD_DOWNLOAD_URL, checked
+#      against its pinned SHA-256, and installed in the tool cache;
 #   3. no pin (`uses: ./`, a branch, a SHA): built from the action's own source with the
 #      runner's Go, cached under a key made of the Go sources' hash;
-#   4. otherwise: an ::error:: saying what to do.
+#   4. otherwise: a message saying what to do.
+#
+# When the binary cannot be had, fail_on_error decides, as it does for the binary's own errors:
+# never: a warning, and the step succeeds without a path (the record step then skips, warning);
+# config (the default): a warning for an outage (no answer, a timeout, HTTP 5xx or 429), an error
+# for what the user must fix (a missing tool or release file, a checksum mismatch, no Go);
+# always: an error.
 #
 # Variables: RUNNER_OS (Linux, macOS, Windows), RUNNER_ARCH (X64, ARM64), RUNNER_TOOL_CACHE
-# (else RUNNER_TEMP), GITHUB_ACTION_PATH (the action's directory; default: this script's
-# parent), RD_DOWNLOAD_URL or ROLLBAR_DOWNLOAD_URL (a mirror: the binary is fetched from
-# RD_DOWNLOAD_URL/vX.Y.Z/ASSET),
-# RD_ACTION_REPOSITORY (owner/name of the action, else GITHUB_REPOSITORY), GITHUB_SERVER_URL.
+# (else RUNNER_TEMP; RUNNER_TEMP too when the tool cache cannot be written), GITHUB_ACTION_PATH
+# (the action's directory; default: this script's parent), RD_DOWNLOAD_URL or
+# ROLLBAR_DOWNLOAD_URL (a mirror: the binary is fetched from RD_DOWNLOAD_URL/vX.Y.Z/ASSET),
+# RD_FAIL_ON_ERROR (the input) or ROLLBAR_FAIL_ON_ERROR, RD_ACTION_REPOSITORY (owner/name of the
+# action), GITHUB_SERVER_URL.
 #
-# POSIX sh on purpose: it must run under Git Bash on Windows, bash 3.2 on macOS and the busybox
-# sh of minimal self-hosted images alike.
+# POSIX sh on purpose: a container job runs it in the job's image, which may have no bash
+# (alpine, busybox); it runs under Git Bash's sh on Windows and /bin/sh on macOS alike.
 set -eu
 
-err() {
-  echo "::error title=rollbar-deploy action::$*" >&2
+# say LEVEL MESSAGE: a workflow command; % would start an escape in it.
+say() {
+  printf '::%s title=rollbar-deploy action::%s\n' "$1" "$(printf '%s' "$2" | sed 's/%/%25/g')" >&2
+}
+
+# The failure policy, read as the binary reads fail_on_error; a value it refuses is left to
+# the binary to name, and counts as the default here.
+policy=$(printf '%s' "${RD_FAIL_ON_ERROR:-${ROLLBAR_FAIL_ON_ERROR:-}}" | tr '[:upper:]' '[:lower:]')
+case $policy in
+  never | false) policy=never ;;
+  always | true) policy=always ;;
+  *) policy=config ;;
+esac
+
+# give_up KIND MESSAGE: the binary cannot be had. KIND is outage (the network or the server:
+# a later run may get past it) or fix (the user must change something).
+give_up() {
+  if [ "$policy" = never ] || { [ "$policy" = config ] && [ "$1" = outage ]; }; then
+    say warning "$2. The deploy is not recorded (fail_on_error: $policy)"
+    exit 0
+  fi
+  say error "$2"
   exit 1
 }
 
@@ -40,36 +69,56 @@ native() {
   fi
 }
 
-# macOS has shasum, not sha256sum; either prints "HASH  FILE".
-sha256=sha256sum
-command -v sha256sum >/dev/null 2>&1 || sha256="shasum -a 256"
+# The repository the action was taken from, for messages and the release's URL. The runner
+# sets github.action_repository for the action but not for its own steps, where it is empty;
+# it keeps a repository's action at _actions/OWNER/NAME/REF, which tells it too. A local action
+# (uses: ./…) has neither.
+repo=${RD_ACTION_REPOSITORY:-}
+action_dir=$(printf '%s' "${GITHUB_ACTION_PATH:-}" | sed 's|\\|/|g')
+case $action_dir in
+  */_actions/*/*/*)
+    rest=${action_dir#*/_actions/}
+    repo=${repo:-${rest%%/*}/$(printf '%s' "${rest#*/}" | cut -d/ -f1)}
+    ;;
+esac
 
 case "${RUNNER_OS:-}" in
   Linux) goos=linux ;;
   macOS) goos=darwin ;;
   Windows) goos=windows ;;
-  *) err "unsupported runner OS '${RUNNER_OS:-}': Linux, macOS and Windows runners are supported" ;;
+  *) give_up fix "unsupported runner OS '${RUNNER_OS:-}': Linux, macOS and Windows runners are supported" ;;
 esac
 case "${RUNNER_ARCH:-}" in
   X64) goarch=amd64 arch=x64 ;;
   ARM64) goarch=arm64 arch=arm64 ;;
-  *) err "unsupported runner architecture '${RUNNER_ARCH:-}': X64 and ARM64 runners are supported" ;;
+  *) give_up fix "unsupported runner architecture '${RUNNER_ARCH:-}': X64 and ARM64 runners are supported" ;;
 esac
 exe=rollbar-deploy
 [ "$goos" = windows ] && exe=rollbar-deploy.exe
 asset=rollbar-deploy_${goos}_${goarch}
 [ "$goos" = windows ] && asset=$asset.exe
 
+# macOS has shasum, not sha256sum; either prints "HASH  FILE".
+if command -v sha256sum >/dev/null 2>&1; then
+  sha256=sha256sum
+elif command -v shasum >/dev/null 2>&1; then
+  sha256="shasum -a 256"
+else
+  give_up fix "neither sha256sum nor shasum is on this job's PATH (in a container job: the job's image), so the binary cannot be checked: add coreutils or busybox to the image"
+fi
+
 action_path=$(native "${GITHUB_ACTION_PATH:-$(dirname "$0")/..}")
-cache_root=${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-}}
-[ -n "$cache_root" ] || err "neither RUNNER_TOOL_CACHE nor RUNNER_TEMP is set: run this as an action step"
+temp=${RUNNER_TEMP:-}
+[ -z "$temp" ] || temp=$(native "$temp")
+cache_root=${RUNNER_TOOL_CACHE:-$temp}
+[ -n "$cache_root" ] || give_up fix "neither RUNNER_TOOL_CACHE nor RUNNER_TEMP is set: run this as an action step"
 cache_root=$(native "$cache_root")/rollbar-deploy
 pin=$action_path/action/release.txt
 
 if [ -f "$pin" ]; then
   tag=$(sed -n 's/^version //p' "$pin")
   want=$(awk -v a="$asset" '$2 == a { print $1 }' "$pin")
-  if [ -z "$tag" ] || [ -z "$want" ]; then err "$pin names no version or no SHA-256 for $asset"; fi
+  if [ -z "$tag" ] || [ -z "$want" ]; then give_up fix "$pin names no version or no SHA-256 for $asset"; fi
   version=${tag#v}
   how="release $tag"
 else
@@ -81,6 +130,14 @@ else
   how="built from the action's source, key $key"
 fi
 
+# A tool cache this job cannot write (a container job whose image runs as another user than
+# the runner, a read-only shared cache) leaves the job's own temporary directory.
+if ! mkdir -p "$cache_root/$version/$arch" 2>/dev/null || ! [ -w "$cache_root/$version/$arch" ]; then
+  [ -n "$temp" ] || give_up fix "the tool cache $cache_root cannot be written and RUNNER_TEMP is not set"
+  echo "rollbar-deploy: the tool cache $cache_root cannot be written by this job: installing in $temp for this job alone"
+  cache_root=$temp/rollbar-deploy
+  mkdir -p "$cache_root/$version/$arch"
+fi
 dir=$cache_root/$version/$arch
 bin=$dir/$exe
 
@@ -97,50 +154,90 @@ output() {
   fi
 }
 
-# Installed as @actions/tool-cache does: the directory, then a marker beside it, so that an
-# install cut short is never taken for a complete one.
+sum() { $sha256 "$1" | cut -d' ' -f1; }
+
+# Installed as @actions/tool-cache does: the binary, then a marker beside its directory, so that
+# an install cut short is never taken for a complete one.
 if [ -f "$dir.complete" ] && [ -f "$bin" ]; then
-  echo "rollbar-deploy $version ($goos/$goarch): from the tool cache, $bin ($how)"
-  output
-  exit 0
+  if [ -z "${want:-}" ]; then
+    echo "rollbar-deploy $version ($goos/$goarch): from the tool cache, $bin ($how)"
+    output
+    exit 0
+  fi
+  got=$(sum "$bin")
+  if [ "$got" = "$want" ]; then
+    echo "rollbar-deploy $version ($goos/$goarch): from the tool cache, $bin ($how, checksum verified)"
+    output
+    exit 0
+  fi
+  say warning "the tool cache's $bin has SHA-256 $got, but the release pins $want for $asset: refusing it, and installing it again"
+  rm -f "$dir.complete" "$bin"
 fi
 
-tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/rollbar-deploy.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# Fetched into the binary's own directory, so that the last move is a rename: a job that runs
+# the cached binary at that moment keeps the file it opened.
+part=$(mktemp "$dir/.$exe.XXXXXX")
+trap 'rm -f "$part" "$part.log"' EXIT
+
+# fetch URL: downloads URL to $part with curl, else wget; on failure, gives up, telling an
+# outage from an answer that needs a fix.
+fetch() {
+  log=$part.log
+  if command -v curl >/dev/null 2>&1; then
+    code=$(curl --fail --silent --show-error --location --retry 3 --connect-timeout 20 --max-time 300 \
+      --write-out '%{http_code}' --output "$part" -- "$1" 2>"$log") && return 0
+  elif command -v wget >/dev/null 2>&1; then
+    # GNU wget and busybox wget share these options; -q would hide GNU wget's error. A busybox
+    # built without -T (Debian's) waits as long as the server keeps the connection.
+    timeout=
+    wget --help 2>&1 | grep -q -- '-T ' && timeout="-T 60"
+    for attempt in 1 2 3; do
+      # shellcheck disable=SC2086 # $timeout is empty or two words
+      wget $timeout -O "$part" "$1" >"$log" 2>&1 && return 0
+      # GNU: "ERROR 404: Not Found."; busybox: "server returned error: HTTP/1.1 404 Not Found".
+      code=$(sed -n 's/.*ERROR \([0-9][0-9][0-9]\).*/\1/p; s/.*returned error: HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$log" | tail -n 1)
+      case $code in 4??) [ "$code" = 408 ] || [ "$code" = 429 ] || break ;; esac
+      [ "$attempt" = 3 ] || sleep "$attempt"
+    done
+  else
+    give_up fix "neither curl nor wget is on this job's PATH (in a container job: the job's image), so the binary cannot be downloaded: add one to the image (apk add curl, apt-get install curl), or run the job without container:"
+  fi
+  why=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
+  case ${code:-000} in
+    408 | 429 | 000 | 5??) give_up outage "could not download $1 ($why): the server did not answer or was not available; a re-run may get it" ;;
+    *) give_up fix "could not download $1 (HTTP $code): check that the release $tag has $asset, and download_url if set" ;;
+  esac
+}
 
 if [ -n "${tag:-}" ]; then
   base=${RD_DOWNLOAD_URL:-${ROLLBAR_DOWNLOAD_URL:-}}
   if [ -z "$base" ]; then
-    # github.action_repository can be empty inside composite actions; the
-    # runner keeps an action at _actions/OWNER/NAME/REF, which tells it too.
-    repo=${RD_ACTION_REPOSITORY:-}
-    path=$(printf '%s' "${GITHUB_ACTION_PATH:-}" | tr "\\" /)
-    case $path in
-      */_actions/*/*/*) rest=${path#*/_actions/}; repo=${repo:-${rest%%/*}/$(printf '%s' "${rest#*/}" | cut -d/ -f1)} ;;
-    esac
-    repo=${repo:-${GITHUB_REPOSITORY:-}}
-    [ -n "$repo" ] || err "cannot tell which repository's release to download from: set download_url"
-    base=${GITHUB_SERVER_URL:-https://github.com}/$repo/releases/download
+    # A local action (uses: ./) with a release pin is taken for a release of the workflow's own
+    # repository: this repository's, or a fork's, checked out at a release commit.
+    from=${repo:-${GITHUB_REPOSITORY:-}}
+    [ -n "$from" ] || give_up fix "cannot tell which repository's release to download from: set download_url"
+    base=${GITHUB_SERVER_URL:-https://github.com}/$from/releases/download
   fi
   url=${base%/}/$tag/$asset
   echo "rollbar-deploy $tag ($goos/$goarch): downloading $url"
-  curl --fail --silent --show-error --location --retry 3 --connect-timeout 20 --max-time 300 \
-    --output "$tmp/$exe" -- "$url" || err "could not download $url: check the runner's network access to it, or set download_url to a mirror"
-  got=$($sha256 "$tmp/$exe" | cut -d' ' -f1)
-  [ "$got" = "$want" ] || err "$url has SHA-256 $got, but the release pins $want for $asset: refusing it"
+  fetch "$url"
+  got=$(sum "$part")
+  [ "$got" = "$want" ] || give_up fix "$url has SHA-256 $got, but the release pins $want for $asset: refusing it"
   echo "checksum verified: $got"
 else
   if ! command -v go >/dev/null 2>&1; then
-    err "this ref of the action has no released binary and the runner has no Go to build it: use a release tag (uses: OWNER/rollbar-deploy@v1), or add actions/setup-go before this step"
+    if [ -n "$repo" ]; then
+      give_up fix "this ref of $repo has no released binary and the runner has no Go to build it: use a release tag (uses: $repo@v1), or add actions/setup-go before this step"
+    fi
+    give_up fix "the action at $action_path (uses: ./…) is not a release of rollbar-deploy and the runner has no Go to build it: use a release tag of its repository, or add actions/setup-go before this step"
   fi
   echo "rollbar-deploy ($goos/$goarch): building from $action_path with $(go env GOVERSION)"
   (cd "$action_path" && CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false \
-    -ldflags "-s -w -X main.version=$version" -o "$tmp/$exe" .) || err "go build failed (output above)"
+    -ldflags "-s -w -X main.version=$version" -o "$part" .) || give_up fix "go build failed (output above)"
 fi
 
-chmod 0755 "$tmp/$exe"
-mkdir -p "$dir"
-mv -f "$tmp/$exe" "$bin"
+chmod 0755 "$part"
+mv -f "$part" "$bin"
 : > "$dir.complete"
 echo "rollbar-deploy $version: installed $bin ($how)"
 output

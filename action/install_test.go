@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -28,22 +29,32 @@ import (
 
 const tag = "v9.8.7"
 
-// mirror serves dist as a download_url mirror serves a release (TAG/NAME)
-// and records the paths asked for.
+// mirror serves dist as a release's files are served: at any path ending in
+// TAG/NAME (a download_url mirror, or SERVER/OWNER/NAME/releases/download),
+// and records the paths asked for. A status set answers every request.
 type mirror struct {
-	URL   string
-	mu    sync.Mutex
-	paths []string
+	URL    string
+	mu     sync.Mutex
+	paths  []string
+	status int
 }
 
 func serve(t *testing.T, dist string) *mirror {
 	m := &mirror{}
-	files := http.StripPrefix("/"+tag, http.FileServer(http.Dir(dist)))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.mu.Lock()
 		m.paths = append(m.paths, r.URL.Path)
+		status := m.status
 		m.mu.Unlock()
-		files.ServeHTTP(w, r)
+		dir, name := path.Split(r.URL.Path)
+		switch {
+		case status != 0:
+			w.WriteHeader(status)
+		case strings.HasSuffix(dir, "/"+tag+"/"):
+			http.ServeFile(w, r, filepath.Join(dist, name))
+		default:
+			http.NotFound(w, r)
+		}
 	}))
 	t.Cleanup(srv.Close)
 	m.URL = srv.URL
@@ -56,10 +67,19 @@ func (m *mirror) asked() []string {
 	return append([]string(nil), m.paths...)
 }
 
+func (m *mirror) answer(status int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.status = status
+}
+
 // runner is the variables a runner gives the install step.
 type runner struct {
 	os, arch, actionPath, cache, downloadURL string
-	path                                     string // PATH; default: this process's
+	temp                                     string   // RUNNER_TEMP; default: a new directory
+	path                                     string   // PATH; default: this process's
+	shell                                    string   // the step's sh; default: sh on PATH
+	env                                      []string // more variables: fail_on_error, the server
 }
 
 // install runs action/install.sh as action.yml's install step does and
@@ -70,12 +90,19 @@ func install(t *testing.T, r runner) (log, bin string, err error) {
 	_, err = os.ReadFile("install.sh")
 	require.NoError(t, err)
 	tmp := t.TempDir()
+	if r.temp == "" {
+		r.temp = tmp
+	}
+	if r.shell == "" {
+		r.shell = "sh"
+	}
 	out, path := filepath.Join(tmp, "github_output"), filepath.Join(tmp, "github_path")
-	cmd := exec.Command("bash", "install.sh")
+	cmd := exec.Command(r.shell, "-e", "install.sh")
 	cmd.Env = append(os.Environ(),
-		"RUNNER_OS="+r.os, "RUNNER_ARCH="+r.arch, "RUNNER_TOOL_CACHE="+r.cache, "RUNNER_TEMP="+tmp,
+		"RUNNER_OS="+r.os, "RUNNER_ARCH="+r.arch, "RUNNER_TOOL_CACHE="+r.cache, "RUNNER_TEMP="+r.temp,
 		"GITHUB_ACTION_PATH="+r.actionPath, "GITHUB_OUTPUT="+out, "GITHUB_PATH="+path,
-		"RD_DOWNLOAD_URL="+r.downloadURL, "RD_ACTION_REPOSITORY=rollbar-deploy/rollbar-deploy")
+		"RD_DOWNLOAD_URL="+r.downloadURL, "RD_ACTION_REPOSITORY=", "RD_FAIL_ON_ERROR=", "ROLLBAR_FAIL_ON_ERROR=")
+	cmd.Env = append(cmd.Env, r.env...)
 	if r.path != "" {
 		cmd.Env = append(cmd.Env, "PATH="+r.path)
 	}
@@ -99,9 +126,13 @@ func install(t *testing.T, r runner) (log, bin string, err error) {
 
 // released makes a release commit's action directory with the code the
 // release workflow runs (release.Pin) over dist, whose files are given.
-func released(t *testing.T, files map[string][]byte) (actionDir, dist string) {
+// The action is at actionDir, under the directory given ("" for a new one).
+func released(t *testing.T, under string, files map[string][]byte) (actionDir, dist string) {
 	t.Helper()
-	actionDir, dist = t.TempDir(), t.TempDir()
+	actionDir, dist = under, t.TempDir()
+	if actionDir == "" {
+		actionDir = t.TempDir()
+	}
 	for _, a := range release.Assets() {
 		data, ok := files[a.Name]
 		if !ok {
@@ -113,6 +144,23 @@ func released(t *testing.T, files map[string][]byte) (actionDir, dist string) {
 	return actionDir, dist
 }
 
+// busybox is a PATH of busybox's applets alone, as a busybox or alpine job
+// image has: sh and wget, no bash, no curl, no Go; less the applets dropped.
+func busybox(t *testing.T, drop ...string) string {
+	t.Helper()
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("needs busybox (apt-get install busybox-static; scripts/container-setup.sh installs it)")
+	}
+	dir := t.TempDir()
+	out, err := exec.Command(bb, "--install", "-s", dir).CombinedOutput()
+	require.NoError(t, err, string(out))
+	for _, applet := range drop {
+		require.NoError(t, os.Remove(filepath.Join(dir, applet)))
+	}
+	return dir
+}
+
 // Each runner gets its own asset, installed under the tool cache's layout.
 func TestInstallPicksTheRunnersAsset(t *testing.T) {
 	t.Parallel()
@@ -120,7 +168,7 @@ func TestInstallPicksTheRunnersAsset(t *testing.T) {
 	for _, a := range release.Assets() {
 		files[a.Name] = []byte(a.Name)
 	}
-	actionDir, dist := released(t, files)
+	actionDir, dist := released(t, "", files)
 	m := serve(t, dist)
 	for _, tc := range []struct{ os, arch, asset, bin string }{
 		{"Linux", "X64", "rollbar-deploy_linux_amd64", "x64/rollbar-deploy"},
@@ -173,8 +221,11 @@ func hostRunner(t *testing.T) (osName, arch, asset string) {
 	return osName, arch, asset
 }
 
-// A released action: downloaded once from the mirror, verified, cached; a
-// tampered binary is refused and not installed.
+// A released action as GitHub runs it: downloaded once from the release of
+// the repository the runner put the action in (_actions/OWNER/NAME/REF),
+// verified, cached; reused once its SHA-256 is checked again; a cached binary
+// that was changed is refused and downloaded again; a tampered download is
+// refused and not installed.
 func TestInstallReleased(t *testing.T) {
 	t.Parallel()
 	osName, arch, asset := hostRunner(t)
@@ -184,24 +235,39 @@ func TestInstallReleased(t *testing.T) {
 	require.NoError(t, err, string(out))
 	binary, err := os.ReadFile(built)
 	require.NoError(t, err)
-	actionDir, dist := released(t, map[string][]byte{asset: binary})
+	under := filepath.Join(t.TempDir(), "_actions", "acme", "rollbar-deploy", tag)
+	actionDir, dist := released(t, under, map[string][]byte{asset: binary})
 	m := serve(t, dist)
 	cache := t.TempDir()
-	r := runner{os: osName, arch: arch, actionPath: actionDir, cache: cache, downloadURL: m.URL}
+	r := runner{os: osName, arch: arch, actionPath: actionDir, cache: cache, env: []string{"GITHUB_SERVER_URL=" + m.URL}}
+	runs := func(bin string) {
+		t.Helper()
+		version, err := exec.Command(bin, "--version").Output()
+		require.NoError(t, err)
+		assert.Equal(t, "rollbar-deploy "+tag+"\n", string(version))
+	}
 
 	log, bin, err := install(t, r)
 	require.NoError(t, err, log)
-	assert.Contains(t, log, "downloading "+m.URL+"/"+tag+"/"+asset)
+	assert.Contains(t, log, "downloading "+m.URL+"/acme/rollbar-deploy/releases/download/"+tag+"/"+asset)
 	assert.Contains(t, log, "checksum verified")
-	version, err := exec.Command(bin, "--version").Output()
-	require.NoError(t, err)
-	assert.Equal(t, "rollbar-deploy "+tag+"\n", string(version))
+	assert.NotContains(t, log, "warning", "no tool warns (tr once did, of a backslash)")
+	runs(bin)
 
 	log, again, err := install(t, r)
 	require.NoError(t, err, log)
 	assert.Equal(t, bin, again)
-	assert.Contains(t, log, "from the tool cache")
+	assert.Contains(t, log, "from the tool cache, "+bin+" (release "+tag+", checksum verified)")
 	assert.Len(t, m.asked(), 1, "the second run downloads nothing")
+
+	require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\necho the token is \"$ROLLBAR_ACCESS_TOKEN\"\n"), 0o755))
+	log, again, err = install(t, r)
+	require.NoError(t, err, log)
+	assert.Regexp(t, `::warning title=rollbar-deploy action::the tool cache's `+regexp.QuoteMeta(bin)+
+		` has SHA-256 [0-9a-f]{64}, but the release pins [0-9a-f]{64} for `+regexp.QuoteMeta(asset)+`: refusing it`, log)
+	assert.Equal(t, bin, again)
+	assert.Len(t, m.asked(), 2, "downloaded again")
+	runs(bin)
 
 	require.NoError(t, os.WriteFile(filepath.Join(dist, asset), append(binary, 0), 0o755))
 	r.cache = t.TempDir()
@@ -209,12 +275,124 @@ func TestInstallReleased(t *testing.T) {
 	require.Error(t, err)
 	assert.Regexp(t, `::error title=rollbar-deploy action::.*/`+regexp.QuoteMeta(asset)+` has SHA-256 [0-9a-f]{64}, but the release pins [0-9a-f]{64} .*refusing it`, log)
 	assert.Empty(t, bin)
-	entries, _ := os.ReadDir(filepath.Join(r.cache, "rollbar-deploy"))
-	assert.Empty(t, entries, "nothing installed")
+	installed, _ := filepath.Glob(filepath.Join(r.cache, "rollbar-deploy", "*", "*", "*"))
+	assert.Empty(t, installed, "nothing installed")
+}
+
+// In a container job the steps run in the job's image: here busybox's sh
+// and wget alone (no bash, no curl), with a space in every path as on a
+// self-hosted runner installed in "actions runner". A tool cache the job
+// cannot write leaves the job's temporary directory.
+func TestInstallInABusyboxContainer(t *testing.T) {
+	t.Parallel()
+	bb := busybox(t)
+	osName, arch, asset := hostRunner(t)
+	work := filepath.Join(t.TempDir(), "actions runner", "_work")
+	script := []byte("#!/bin/sh\necho rollbar-deploy " + tag + "\n")
+	actionDir, dist := released(t, filepath.Join(work, "_actions", "acme", "rollbar-deploy", tag), map[string][]byte{asset: script})
+	m := serve(t, dist)
+	r := runner{os: osName, arch: arch, actionPath: actionDir, cache: filepath.Join(work, "_tool"),
+		temp: filepath.Join(work, "_temp"), downloadURL: m.URL, path: bb, shell: filepath.Join(bb, "sh")}
+	require.NoError(t, os.MkdirAll(r.temp, 0o755))
+
+	log, bin, err := install(t, r)
+	require.NoError(t, err, log)
+	assert.Contains(t, log, "downloading "+m.URL+"/"+tag+"/"+asset)
+	assert.Contains(t, log, "checksum verified")
+	assert.Equal(t, filepath.Join(r.cache, "rollbar-deploy", "9.8.7", map[string]string{"X64": "x64", "ARM64": "arm64"}[arch], "rollbar-deploy"), bin)
+	out, err := exec.Command(bin).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "rollbar-deploy "+tag+"\n", string(out))
+
+	log, again, err := install(t, r)
+	require.NoError(t, err, log)
+	assert.Equal(t, bin, again)
+	assert.Contains(t, log, "checksum verified)")
+
+	r.cache = filepath.Join(work, "a file")
+	require.NoError(t, os.WriteFile(r.cache, nil, 0o644))
+	log, bin, err = install(t, r)
+	require.NoError(t, err, log)
+	assert.Contains(t, log, "the tool cache "+r.cache+"/rollbar-deploy cannot be written by this job: installing in "+r.temp)
+	assert.True(t, strings.HasPrefix(bin, r.temp+string(filepath.Separator)), bin)
+}
+
+// When the binary cannot be had, fail_on_error decides as it does for
+// Rollbar's errors: never lets every failure pass with a warning, config an
+// outage only, always none. Either way no path is written, and the message
+// says what happened.
+func TestInstallFailurePolicy(t *testing.T) {
+	t.Parallel()
+	osName, arch, asset := hostRunner(t)
+	actionDir, _ := released(t, "", nil)
+	notFound := serve(t, t.TempDir())
+	unavailable := serve(t, t.TempDir())
+	unavailable.answer(http.StatusServiceUnavailable)
+	other := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(other, asset), []byte("another binary"), 0o755))
+	tampered := serve(t, other)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+
+	type failure struct {
+		name, kind string
+		r          runner
+		says       string
+	}
+	failures := []failure{
+		{"no such release file", "fix", runner{downloadURL: notFound.URL}, "(HTTP 404): check that the release " + tag + " has " + asset},
+		{"no answer", "outage", runner{downloadURL: gone.URL}, "the server did not answer or was not available"},
+		{"HTTP 503", "outage", runner{downloadURL: unavailable.URL}, "503"},
+		{"not the pinned binary", "fix", runner{downloadURL: tampered.URL}, "but the release pins"},
+		{"an unreleased ref without Go", "fix", runner{actionPath: t.TempDir(), path: noGo(t)}, "no Go to build it"},
+	}
+	if _, err := exec.LookPath("busybox"); err == nil {
+		bb := busybox(t)
+		failures = append(failures,
+			failure{"wget: no such release file", "fix", runner{downloadURL: notFound.URL, path: bb, shell: filepath.Join(bb, "sh")}, "(HTTP 404)"},
+			failure{"wget: no answer", "outage", runner{downloadURL: gone.URL, path: bb, shell: filepath.Join(bb, "sh")}, "did not answer"})
+		// The system's sh: busybox's own finds its wget applet off PATH too.
+		bb = busybox(t, "wget")
+		failures = append(failures, failure{"neither curl nor wget", "fix", runner{downloadURL: notFound.URL, path: bb},
+			"neither curl nor wget is on this job's PATH (in a container job: the job's image)"})
+	}
+	for _, policy := range []struct {
+		name   string
+		env    []string
+		passes map[string]bool // by failure kind
+	}{
+		{"never", []string{"RD_FAIL_ON_ERROR=never"}, map[string]bool{"outage": true, "fix": true}},
+		{"env false", []string{"ROLLBAR_FAIL_ON_ERROR=false"}, map[string]bool{"outage": true, "fix": true}},
+		{"default config", nil, map[string]bool{"outage": true}},
+		{"input always over env never", []string{"RD_FAIL_ON_ERROR=Always", "ROLLBAR_FAIL_ON_ERROR=never"}, nil},
+	} {
+		for _, f := range failures {
+			t.Run(policy.name+"/"+f.name, func(t *testing.T) {
+				t.Parallel()
+				r := f.r
+				r.os, r.arch, r.cache, r.env = osName, arch, t.TempDir(), policy.env
+				if r.actionPath == "" {
+					r.actionPath = actionDir
+				}
+				log, bin, err := install(t, r)
+				assert.Empty(t, bin, "no path written")
+				assert.Contains(t, log, f.says)
+				if policy.passes[f.kind] {
+					require.NoError(t, err, log)
+					assert.Regexp(t, `(?m)^::warning title=rollbar-deploy action::.*The deploy is not recorded \(fail_on_error: (never|config)\)$`, log)
+				} else {
+					require.Error(t, err, log)
+					assert.Contains(t, log, "::error title=rollbar-deploy action::")
+				}
+			})
+		}
+	}
 }
 
 // An unreleased ref: built from the action's source with the runner's Go,
-// then reused; without Go, an error saying what to do.
+// then reused; without Go, an error saying what to do, naming the
+// repository the action came from (github.action_repository, which is empty
+// in the action's own steps, else the runner's _actions/OWNER/NAME/REF).
 func TestInstallUnreleased(t *testing.T) {
 	t.Parallel()
 	osName, arch, _ := hostRunner(t)
@@ -237,8 +415,18 @@ func TestInstallUnreleased(t *testing.T) {
 	r.cache, r.path = t.TempDir(), noGo(t)
 	log, _, err = install(t, r)
 	require.Error(t, err)
-	assert.Contains(t, log, "::error title=rollbar-deploy action::this ref of the action has no released binary and the runner has no Go")
+	assert.Contains(t, log, "::error title=rollbar-deploy action::the action at "+src+" (uses: ./…) is not a release")
 	assert.Contains(t, log, "actions/setup-go")
+
+	r.actionPath = filepath.Join(t.TempDir(), "_actions", "acme", "deploy-tools", "main")
+	require.NoError(t, os.MkdirAll(r.actionPath, 0o755))
+	for repo, env := range map[string][]string{"acme/deploy-tools": nil, "acme/other": {"RD_ACTION_REPOSITORY=acme/other"}} {
+		r.env = env
+		log, _, err = install(t, r)
+		require.Error(t, err)
+		assert.Contains(t, log, "this ref of "+repo+" has no released binary and the runner has no Go to build it: "+
+			"use a release tag (uses: "+repo+"@v1)")
+	}
 }
 
 // noGo is this process's PATH without the directories that have a go.

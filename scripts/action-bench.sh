@@ -4,7 +4,7 @@
 #   docker   the image present, started as the runner starts a Docker action: `podman create`
 #            with INPUT_* for every input of action.yml, the run's GITHUB_* variables and the
 #            file-command directory mounted, then `podman start -a`
-#   native   action.yml's two bash steps: action/install.sh with a warm tool cache (a released
+#   native   action.yml's two sh steps: action/install.sh with a warm tool cache (a released
 #            action: a release pin made by internal/release/cmd, the binary already installed),
 #            then the binary
 #   source   the same for an unreleased ref (the warm step hashes the Go sources for its key)
@@ -82,21 +82,21 @@ docker_step() {
 }
 
 # native_step ACTION_DIR: the install step, then the run step, each as the runner runs a
-# `shell: bash` step.
+# `shell: sh` step (sh -e SCRIPT).
 native_step() {
   local envs=()
   mapfile -t envs < <(run_env "$WORK")
   : > "$WORK/file_commands/install"
-  # shellcheck disable=SC2016 # the step's own bash expands it, as in action.yml
+  # shellcheck disable=SC2016 # the step's own sh expands it, as in action.yml
   env -i PATH="$PATH" HOME="$WORK/home" GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TOOL_CACHE="$WORK/cache" \
     RUNNER_TEMP="$WORK/temp" GITHUB_ACTION_PATH="$1" GITHUB_OUTPUT="$WORK/file_commands/install" \
     RD_DOWNLOAD_URL="file://$WORK/mirror" RD_ACTION_REPOSITORY=octo/rollbar-deploy \
-    bash --noprofile --norc -e -o pipefail -c 'bash "$GITHUB_ACTION_PATH/action/install.sh"' > "$WORK/install.log"
+    sh -e -c 'sh "$GITHUB_ACTION_PATH/action/install.sh"' > "$WORK/install.log"
   local bin
   bin=$(sed -n 's/^path=//p' "$WORK/file_commands/install")
-  # shellcheck disable=SC2016 # the step's own bash expands it, as in action.yml
+  # shellcheck disable=SC2016 # the step's own sh expands it, as in action.yml
   (cd "$WORK/workspace" && env -i PATH="$PATH" HOME="$WORK/home" "${envs[@]}" RD_BINARY="$bin" \
-    bash --noprofile --norc -e -o pipefail -c 'exec "$RD_BINARY"' > /dev/null)
+    sh -e -c 'exec "$RD_BINARY"' > /dev/null)
 }
 
 now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
