@@ -9,10 +9,10 @@
 #   1. the tool cache has the binary of this version: reused, for a released action only once
 #      its SHA-256 is the pinned one (a cache that anything on a persistent runner can write is
 #      trusted no more than a download);
-#   2. action/release.txt pins a version and the SHA-256 of each release binary (a release
-#      commit has it, written by `go run ./internal/release/cmd pin`): the binary for the runner
-#      is downloaded (curl, else wget) from the GitHub release, or from RD_DOWNLOAD_URL, checked
-#      against its pinned SHA-256, and installed in the tool cache;
+#   2. action/release.txt pins a repository, a version and the SHA-256 of each release binary (a
+#      release commit has it, written by `go run ./internal/release/cmd pin`): the binary for the
+#      runner is downloaded (curl, else wget) from that repository's GitHub release, or from
+#      RD_DOWNLOAD_URL, checked against its pinned SHA-256, and installed in the tool cache;
 #   3. no pin (`uses: ./`, a branch, a SHA): built from the action's own source with the
 #      runner's Go, cached under a key made of the Go sources' hash;
 #   4. otherwise: a message saying what to do.
@@ -117,6 +117,7 @@ pin=$action_path/action/release.txt
 
 if [ -f "$pin" ]; then
   tag=$(sed -n 's/^version //p' "$pin")
+  pinned_repo=$(sed -n 's/^repository //p' "$pin")
   want=$(awk -v a="$asset" '$2 == a { print $1 }' "$pin")
   if [ -z "$tag" ] || [ -z "$want" ]; then give_up fix "$pin names no version or no SHA-256 for $asset"; fi
   version=${tag#v}
@@ -212,9 +213,10 @@ fetch() {
 if [ -n "${tag:-}" ]; then
   base=${RD_DOWNLOAD_URL:-${ROLLBAR_DOWNLOAD_URL:-}}
   if [ -z "$base" ]; then
-    # A local action (uses: ./) with a release pin is taken for a release of the workflow's own
-    # repository: this repository's, or a fork's, checked out at a release commit.
-    from=${repo:-${GITHUB_REPOSITORY:-}}
+    # The pin names the repository whose release has the binaries its sums are of: a fork's or
+    # a vendored copy's too. A pin of before that (no repository line) is the action's own, or
+    # for a local action (uses: ./) the workflow's repository checked out at a release commit.
+    from=${pinned_repo:-${repo:-${GITHUB_REPOSITORY:-}}}
     [ -n "$from" ] || give_up fix "cannot tell which repository's release to download from: set download_url"
     base=${GITHUB_SERVER_URL:-https://github.com}/$from/releases/download
   fi

@@ -29,8 +29,8 @@ import (
 
 const tag = "v9.8.7"
 
-// mirror serves dist as a release's files are served: at any path ending in
-// TAG/NAME (a download_url mirror, or SERVER/OWNER/NAME/releases/download),
+// mirror serves dist as a release's files are served: at /TAG/NAME (a
+// download_url mirror) and /OWNER/NAME/releases/download/TAG/NAME (GitHub),
 // and records the paths asked for. A status set answers every request.
 type mirror struct {
 	URL    string
@@ -46,12 +46,13 @@ func serve(t *testing.T, dist string) *mirror {
 		m.paths = append(m.paths, r.URL.Path)
 		status := m.status
 		m.mu.Unlock()
-		dir, name := path.Split(r.URL.Path)
+		mirrored, _ := path.Match("/"+tag+"/*", r.URL.Path)
+		github, _ := path.Match("/*/*/releases/download/"+tag+"/*", r.URL.Path)
 		switch {
 		case status != 0:
 			w.WriteHeader(status)
-		case strings.HasSuffix(dir, "/"+tag+"/"):
-			http.ServeFile(w, r, filepath.Join(dist, name))
+		case mirrored || github:
+			http.ServeFile(w, r, filepath.Join(dist, path.Base(r.URL.Path)))
 		default:
 			http.NotFound(w, r)
 		}
@@ -140,7 +141,7 @@ func released(t *testing.T, under string, files map[string][]byte) (actionDir, d
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dist, a.Name), data, 0o755))
 	}
-	require.NoError(t, release.Pin(actionDir, tag, dist))
+	require.NoError(t, release.Pin(actionDir, "rollbar-deploy/rollbar-deploy", tag, dist))
 	return actionDir, dist
 }
 
@@ -222,10 +223,11 @@ func hostRunner(t *testing.T) (osName, arch, asset string) {
 }
 
 // A released action as GitHub runs it: downloaded once from the release of
-// the repository the runner put the action in (_actions/OWNER/NAME/REF),
-// verified, cached; reused once its SHA-256 is checked again; a cached binary
-// that was changed is refused and downloaded again; a tampered download is
-// refused and not installed.
+// the repository its pin names (here a fork runs it), else of the one the
+// runner put the action in (_actions/OWNER/NAME/REF), verified, cached;
+// reused once its SHA-256 is checked again; a cached binary that was changed
+// is refused and downloaded again; a tampered download is refused and not
+// installed.
 func TestInstallReleased(t *testing.T) {
 	t.Parallel()
 	osName, arch, asset := hostRunner(t)
@@ -235,7 +237,7 @@ func TestInstallReleased(t *testing.T) {
 	require.NoError(t, err, string(out))
 	binary, err := os.ReadFile(built)
 	require.NoError(t, err)
-	under := filepath.Join(t.TempDir(), "_actions", "acme", "rollbar-deploy", tag)
+	under := filepath.Join(t.TempDir(), "_actions", "acme", "rollbar-deploy-fork", tag)
 	actionDir, dist := released(t, under, map[string][]byte{asset: binary})
 	m := serve(t, dist)
 	cache := t.TempDir()
@@ -249,7 +251,7 @@ func TestInstallReleased(t *testing.T) {
 
 	log, bin, err := install(t, r)
 	require.NoError(t, err, log)
-	assert.Contains(t, log, "downloading "+m.URL+"/acme/rollbar-deploy/releases/download/"+tag+"/"+asset)
+	assert.Contains(t, log, "downloading "+m.URL+"/rollbar-deploy/rollbar-deploy/releases/download/"+tag+"/"+asset)
 	assert.Contains(t, log, "checksum verified")
 	assert.NotContains(t, log, "warning", "no tool warns (tr once did, of a backslash)")
 	runs(bin)
@@ -268,6 +270,17 @@ func TestInstallReleased(t *testing.T) {
 	assert.Equal(t, bin, again)
 	assert.Len(t, m.asked(), 2, "downloaded again")
 	runs(bin)
+
+	pin := filepath.Join(actionDir, filepath.FromSlash(release.PinFile))
+	pinned, err := os.ReadFile(pin)
+	require.NoError(t, err)
+	unnamed := regexp.MustCompile(`(?m)^repository .*\n`).ReplaceAll(pinned, nil)
+	require.NotEqual(t, pinned, unnamed)
+	require.NoError(t, os.WriteFile(pin, unnamed, 0o644))
+	r.cache = t.TempDir()
+	log, _, err = install(t, r)
+	require.NoError(t, err, log)
+	assert.Contains(t, log, "downloading "+m.URL+"/acme/rollbar-deploy-fork/releases/download/"+tag+"/"+asset)
 
 	require.NoError(t, os.WriteFile(filepath.Join(dist, asset), append(binary, 0), 0o755))
 	r.cache = t.TempDir()
@@ -442,7 +455,9 @@ func noGo(t *testing.T) string {
 
 // action.yml declares an input for every setting (and download_url, its
 // own), the run step gives the binary each as INPUT_<NAME>, as the runner
-// does for a Docker action, and the action's outputs are the run step's.
+// does for a Docker action, and the job's check run id; the install step
+// gets fail_on_error too; every step is sh (a container job's image may have
+// no bash); the action's outputs are the run step's.
 func TestActionPassesInputsAndOutputs(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile("../action.yml")
@@ -452,25 +467,26 @@ func TestActionPassesInputsAndOutputs(t *testing.T) {
 		Outputs map[string]struct{ Value string }
 		Runs    struct {
 			Steps []struct {
-				ID  string
-				Env map[string]string
+				ID, Shell string
+				Env       map[string]string
 			}
 		}
 	}
 	require.NoError(t, yaml.Unmarshal(data, &action))
 	assert.ElementsMatch(t, append(config.Inputs(), "download_url"), slices.Collect(maps.Keys(action.Inputs)))
-	var env map[string]string
+	env := map[string]map[string]string{}
 	for _, step := range action.Runs.Steps {
-		if step.ID == "run" {
-			env = step.Env
-		}
+		env[step.ID] = step.Env
+		assert.Equal(t, "sh", step.Shell, step.ID)
 	}
+	assert.Equal(t, "${{ inputs.fail_on_error }}", env["install"]["RD_FAIL_ON_ERROR"])
+	assert.Equal(t, "${{ job.check_run_id }}", env["run"]["ROLLBAR_CHECK_RUN_ID"])
 	for name := range action.Inputs {
 		if name == "download_url" {
-			assert.NotContains(t, env, "INPUT_DOWNLOAD_URL", "download_url is for the install step only")
+			assert.NotContains(t, env["run"], "INPUT_DOWNLOAD_URL", "download_url is for the install step only")
 			continue
 		}
-		assert.Equal(t, "${{ inputs."+name+" }}", env["INPUT_"+strings.ToUpper(name)], name)
+		assert.Equal(t, "${{ inputs."+name+" }}", env["run"]["INPUT_"+strings.ToUpper(name)], name)
 	}
 	want := []string{"deploy_id", "deploy_url", "status", "watch_result", "new_items", "reactivated_items"}
 	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(action.Outputs)))

@@ -47,7 +47,7 @@ for a in linux_arm64 darwin_amd64 darwin_arm64 windows_amd64.exe windows_arm64.e
   echo "not run here" > "$WORK/mirror/$TAG/rollbar-deploy_$a"
 done
 go build -o "$WORK/release" ./internal/release/cmd
-(cd "$WORK/action" && "$WORK/release" pin -version "$TAG" -dist "$WORK/mirror/$TAG")
+(cd "$WORK/action" && "$WORK/release" pin -repository octo/rollbar-deploy -version "$TAG" -dist "$WORK/mirror/$TAG")
 mkdir -p "$WORK/action/action"
 cp action/install.sh "$WORK/action/action/"
 

@@ -79,17 +79,24 @@ func Build(ctx context.Context, env []string, src, version, out string, stderr i
 	return os.WriteFile(filepath.Join(out, "checksums.txt"), []byte(sums.String()), 0o644)
 }
 
-// Pin writes the pin file into the action at dir: version and the SHA-256 of
-// each asset found in dist. Every asset must be there: a release the action
-// cannot install on some runner is not made.
-func Pin(dir, version, dist string) error {
+// Pin writes the pin file into the action at dir: the repository whose
+// release has the binaries (OWNER/NAME), the version, and the SHA-256 of each
+// asset found in dist. Every asset must be there: a release the action cannot
+// install on some runner is not made. The repository is written so that a
+// copy of the action (a fork, a vendored directory) still downloads the
+// binaries its sums are of.
+func Pin(dir, repository, version, dist string) error {
 	if !regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`).MatchString(version) {
 		return fmt.Errorf("version %q is not a release tag such as v1.2.3", version)
+	}
+	if !regexp.MustCompile(`^[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+$`).MatchString(repository) {
+		return fmt.Errorf("repository %q is not OWNER/NAME, the repository whose release has the binaries", repository)
 	}
 	var b strings.Builder
 	b.WriteString("# The release this commit of the action runs. action/install.sh downloads the binary for\n" +
 		"# the runner from this version's release and refuses one whose SHA-256 is not the one here.\n" +
 		"# Written by the release workflow (go run ./internal/release/cmd pin); main has no such file.\n")
+	b.WriteString("repository " + repository + "\n")
 	b.WriteString("version " + version + "\n")
 	for _, a := range Assets() {
 		sum, err := fileSHA256(filepath.Join(dist, a.Name))

@@ -31,13 +31,17 @@ func TestPinImage(t *testing.T) {
 	}
 }
 
-// No pin for a version that is not a release tag, or a release missing a binary.
+// No pin for a version that is not a release tag, a repository that is not
+// OWNER/NAME, or a release missing a binary.
 func TestPinRefuses(t *testing.T) {
 	t.Parallel()
 	dist := t.TempDir()
 	for _, a := range Assets()[1:] {
 		require.NoError(t, os.WriteFile(filepath.Join(dist, a.Name), []byte(a.Name), 0o644))
 	}
-	assert.ErrorContains(t, Pin(t.TempDir(), "v1.2.3", dist), "pinning rollbar-deploy_linux_amd64")
-	assert.ErrorContains(t, Pin(t.TempDir(), "1.2.3", dist), "not a release tag")
+	assert.ErrorContains(t, Pin(t.TempDir(), "acme/rollbar-deploy", "v1.2.3", dist), "pinning rollbar-deploy_linux_amd64")
+	assert.ErrorContains(t, Pin(t.TempDir(), "acme/rollbar-deploy", "1.2.3", dist), "not a release tag")
+	for _, repo := range []string{"", "rollbar-deploy", "https://github.com/acme/rollbar-deploy", "acme/x y"} {
+		assert.ErrorContains(t, Pin(t.TempDir(), repo, "v1.2.3", dist), "is not OWNER/NAME", repo)
+	}
 }

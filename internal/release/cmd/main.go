@@ -1,8 +1,10 @@
 // Command cmd is what the release workflow runs (go run ./internal/release/cmd):
 //
 //	build -version vX.Y.Z -out dist          the six binaries, NAME.sha256 each, checksums.txt
-//	pin -version vX.Y.Z -dist dist [-image ghcr.io/OWNER/rollbar-deploy:vX.Y.Z@sha256:… FILE…]
-//	                                         action/release.txt, and the image pinned in FILEs
+//	pin -version vX.Y.Z -dist dist [-repository OWNER/NAME] [-image ghcr.io/OWNER/rollbar-deploy:vX.Y.Z@sha256:… FILE…]
+//	                                         action/release.txt, and the image pinned in FILEs; the
+//	                                         repository whose release has the binaries defaults
+//	                                         to GITHUB_REPOSITORY
 package main
 
 import (
@@ -30,6 +32,7 @@ func run(args []string) error {
 	out := fs.String("out", "dist", "build: where the binaries go")
 	dist := fs.String("dist", "dist", "pin: where the binaries are")
 	image := fs.String("image", "", "pin: the image as IMAGE:TAG@sha256:DIGEST, written into the FILEs")
+	repository := fs.String("repository", os.Getenv("GITHUB_REPOSITORY"), "pin: OWNER/NAME, whose release has the binaries")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -37,7 +40,7 @@ func run(args []string) error {
 	case "build":
 		return release.Build(context.Background(), os.Environ(), ".", *version, *out, os.Stderr)
 	case "pin":
-		if err := release.Pin(".", *version, *dist); err != nil {
+		if err := release.Pin(".", *repository, *version, *dist); err != nil {
 			return err
 		}
 		if *image == "" {
