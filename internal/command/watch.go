@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/watch"
@@ -21,7 +23,7 @@ type Watch struct{}
 func (*Watch) Spec() *Spec {
 	return &Spec{Name: "watch", Usage: "watch [flags]",
 		Summary: "watch the deployed revision for new errors: exit 3 when it breaches the gate",
-		Settings: slices.Concat([]string{"environment", "revision", "watch_for"}, watchTuning,
+		Settings: slices.Concat([]string{"environment", "revision", "deploy_id", "watch_for"}, watchTuning,
 			[]string{"access_token", "read_access_token", "fail_on_error", "dotenv", "ci", "verbose", "api_url"}),
 		Extra: []Extra{jsonFlag}, tolerant: true}
 }
@@ -38,8 +40,11 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	if len(r.Args) > 0 {
 		return usagef("watch takes no arguments, got %s", shown(r.Args[0]))
 	}
-	if err := cfg.Require("environment", "revision"); err != nil {
-		return err
+	res := pipeline.Result{DeployID: r.watchedID(), Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
+	if res.DeployID == 0 { // the deploy tells both
+		if err := cfg.Require("environment", "revision"); err != nil {
+			return err
+		}
 	}
 	if err := requireReadToken(cfg); err != nil {
 		return err
@@ -47,7 +52,6 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	if cfg.WatchFor == 0 {
 		cfg.WatchFor = config.Duration(defaultWatch)
 	}
-	res := pipeline.Result{Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
 	report, err := r.watch(ctx, r.Client(), &res)
 	if r.JSON && report != nil {
 		r.printJSON(report)
@@ -67,23 +71,46 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	return err
 }
 
-// watch runs the gate for the revision just recorded (or named), puts its
-// verdict in res and returns the whole report. A breached gate is errGate
-// (exit 3); an outage that lasted is the outage's error, which the failure
-// policy judges.
+// watchedID is the deploy the watch command judges, when it is named: the
+// user's deploy id, else one an earlier step of the job handed over for
+// this environment.
+func (r *Invocation) watchedID() int64 {
+	cfg := r.Config
+	if cfg.DeployID != 0 {
+		return int64(cfg.DeployID)
+	}
+	for _, s := range cfg.Saved {
+		if s.Environment == string(cfg.Environment) {
+			return s.ID
+		}
+	}
+	return 0
+}
+
+// watch runs the gate for the deploy just recorded (or named, or found),
+// puts its verdict in res and returns the whole report. A breached gate is
+// errGate (exit 3); an outage that lasted is the outage's error, which the
+// failure policy judges.
 func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (*watch.Report, error) {
 	cfg := r.Config
+	judged, err := r.watchedDeploy(ctx, client, res)
+	if err != nil {
+		return nil, err
+	}
 	if res.Environment == "" || res.Revision == "" {
 		return nil, &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
 	}
-	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval),
-		Levels: cfg.WatchLevels,
-		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient}
-	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s",
-		res.Revision, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems, strings.Join(cfg.WatchLevels, ", "))
-	// Rollbar keeps the first 40 characters of an SDK's code_version.
-	version := res.Revision[:min(len(res.Revision), 40)]
-	report, err := watch.Watch(ctx, gate, versions{client, version, res.Environment}, clock{r.Now})
+	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval), Levels: cfg.WatchLevels,
+		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient,
+		Since: time.Unix(judged.StartTime, 0), Deploy: judged.ID}
+	if judged.ID == 0 {
+		gate.Since = r.clock().Now().Add(-unrecordedLead)
+	}
+	version := rollbar.CodeVersion(res.Revision)
+	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s that occur from %s on",
+		version, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems,
+		strings.Join(cfg.WatchLevels, ", "), gate.Since.UTC().Format(time.DateTime+" MST"))
+	report, err := watch.Watch(ctx, gate, versions{client, version, res.Environment}, r.clock())
 	var text bytes.Buffer
 	report.Text(&text)
 	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
@@ -96,16 +123,78 @@ func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *pip
 	case err != nil:
 		return &report, fmt.Errorf("watch: %w", err)
 	case report.Result == watch.Failed:
-		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", res.Revision, res.Environment, report.New, report.Reactivated)
+		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", version, res.Environment, report.New, report.Reactivated)
 		return &report, errGate
 	case report.Result == watch.NoData:
-		r.Out.Warnf("%s", watch.NoDataWarning(res.Revision))
+		r.Out.Warnf("%s", watch.NoDataWarning(res.Revision, version))
 	case report.Result == watch.Unavailable && report.Interrupted:
 		return &report, context.Canceled
 	case report.Result == watch.Unavailable:
 		return &report, fmt.Errorf("watch: no verdict: %w", report.Err)
 	}
 	return &report, nil
+}
+
+// unrecordedLead is how long before the watch a deploy Rollbar has no record
+// of is taken to have started: the watch follows the deploy, the
+// application's clock (which stamps the occurrences) may differ from this
+// one's, and an earlier deploy of the revision was replaced by another
+// before it came back.
+const unrecordedLead = time.Minute
+
+// searchPages bounds the pages of newest deploys searched for the one a watch
+// judges: Rollbar filters no environment.
+const searchPages = 5
+
+// watchedDeploy reads the deploy a watch judges, whose start is when the
+// items that count begin: the one res names, else the newest deploy of its
+// environment and revision. It fills in what res lacks of the deploy. When
+// none is found, or an outage hides it, the deploy is the zero Deploy, and
+// only the items that occur from about the watch's start count
+// (unrecordedLead): those of an earlier deploy of the revision must not fail
+// this one (a rollback to it), and a deploy the watch follows at once shows
+// its errors again within the window.
+func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (rollbar.Deploy, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
+	defer cancel()
+	hidden := func(err error, what string) (rollbar.Deploy, error) {
+		if !rollbar.Transient(err) || ctx.Err() == context.Canceled {
+			return rollbar.Deploy{}, err
+		}
+		r.Out.Warnf("cannot read %s (%v): only the items that occur from a minute before now on count", what, err)
+		return rollbar.Deploy{}, nil
+	}
+	if res.DeployID != 0 {
+		d, err := client.Get(ctx, res.DeployID)
+		if err != nil {
+			return hidden(err, fmt.Sprintf("deploy %d, whose start the watch judges from", res.DeployID))
+		}
+		if (res.Environment != "" && d.Environment != res.Environment) || (res.Revision != "" && d.Revision != res.Revision) {
+			r.Out.Warnf("deploy %d is revision %s of %s, not %s of %s: watching the deploy, as its id (from %s) says",
+				d.ID, d.Revision, d.Environment, res.Revision, res.Environment, cmp.Or(r.Config.Source("deploy_id"), "the record"))
+		}
+		res.Environment, res.Revision = d.Environment, d.Revision
+		return d, nil
+	}
+	for page := 1; page <= searchPages; page++ {
+		deploys, err := client.List(ctx, page, deploy.Recent)
+		if err != nil {
+			return hidden(err, "the newest deploys, to find the one to judge")
+		}
+		for _, d := range deploys {
+			if d.Environment == res.Environment && d.Revision == res.Revision && d.StartTime > 0 {
+				r.Out.Infof("judging deploy %d of revision %s, the newest of %s", d.ID, d.Revision, d.Environment)
+				res.DeployID = d.ID
+				return d, nil
+			}
+		}
+		if len(deploys) < deploy.Recent {
+			break
+		}
+	}
+	r.Out.Warnf("no deploy of revision %s to %s among Rollbar's newest ones: only the items that occur from a minute before now on count; "+
+		"record the deploy before watching it, or give its id (deploy_id), to count its errors from its start", res.Revision, res.Environment)
+	return rollbar.Deploy{}, nil
 }
 
 // versions is the Versions API of one revision in one environment.
@@ -116,16 +205,10 @@ type versions struct {
 
 func (v versions) Stats(ctx context.Context) (watch.Stats, error) {
 	got, err := v.c.Version(ctx, v.version, v.environment)
-	var api *rollbar.APIError
-	if errors.As(err, &api) && api.IsUnknownVersion() {
+	if rollbar.UnknownVersion(err) {
 		return watch.Stats{}, fmt.Errorf("%w: %w", watch.ErrUnknownVersion, err)
 	}
-	// Recording the deploy makes the version known to Rollbar; only an
-	// occurrence shows the application reports it.
-	if err == nil && got.FirstOccurrenceTimestamp == 0 {
-		return watch.Stats{}, watch.ErrUnknownVersion
-	}
-	return watch.Stats{New: levels(got.ItemStats.New), Reactivated: levels(got.ItemStats.Reactivated)}, err
+	return watch.Stats{New: levels(got.ItemStats.New), Reactivated: levels(got.ItemStats.Reactivated), Reported: got.Reported()}, err
 }
 
 func levels(c rollbar.LevelCounts) watch.Levels {
@@ -136,17 +219,23 @@ func levels(c rollbar.LevelCounts) watch.Levels {
 	return out
 }
 
-func (v versions) Items(ctx context.Context, event, level string, page int) ([]watch.Item, error) {
-	items, err := v.c.VersionItems(ctx, v.version, v.environment, event, level, page)
+func (v versions) Items(ctx context.Context, event string, levels []string, page int) ([]watch.Item, error) {
+	items, err := v.c.VersionItems(ctx, v.version, v.environment, event, levels, page)
+	if rollbar.UnknownVersion(err) {
+		return nil, fmt.Errorf("%w: %w", watch.ErrUnknownVersion, err)
+	}
 	out := make([]watch.Item, len(items))
 	for i, it := range items {
-		out[i] = watch.Item{ID: it.ID, Counter: it.Counter, Title: it.Title, Level: it.Level, Status: it.Status, OccurrencesInVersion: it.OccurrencesInVersion}
+		out[i] = watch.Item{ID: it.ID, Counter: it.Counter, Title: it.Title, Level: it.Level, Status: it.Status,
+			OccurrencesInVersion: it.OccurrencesInVersion, LastOccurrence: it.LastInVersionOccurrenceTimestamp}
 	}
 	return out, err
 }
 
 // clock is the run's clock, for watch's polls.
 type clock struct{ now func() time.Time }
+
+func (r *Invocation) clock() clock { return clock{r.Now} }
 
 func (k clock) Now() time.Time {
 	if k.now != nil {

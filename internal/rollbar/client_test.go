@@ -3,7 +3,6 @@ package rollbar
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -401,70 +400,22 @@ func TestAPIErrorKinds(t *testing.T) {
 	t.Parallel()
 	const notStarted = "The deploy can not be updated because its status is not started."
 	tests := []struct {
-		status                     int
-		message                    string
-		notStarted, unknownVersion bool
-		hint                       string
+		status     int
+		message    string
+		notStarted bool
+		hint       string
 	}{
-		{409, notStarted, true, false, "no longer started (Rollbar timed it out, or it was already finished)"},
-		{422, notStarted, true, false, "no longer started"},
-		{422, "Missing 'environment' key.", false, false, ""},
-		{409, "Conflict", false, false, ""},
-		{404, "Version not found in this project.", false, true, ""},
-		{403, "insufficient privileges", false, false, "read token"},
+		{409, notStarted, true, "no longer started (Rollbar timed it out, or it was already finished)"},
+		{422, notStarted, true, "no longer started"},
+		{422, "Missing 'environment' key.", false, ""},
+		{409, "Conflict", false, ""},
+		{404, "Not found.", false, "check api_url"},
+		{403, "insufficient privileges", false, "read token"},
 	}
 	for _, tt := range tests {
 		e := &APIError{Op: "op", Status: tt.status, Message: tt.message}
 		assert.Equal(t, tt.notStarted, e.NotStarted(), "%v", e)
-		assert.Equal(t, tt.unknownVersion, e.IsUnknownVersion(), "%v", e)
 		assert.Equal(t, tt.hint == "", Hint(e) == "", "%v: %s", e, Hint(e))
 		assert.Contains(t, Hint(fmt.Errorf("wrapped: %w", e)), tt.hint)
 	}
-}
-
-func TestVersions(t *testing.T) {
-	t.Parallel()
-	clock := rollbartest.NewClock(time.Unix(1_700_000_000, 0))
-	srv := fake(t, rollbartest.WithClock(clock.Now))
-	// A slash in the version: only escaped does it stay one path segment.
-	srv.AddItem("feature/x", "production", rollbartest.Item{Title: "TypeError", Occurrences: 3}, 0)
-	srv.AddItem("feature/x", "production", rollbartest.Item{Level: "critical", Event: "reactivated"}, time.Minute)
-	c, _ := newClient(t, srv, "post-token")
-	c.ReadToken = "read-token"
-	ctx := timeout(t, 5*time.Second)
-
-	v, err := c.Version(ctx, "feature/x", "production")
-	require.NoError(t, err)
-	assert.Equal(t, "feature/x", v.Version)
-	assert.Equal(t, 1, v.ItemStats.New.Sum("error", "critical"))
-	assert.Equal(t, 0, v.ItemStats.Reactivated.Sum(Levels()...))
-	clock.Add(time.Minute)
-	v, err = c.Version(ctx, "feature/x", "production")
-	require.NoError(t, err)
-	assert.Equal(t, LevelCounts{Critical: 1}, v.ItemStats.Reactivated)
-	assert.Equal(t, 0, v.ItemStats.Reactivated.Sum("error", "fatal"))
-
-	items, err := c.VersionItems(ctx, "feature/x", "production", "new", "error", 1)
-	require.NoError(t, err)
-	require.Len(t, items, 1)
-	assert.Equal(t, Item{ID: items[0].ID, Counter: 1, Title: "TypeError", Level: "error", Status: "active", Environment: "production",
-		OccurrencesInVersion: 3, FirstInVersionOccurrenceID: items[0].FirstInVersionOccurrenceID,
-		LastInVersionOccurrenceTimestamp: clock.Now().Add(-time.Minute).Unix()}, items[0])
-	items, err = c.VersionItems(ctx, "feature/x", "production", "new", "", 2)
-	require.NoError(t, err)
-	assert.Empty(t, items, "past the last page")
-
-	_, err = c.Version(ctx, "deadbeef", "production")
-	var api *APIError
-	require.ErrorAs(t, err, &api)
-	assert.True(t, api.IsUnknownVersion(), "%v", err)
-
-	c.ReadToken = ""
-	_, err = c.VersionItems(ctx, "feature/x", "production", "new", "", 1)
-	require.ErrorAs(t, err, &api)
-	assert.Equal(t, 403, api.Status, "a read call")
-
-	var it Item
-	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"level":50}`), &it))
-	assert.Equal(t, "critical", it.Level, "Rollbar's numeric level")
 }

@@ -47,12 +47,6 @@ func (e *APIError) NotStarted() bool {
 		strings.Contains(e.Message, "status is not started")
 }
 
-// IsUnknownVersion reports whether Rollbar knows no such code version, as
-// opposed to a path that is not its API's (a wrong api_url).
-func (e *APIError) IsUnknownVersion() bool {
-	return e.Status == http.StatusNotFound && strings.Contains(strings.ToLower(e.Message), "version")
-}
-
 // lacksRead reports a token without the read scope.
 func lacksRead(err error) bool {
 	var api *APIError
@@ -68,7 +62,7 @@ func (e *APIError) Hint() string {
 		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token; get, list and watch a read token (set read_access_token, ROLLBAR_READ_ACCESS_TOKEN)"
 	case strings.Contains(e.Message, "Deploy not found"):
 		return "the deploy id belongs to another Rollbar project, or the token is for another project"
-	case e.Status == http.StatusNotFound && !e.IsUnknownVersion():
+	case e.Status == http.StatusNotFound:
 		return fmt.Sprintf("Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), which is %s unless you use a proxy", DefaultBaseURL)
 	case e.NotStarted():
 		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): only a started deploy can be updated"

@@ -3,15 +3,30 @@ package rollbar
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 )
 
+// codeVersionLength is how many characters of an SDK's code_version Rollbar
+// keeps.
+const codeVersionLength = 40
+
+// CodeVersion is the version Rollbar files a revision's occurrences under:
+// the first 40 characters (not bytes) of the code_version the SDK reports.
+func CodeVersion(revision string) string {
+	if r := []rune(revision); len(r) > codeVersionLength {
+		return string(r[:codeVersionLength])
+	}
+	return revision
+}
+
 // Version is a code version (a deploy's revision, as the SDKs report it in
 // code_version) in one environment, as the Versions API returns it, with
 // what the watch reads of it. Times are Unix seconds, 0 when Rollbar has
-// none.
+// none: the occurrence fields can be null while the counts are above zero.
 type Version struct {
 	Version                  string    `json:"version"`
 	Environment              string    `json:"environment"`
@@ -19,10 +34,23 @@ type Version struct {
 	ItemStats                ItemStats `json:"item_stats"`
 }
 
-// ItemStats counts the items (not occurrences) of a version by event.
+// ItemStats counts the items (not occurrences) of a version by event, over
+// the version's whole life in the environment.
 type ItemStats struct {
 	New         LevelCounts `json:"new"`
+	Repeated    LevelCounts `json:"repeated"`
 	Reactivated LevelCounts `json:"reactivated"`
+	Resolved    LevelCounts `json:"resolved"`
+}
+
+// Reported tells whether the version shows that an SDK reports it: an
+// occurrence, or an item counted at any level for any event. A version that
+// a deploy alone made known has neither.
+func (v Version) Reported() bool {
+	all := Levels()
+	s := v.ItemStats
+	return v.FirstOccurrenceTimestamp != 0 ||
+		s.New.Sum(all...)+s.Repeated.Sum(all...)+s.Reactivated.Sum(all...)+s.Resolved.Sum(all...) > 0
 }
 
 // LevelCounts counts items by level.
@@ -60,16 +88,18 @@ func (l LevelCounts) Sum(levels ...string) int {
 
 // Item is one item of a version, with what happened to it in that version.
 type Item struct {
-	ID                               int64  `json:"id"`
-	Counter                          int64  `json:"counter"` // the number the web pages show
-	Title                            string `json:"title"`
-	Level                            string `json:"level"`
-	Status                           string `json:"status"`
-	Environment                      string `json:"environment"`
-	OccurrencesInVersion             int64  `json:"occurrences_in_version"`
-	PeopleInVersion                  int64  `json:"people_in_version"`
-	FirstInVersionOccurrenceID       int64  `json:"first_in_version_occurrence_id"`
-	LastInVersionOccurrenceTimestamp int64  `json:"last_in_version_occurrence_timestamp"`
+	ID                         int64  `json:"id"`
+	Counter                    int64  `json:"counter"` // the number the web pages show
+	Title                      string `json:"title"`
+	Level                      string `json:"level"`
+	Status                     string `json:"status"`
+	Environment                string `json:"environment"`
+	OccurrencesInVersion       int64  `json:"occurrences_in_version"`
+	PeopleInVersion            int64  `json:"people_in_version"`
+	FirstInVersionOccurrenceID int64  `json:"first_in_version_occurrence_id"`
+	// LastInVersionOccurrenceTimestamp tells whether the item occurred since
+	// a deploy started: the version's counts cover every deploy of it.
+	LastInVersionOccurrenceTimestamp int64 `json:"last_in_version_occurrence_timestamp"`
 }
 
 // numericLevels are the numbers Rollbar's item objects elsewhere give levels.
@@ -96,23 +126,29 @@ func (it *Item) UnmarshalJSON(b []byte) error {
 }
 
 // Version returns the item counts of a code version in an environment. A
-// version Rollbar has seen nothing of is an *APIError whose IsUnknownVersion is
-// true.
+// version Rollbar has seen nothing of is an error for which UnknownVersion
+// is true.
 func (c *Client) Version(ctx context.Context, version, environment string) (Version, error) {
 	return read[Version](ctx, c, fmt.Sprintf("get version %q of %s", version, environment),
 		versionPath(version, "", url.Values{"environment": {environment}}), "version")
 }
 
 // VersionItems returns one page of a version's items for one event (new,
-// repeated, reactivated or resolved) and, unless level is "", one level;
+// repeated, reactivated or resolved) at the given levels (all when none);
 // past the last page it is empty.
-func (c *Client) VersionItems(ctx context.Context, version, environment, event, level string, page int) ([]Item, error) {
-	q := url.Values{"environment": {environment}, "event": {event}, "page": {strconv.Itoa(page)}}
-	if level != "" {
-		q.Set("level", level)
-	}
+func (c *Client) VersionItems(ctx context.Context, version, environment, event string, levels []string, page int) ([]Item, error) {
+	q := url.Values{"environment": {environment}, "event": {event}, "page": {strconv.Itoa(page)}, "level": levels}
 	return read[[]Item](ctx, c, fmt.Sprintf("list %s items of version %q of %s (page %d)", event, version, environment, page),
 		versionPath(version, "/items", q), "item list")
+}
+
+// UnknownVersion reports whether err is Rollbar saying it knows no such
+// version: a 404 in Rollbar's own JSON. Rollbar documents no message for it,
+// so the answer's structure decides: a 404 that is not Rollbar's JSON (a
+// wrong api_url) is an EndpointError, never an APIError.
+func UnknownVersion(err error) bool {
+	var api *APIError
+	return errors.As(err, &api) && api.Status == http.StatusNotFound
 }
 
 // versionPath escapes the version: a revision may hold a slash or a '?'.

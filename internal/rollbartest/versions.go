@@ -1,7 +1,10 @@
 package rollbartest
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"net/http"
 	"slices"
@@ -13,6 +16,7 @@ const (
 	itemsPageSize = 100 // items a page, as Rollbar's item lists
 	firstItemID   = 272505123
 	versionGone   = "Version not found in this project." // inferred: Rollbar documents no message
+	maxItemsAdded = 10_000                               // a control request's items, as maxSeed
 )
 
 var (
@@ -33,30 +37,74 @@ type Item struct {
 	Status      string // default active
 	Occurrences int64  // in the version; default 1
 	People      int64  // people affected in the version
+
+	// FirstBefore is how long before its last occurrence the item first
+	// occurred in the version (an item of an earlier deploy of the version
+	// that occurs again).
+	FirstBefore time.Duration
+	// Rollbar's answers show an item once it occurs, each after its own lag
+	// behind the occurrence (stats lag during Rollbar's incidents): the item
+	// list after ListedAfter, item_stats after CountedAfter, the version's
+	// first and last occurrence fields (null until then) after StampedAfter.
+	ListedAfter, CountedAfter, StampedAfter time.Duration
 }
 
 type storedItem struct {
 	Item
 	version, environment string
-	at                   time.Time // when Rollbar sees it
+	times                []time.Time // its occurrences in the version that AddItem was told of, in order
 }
 
-// AddItem adds an item to version in environment that becomes visible (in
-// the stats, the item list, and as the version's first sign of life) once
-// the fake's clock reaches after past now, so that a test moves its Clock
-// instead of sleeping. It returns the item with its defaults filled in.
+// AddItem adds an item to version in environment whose last occurrence is
+// after past now by the fake's clock (before it, when negative), so that a
+// test moves its Clock instead of sleeping. Rollbar's answers show it from
+// its first occurrence on, each after the item's lag. An item whose Counter
+// is one the version already has in the environment is that item occurring
+// again. It returns the item with its defaults filled in.
 func (h *Handler) AddItem(version, environment string, it Item, after time.Duration) Item {
 	at := h.clock().Add(after)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for i, got := range h.items {
+		if it.Counter != 0 && got.Counter == it.Counter && got.version == version && got.environment == environment {
+			got.times = append(got.times, at)
+			slices.SortFunc(got.times, time.Time.Compare)
+			got.Occurrences += cmp.Or(it.Occurrences, 1)
+			h.items[i] = got
+			return got.Item
+		}
+	}
 	n := int64(len(h.items))
 	it.ID = cmp.Or(it.ID, firstItemID+n)
 	it.Counter = cmp.Or(it.Counter, n+1)
 	it.Title = cmp.Or(it.Title, "Error in version "+version)
 	it.Level, it.Event, it.Status = cmp.Or(it.Level, "error"), cmp.Or(it.Event, "new"), cmp.Or(it.Status, "active")
 	it.Occurrences = cmp.Or(it.Occurrences, 1)
-	h.items = append(h.items, storedItem{Item: it, version: version, environment: environment, at: at})
+	times := []time.Time{at}
+	if it.FirstBefore > 0 {
+		times = []time.Time{at.Add(-it.FirstBefore), at}
+	}
+	h.items = append(h.items, storedItem{Item: it, version: version, environment: environment, times: times})
 	return it
+}
+
+func (it storedItem) first() time.Time { return it.times[0] }
+
+// last is the item's last occurrence by now.
+func (it storedItem) last(now time.Time) time.Time {
+	i, _ := slices.BinarySearchFunc(it.times, now, func(t, now time.Time) int {
+		if t.After(now) {
+			return 1
+		}
+		return -1
+	})
+	return it.times[max(i-1, 0)]
+}
+
+// shown tells whether an answer at now shows the item, lag being the
+// answer's.
+func (it storedItem) shown(now time.Time, lag time.Duration) bool {
+	return !now.Before(it.first().Add(lag))
 }
 
 type versionJSON struct {
@@ -93,9 +141,9 @@ type itemJSON struct {
 // occurrences, only their count.
 func occurrenceID(item int64) int64 { return item * 1000 }
 
-// lookupVersion finds what Rollbar knows of the version of c by now: its
-// visible items and its deploys. When it knows nothing it answers 404 and
-// reports false.
+// lookupVersion finds what Rollbar knows of the version of c by now: the
+// items that have occurred (each answer shows those its lag lets through)
+// and its deploys. When it knows nothing it answers 404 and reports false.
 func (h *Handler) lookupVersion(w http.ResponseWriter, c *call) (env string, items []storedItem, deploys []Deploy, ok bool) {
 	env = c.r.URL.Query().Get("environment")
 	if env == "" {
@@ -104,7 +152,7 @@ func (h *Handler) lookupVersion(w http.ResponseWriter, c *call) (env string, ite
 	}
 	h.mu.Lock()
 	for _, it := range h.items {
-		if it.version == c.version && it.environment == env && !c.now.Before(it.at) {
+		if it.version == c.version && it.environment == env && it.shown(c.now, min(it.ListedAfter, it.CountedAfter, it.StampedAfter)) {
 			items = append(items, it)
 		}
 	}
@@ -136,30 +184,42 @@ func (h *Handler) getVersion(w http.ResponseWriter, c *call) {
 			v.ItemStats[e][l] = 0
 		}
 	}
-	var times []int64
+	var created []int64
+	var first, last *storedItem
 	for _, it := range items {
+		at := it.last(c.now)
+		created = append(created, it.first().Unix())
 		// Counts are items, not occurrences.
-		if counts, ok := v.ItemStats[it.Event]; ok && slices.Contains(levels, it.Level) {
+		if counts, ok := v.ItemStats[it.Event]; ok && slices.Contains(levels, it.Level) && it.shown(c.now, it.CountedAfter) {
 			counts[it.Level]++
 		}
-		times = append(times, it.at.Unix())
+		if it.shown(c.now, it.StampedAfter) {
+			if first == nil || it.first().Before(first.first()) {
+				first = &it
+			}
+			if last == nil || !at.Before(last.last(c.now)) {
+				last = &it
+			}
+		}
 	}
-	if len(items) > 0 {
-		v.FirstOccurrenceID, v.LastOccurrenceID = orNull(occurrenceID(items[0].ID)), orNull(occurrenceID(items[len(items)-1].ID))
-		v.FirstOccurrenceTimestamp, v.LastOccurrenceTimestamp = orNull(slices.Min(times)), orNull(slices.Max(times))
+	if first != nil {
+		v.FirstOccurrenceID, v.FirstOccurrenceTimestamp = orNull(occurrenceID(first.ID)), orNull(first.first().Unix())
+		v.LastOccurrenceID, v.LastOccurrenceTimestamp = orNull(occurrenceID(last.ID)+last.Occurrences-1), orNull(last.last(c.now).Unix())
 	}
 	if len(deploys) > 0 {
 		d := deploys[len(deploys)-1]
 		v.DeployedBy, v.LastDeployTimestamp = orNull(d.RollbarUsername), orNull(d.StartTime)
-		times = append(times, deploys[0].StartTime)
+		created = append(created, deploys[0].StartTime)
 	}
-	v.DateCreated = slices.Min(times)
+	v.DateCreated = slices.Min(created)
 	writeJSON(w, http.StatusOK, okBody{Result: v})
 }
 
+// listVersionItems lists the items of one event, at the levels asked for
+// (level may repeat; none asks for all), a page at a time.
 func (h *Handler) listVersionItems(w http.ResponseWriter, c *call) {
 	q := c.r.URL.Query()
-	event, level := q["event"], q["level"]
+	event, wanted := q["event"], q["level"]
 	var msg []string
 	switch {
 	case len(event) == 0 || event[0] == "":
@@ -167,7 +227,7 @@ func (h *Handler) listVersionItems(w http.ResponseWriter, c *call) {
 	case len(event) > 1 || !slices.Contains(events, event[0]):
 		msg = append(msg, "'event' key must be one of "+strings.Join(events, ", ")+".")
 	}
-	if len(level) > 1 || len(level) == 1 && !slices.Contains(levels, level[0]) {
+	if slices.ContainsFunc(wanted, func(l string) bool { return !slices.Contains(levels, l) }) {
 		msg = append(msg, "'level' key must be one of "+strings.Join(levels, ", ")+".")
 	}
 	if len(msg) > 0 {
@@ -180,13 +240,13 @@ func (h *Handler) listVersionItems(w http.ResponseWriter, c *call) {
 	}
 	out := []itemJSON{}
 	for _, it := range items {
-		if it.Event != event[0] || len(level) == 1 && it.Level != level[0] {
+		if it.Event != event[0] || len(wanted) > 0 && !slices.Contains(wanted, it.Level) || !it.shown(c.now, it.ListedAfter) {
 			continue
 		}
 		first := occurrenceID(it.ID)
 		out = append(out, itemJSON{ID: it.ID, Counter: it.Counter, Environment: env, Title: it.Title, Level: it.Level,
-			Status: it.Status, FirstInVersionOccurrenceID: first, FirstInVersionOccurrenceTimestamp: it.at.Unix(),
-			LastInVersionOccurrenceID: first + it.Occurrences - 1, LastInVersionOccurrenceTimestamp: it.at.Unix(),
+			Status: it.Status, FirstInVersionOccurrenceID: first, FirstInVersionOccurrenceTimestamp: it.first().Unix(),
+			LastInVersionOccurrenceID: first + it.Occurrences - 1, LastInVersionOccurrenceTimestamp: it.last(c.now).Unix(),
 			OccurrencesInVersion: it.Occurrences, PeopleInVersion: it.People})
 	}
 	if page, pages := positive(q.Get("page"), 1), (len(out)+itemsPageSize-1)/itemsPageSize; page <= pages {
@@ -196,4 +256,71 @@ func (h *Handler) listVersionItems(w http.ResponseWriter, c *call) {
 		out = []itemJSON{}
 	}
 	writeJSON(w, http.StatusOK, okBody{Result: out})
+}
+
+// itemsJSON is what POST /_fake/items takes: Item's fields in Rollbar's
+// spelling, durations as Go writes them ("-1h", "90s"), and how many such
+// items to add.
+type itemsJSON struct {
+	Version      string `json:"version"`
+	Environment  string `json:"environment"`
+	After        string `json:"after"`
+	Count        int    `json:"count"`
+	Counter      int64  `json:"counter"` // an item the version has: it occurs again
+	Title        string `json:"title"`
+	Level        string `json:"level"`
+	Event        string `json:"event"`
+	Status       string `json:"status"`
+	Occurrences  int64  `json:"occurrences"`
+	People       int64  `json:"people"`
+	FirstBefore  string `json:"first_before"`
+	ListedAfter  string `json:"listed_after"`
+	CountedAfter string `json:"counted_after"`
+	StampedAfter string `json:"stamped_after"`
+}
+
+// postItems adds items to a version (AddItem), for scripts that run the
+// fake as a process: one JSON object, all or nothing.
+func (h *Handler) postItems(w http.ResponseWriter, r *http.Request) {
+	body, tooLarge := readBody(w, r, maxControlBytes)
+	if tooLarge {
+		writeError(w, http.StatusRequestEntityTooLarge, "Request entity too large.")
+		return
+	}
+	var j itemsJSON
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields() // a typo in a script fails loudly
+	it, after, err := Item{}, time.Duration(0), dec.Decode(&j)
+	durations := []struct {
+		name, value string
+		to          *time.Duration
+	}{{"after", j.After, &after}, {"first_before", j.FirstBefore, &it.FirstBefore}, {"listed_after", j.ListedAfter, &it.ListedAfter},
+		{"counted_after", j.CountedAfter, &it.CountedAfter}, {"stamped_after", j.StampedAfter, &it.StampedAfter}}
+	for _, d := range durations {
+		if err == nil && d.value != "" {
+			if *d.to, err = time.ParseDuration(d.value); err != nil {
+				err = fmt.Errorf("%s must be a Go duration such as \"-1h\": %w", d.name, err)
+			}
+		}
+	}
+	switch {
+	case err != nil:
+	case j.Version == "" || j.Environment == "":
+		err = fmt.Errorf("version and environment are required")
+	case j.Count < 0 || j.Count > maxItemsAdded:
+		err = fmt.Errorf("count must be from 0 to %d (0 adds one)", maxItemsAdded)
+	case j.Level != "" && !slices.Contains(levels, j.Level), j.Event != "" && !slices.Contains(events, j.Event):
+		err = fmt.Errorf("level must be one of %s, event one of %s", strings.Join(levels, ", "), strings.Join(events, ", "))
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Invalid items: "+err.Error())
+		return
+	}
+	it.Counter, it.Title, it.Level, it.Event, it.Status = j.Counter, j.Title, j.Level, j.Event, j.Status
+	it.Occurrences, it.People = j.Occurrences, j.People
+	added := []Item{}
+	for range max(j.Count, 1) {
+		added = append(added, h.AddItem(j.Version, j.Environment, it, after))
+	}
+	writeJSON(w, http.StatusOK, added)
 }

@@ -122,7 +122,7 @@ func setup(env *testscript.Env) error {
 func fakeOf(ts *testscript.TestScript) *fake { return ts.Value("fake").(*fake) }
 
 // cmdFake drives the fake: fault KIND [method= path= times= status= body= header=K:V...],
-// item VERSION ENV [level= event= title= after=],
+// item VERSION ENV [level= event= title= counter= occurrences= after= first= listed= counted= stamped= count=],
 // seed N ENV, timeout ID, advance DURATION, clock RFC3339, await N, reset, close.
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	f := fakeOf(ts)
@@ -141,15 +141,27 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			"header": func(v string) error { k, val, _ := strings.Cut(v, ":"); fault.Header[k] = val; return nil },
 		})
 		f.Inject(fault)
-	case "item": // item VERSION ENV [level=] [event=] [title=] [after=DURATION]: an item Rollbar sees
-		it, after := rollbartest.Item{}, time.Duration(0)
+	case "item": // item VERSION ENV [level= event= title= counter= occurrences= after= first= listed= counted= stamped= count=]
+		it, after, count := rollbartest.Item{}, time.Duration(0), 1
+		duration := func(to *time.Duration) func(string) error {
+			return func(v string) (err error) { *to, err = time.ParseDuration(v); return err }
+		}
 		fields(ts, args[3:], map[string]func(string) error{
-			"level": func(v string) error { it.Level = v; return nil },
-			"event": func(v string) error { it.Event = v; return nil },
-			"title": func(v string) error { it.Title = v; return nil },
-			"after": func(v string) (err error) { after, err = time.ParseDuration(v); return err },
+			"level":       func(v string) error { it.Level = v; return nil },
+			"event":       func(v string) error { it.Event = v; return nil },
+			"title":       func(v string) error { it.Title = v; return nil },
+			"counter":     func(v string) (err error) { it.Counter, err = strconv.ParseInt(v, 10, 64); return err },
+			"occurrences": func(v string) (err error) { it.Occurrences, err = strconv.ParseInt(v, 10, 64); return err },
+			"count":       func(v string) (err error) { count, err = strconv.Atoi(v); return err },
+			"after":       duration(&after), // its last occurrence, from the fake's now (before it when negative)
+			"first":       duration(&it.FirstBefore),
+			"listed":      duration(&it.ListedAfter),
+			"counted":     duration(&it.CountedAfter),
+			"stamped":     duration(&it.StampedAfter),
 		})
-		f.AddItem(args[1], args[2], it, after)
+		for range count {
+			f.AddItem(args[1], args[2], it, after)
+		}
 	case "seed":
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)

@@ -18,8 +18,8 @@ type Source interface {
 	// version (yet).
 	Stats(ctx context.Context) (Stats, error)
 	// Items is one page (from 1) of the version's items for an event ("new",
-	// "reactivated") at a level; a page past the last is empty.
-	Items(ctx context.Context, event, level string, page int) ([]Item, error)
+	// "reactivated") at the given levels; a page past the last is empty.
+	Items(ctx context.Context, event string, levels []string, page int) ([]Item, error)
 }
 
 // ErrUnknownVersion is what a Source answers for a version Rollbar has no
@@ -28,21 +28,16 @@ type Source interface {
 var ErrUnknownVersion = errors.New("no such code version in Rollbar")
 
 // Stats holds the counts of items, not occurrences, that the version brought
-// (new) or woke up (reactivated), per level.
+// (new) or woke up (reactivated), per level, over all its deploys.
 type Stats struct {
 	New, Reactivated Levels
+	// Reported tells that an SDK reports the version at all: it has an
+	// occurrence, or an item counted at any level for any event.
+	Reported bool
 }
 
 // Levels counts items per level name, as Rollbar's item_stats spell them.
 type Levels map[string]int
-
-func (l Levels) sum(levels []string) int {
-	n := 0
-	for _, name := range levels {
-		n += l[name]
-	}
-	return n
-}
 
 // Item is one offending item. Its JSON names are Rollbar's, so --json
 // shows it as Rollbar's API does.
@@ -53,7 +48,10 @@ type Item struct {
 	Level                string `json:"level"`
 	Status               string `json:"status"`
 	OccurrencesInVersion int64  `json:"occurrences_in_version"`
-	Event                string `json:"event"` // set by Watch: "new" or "reactivated"
+	// LastOccurrence is the item's last occurrence in the version, in Unix
+	// seconds; 0 when Rollbar did not say.
+	LastOccurrence int64  `json:"last_in_version_occurrence_timestamp"`
+	Event          string `json:"event"` // set by Watch: "new" or "reactivated"
 }
 
 // Gate is what a watch allows and for how long.
@@ -62,6 +60,14 @@ type Gate struct {
 	Levels         []string // the levels that count
 	MaxNew         int      // new items allowed at Levels
 	MaxReactivated int      // reactivated items allowed at Levels
+	// Since is when the deploy judged started. A version's counts cover
+	// every deploy of it (a rollback to it, a rerun), so an item whose last
+	// occurrence in the version is before Since is an earlier deploy's and
+	// is left out. Zero leaves none out.
+	Since time.Time
+	// Deploy is the deploy that started at Since; 0 when Since is the
+	// watch's own start, no deploy being known.
+	Deploy int64
 	// Transient tells an outage (retried at the next poll) from an error the
 	// user must fix (which ends the watch at once). Nil: every error ends it.
 	Transient func(error) bool
@@ -78,25 +84,43 @@ const (
 	Unavailable Result = "unavailable" // no verdict: an outage, an error or an interruption
 )
 
-// maxListed bounds the items listed in a report, and so the requests made
-// for them: the counts say how many more there are.
+// maxListed bounds the items kept in a report: the counts say how many more
+// there are.
 const maxListed = 50
 
-// Report is what a watch saw.
+// maxPages bounds the pages of one event's items read at each poll, so a
+// version with thousands of items cannot stretch a poll: the items past
+// them count as this deploy's (see Report.Unlisted).
+const maxPages = 20
+
+// Report is what a watch saw, as of its last good poll.
 type Report struct {
-	Gate        Gate
-	Result      Result
-	New         int    // new items at the gate's levels, at the last good poll
-	Reactivated int    // reactivated items at the gate's levels
-	Items       []Item // the offending items, when failed; at most maxListed
-	Polls       int    // requests for the stats, failed ones included
-	FailedPolls int    // of them, outages
-	// ItemRequests are the requests for the pages of Items.
+	Gate   Gate
+	Result Result
+	// New and Reactivated are this deploy's items at the gate's levels: those
+	// listed with an occurrence since Gate.Since, and those counted that the
+	// item list does not show (yet).
+	New, Reactivated int
+	// Older are the items at the gate's levels left out as an earlier
+	// deploy's: listed, with no occurrence since Gate.Since.
+	Older int
+	// Unlisted are the items of New and Reactivated that Rollbar counts but
+	// does not list (its stats and lists lag each other): a count is data,
+	// and an item too fresh to be listed is this deploy's.
+	Unlisted int
+	Items    []Item // this deploy's items listed; at most maxListed
+	// OlderItems are the items left out, as Older counts them; at most
+	// maxListed.
+	OlderItems []Item
+	Polls      int // requests for the stats, failed ones included
+	// FailedPolls are the polls that met an outage.
+	FailedPolls int
+	// ItemRequests are the requests for the pages of items.
 	ItemRequests int
 	Elapsed      time.Duration
 	Interrupted  bool // the context ended the watch before its window
 	// Err is why the watch had no verdict (the outage at the end, the
-	// interruption), or, when failed, why the items could not be listed.
+	// interruption).
 	Err error
 }
 
@@ -130,19 +154,17 @@ func Watch(ctx context.Context, g Gate, src Source, clock Clock) (Report, error)
 	start := clock.Now()
 	seen := false
 	for at := time.Duration(0); ; { // the time of this poll from the start
-		stats, err := poll(ctx, g.Interval, src.Stats)
-		r.Polls++
+		look, err := poll(ctx, g.Interval, func(ctx context.Context) (sight, error) { return r.look(ctx, src) })
 		switch {
 		case ctx.Err() != nil:
 			return r.interrupted(ctx, clock.Now().Sub(start)), nil
 		case err == nil:
-			seen = true
+			seen = seen || look.reported
 			r.Err = nil
-			r.New, r.Reactivated = stats.New.sum(g.Levels), stats.Reactivated.sum(g.Levels)
+			r.New, r.Reactivated, r.Older, r.Unlisted = look.new, look.reactivated, look.older, look.unlisted
+			r.Items, r.OlderItems = look.items, look.olderItems
 			if r.New > g.MaxNew || r.Reactivated > g.MaxReactivated {
-				r.Result = Failed
-				r.list(ctx, src, stats)
-				r.Elapsed = clock.Now().Sub(start)
+				r.Result, r.Elapsed = Failed, clock.Now().Sub(start)
 				return r, nil
 			}
 		case errors.Is(err, ErrUnknownVersion):
@@ -176,7 +198,7 @@ func Watch(ctx context.Context, g Gate, src Source, clock Clock) (Report, error)
 	return r, nil
 }
 
-// poll bounds one request by the interval, so that a hung connection or a
+// poll bounds one poll by the interval, so that a hung connection or a
 // client's retries cannot stretch the window.
 func poll[T any](ctx context.Context, limit time.Duration, f func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
@@ -189,35 +211,64 @@ func (r Report) interrupted(ctx context.Context, elapsed time.Duration) Report {
 	return r
 }
 
-// list fetches the offending items, at most maxListed, stopping at a level's
-// count so that no request is spent on the empty page after the last. The
-// verdict stands whatever happens here: a failure is kept in r.Err.
-func (r *Report) list(ctx context.Context, src Source, stats Stats) {
+// sight is what one poll saw.
+type sight struct {
+	reported                          bool
+	new, reactivated, older, unlisted int
+	items, olderItems                 []Item
+}
+
+// look reads the counts, then the new and reactivated items at the gate's
+// levels, every page, whatever the counts say: either can lag the other,
+// and only the items tell this deploy's from an earlier one's.
+func (r *Report) look(ctx context.Context, src Source) (sight, error) {
+	stats, err := src.Stats(ctx)
+	r.Polls++
+	if err != nil {
+		return sight{}, err
+	}
+	s := sight{reported: stats.Reported}
 	for _, ev := range []struct {
 		name   string
 		counts Levels
-	}{{"new", stats.New}, {"reactivated", stats.Reactivated}} {
-		for _, level := range r.Gate.Levels {
-			got := 0
-			for page := 1; got < ev.counts[level] && len(r.Items) < maxListed; page++ {
-				items, err := poll(ctx, r.Gate.Interval, func(ctx context.Context) ([]Item, error) {
-					return src.Items(ctx, ev.name, level, page)
-				})
-				r.ItemRequests++
-				if err != nil {
-					r.Err, r.Interrupted = err, ctx.Err() != nil
-					return
+		mine   *int
+	}{{"new", stats.New, &s.new}, {"reactivated", stats.Reactivated, &s.reactivated}} {
+		listed := Levels{}
+		for page := 1; page <= maxPages; page++ {
+			items, err := src.Items(ctx, ev.name, r.Gate.Levels, page)
+			r.ItemRequests++
+			if err != nil {
+				return sight{}, err
+			}
+			if len(items) == 0 {
+				break
+			}
+			s.reported = true
+			for _, it := range items {
+				listed[it.Level]++
+				it.Event = ev.name
+				if it.LastOccurrence != 0 && it.LastOccurrence < r.Gate.Since.Unix() {
+					s.older++
+					s.olderItems = keep(s.olderItems, it)
+					continue
 				}
-				if len(items) == 0 {
-					break
-				}
-				items = items[:min(len(items), maxListed-len(r.Items))]
-				for _, it := range items {
-					it.Event = ev.name
-					r.Items = append(r.Items, it)
-				}
-				got += len(items)
+				*ev.mine++
+				s.items = keep(s.items, it)
 			}
 		}
+		for _, level := range r.Gate.Levels {
+			n := max(0, ev.counts[level]-listed[level])
+			*ev.mine += n
+			s.unlisted += n
+		}
 	}
+	return s, nil
+}
+
+// keep adds it to a report's list, up to maxListed.
+func keep(list []Item, it Item) []Item {
+	if len(list) < maxListed {
+		list = append(list, it)
+	}
+	return list
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,44 +29,63 @@ func (c *clock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
-// step is what the version's stats answer from a time after the start on.
+// step is what the version's stats and items answer from a time after the
+// start on.
 type step struct {
 	from  time.Duration
 	stats watch.Stats
+	items map[string][]watch.Item // by event
 	err   error
 }
 
-// source answers the stats of its timeline's last step that has begun, and
-// items in pages of three.
+// source answers the stats and items of its timeline's last step that has
+// begun, items in pages of three.
 type source struct {
 	clock    *clock
 	start    time.Time
 	timeline []step
-	items    map[string][]watch.Item // by "event/level"
 	cancel   func()
 	cancelAt time.Duration
+	levels   []string // asked for in the last item request
 }
 
-func (s *source) Stats(ctx context.Context) (watch.Stats, error) {
-	at := s.clock.now.Sub(s.start)
-	if s.cancelAt > 0 && at >= s.cancelAt {
-		s.cancel()
-		return watch.Stats{}, ctx.Err()
-	}
+func (s *source) now() step {
 	var now step
 	for _, st := range s.timeline {
-		if st.from <= at {
+		if st.from <= s.clock.now.Sub(s.start) {
 			now = st
 		}
 	}
+	return now
+}
+
+func (s *source) Stats(ctx context.Context) (watch.Stats, error) {
+	if s.cancelAt > 0 && s.clock.now.Sub(s.start) >= s.cancelAt {
+		s.cancel()
+		return watch.Stats{}, ctx.Err()
+	}
+	now := s.now()
 	return now.stats, now.err
 }
 
-func (s *source) Items(_ context.Context, event, level string, page int) ([]watch.Item, error) {
-	all := s.items[event+"/"+level]
+func (s *source) Items(_ context.Context, event string, levels []string, page int) ([]watch.Item, error) {
+	s.levels = levels
+	var all []watch.Item
+	for _, it := range s.now().items[event] {
+		if slices.Contains(levels, it.Level) {
+			all = append(all, it)
+		}
+	}
 	lo := min((page-1)*3, len(all))
 	return all[lo:min(lo+3, len(all))], nil
 }
+
+// started is when every watch of these tests starts; the deploy judged
+// started a minute before.
+var (
+	started  = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	deployed = started.Add(-time.Minute)
+)
 
 var (
 	errOutage  = errors.New("get version: Rollbar answered 503")
@@ -75,22 +95,24 @@ var (
 
 func gate() watch.Gate {
 	return watch.Gate{
-		For: 10 * time.Minute, Interval: 30 * time.Second, Levels: []string{"error", "critical"},
+		For: 10 * time.Minute, Interval: 30 * time.Second, Levels: []string{"error", "critical"}, Since: deployed, Deploy: 45306460,
 		Transient: func(err error) bool { return errors.Is(err, errOutage) },
 	}
 }
 
-func items(n int) []watch.Item {
+// items are n items at level whose last occurrence in the version is at.
+func items(n int, level string, at time.Time) []watch.Item {
 	var all []watch.Item
 	for i := range n {
-		all = append(all, watch.Item{ID: int64(1000 + i), Counter: int64(10 + i), Title: fmt.Sprint("boom ", i), Level: "error", OccurrencesInVersion: 3})
+		all = append(all, watch.Item{ID: int64(1000 + i), Counter: int64(10 + i), Title: fmt.Sprint("boom ", i), Level: level,
+			OccurrencesInVersion: 3, LastOccurrence: at.Unix()})
 	}
 	return all
 }
 
 // start runs Watch from a fixed time against the timeline.
 func start(ctx context.Context, g watch.Gate, src *source) (watch.Report, error) {
-	src.clock = &clock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	src.clock = &clock{now: started}
 	src.start = src.clock.now
 	return watch.Watch(ctx, g, src, src.clock)
 }
@@ -100,56 +122,85 @@ type outcome struct {
 	Polls, Failed, ItemReqs  int
 	Elapsed                  time.Duration
 	New, Reactivated, Listed int
+	Older, Unlisted          int
 	Interrupted              bool
 }
 
 func TestWatch(t *testing.T) {
 	t.Parallel()
 	const s, m = time.Second, time.Minute
-	zero := watch.Stats{}
-	newAt := func(lv watch.Levels) watch.Stats { return watch.Stats{New: lv} }
+	seen := watch.Stats{Reported: true}
+	newAt := func(lv watch.Levels) watch.Stats { return watch.Stats{New: lv, Reported: true} }
+	now, before := started.Add(time.Minute), deployed.Add(-time.Hour) // an occurrence of this deploy, of an earlier one
+	news := func(all ...[]watch.Item) map[string][]watch.Item {
+		return map[string][]watch.Item{"new": slices.Concat(all...)}
+	}
 	tests := []struct {
 		name      string
 		gate      func(*watch.Gate)
 		timeline  []step
-		items     map[string][]watch.Item
 		cancelAt  time.Duration
 		want      outcome
 		wantErr   error // returned
 		reportErr error
 	}{
-		{name: "a quiet version passes at the end of the window", timeline: []step{{0, zero, nil}},
-			want: outcome{Result: watch.Passed, Polls: 21, Elapsed: 10 * m}},
-		{name: "a new error fails at the first poll that shows it", timeline: []step{{0, zero, nil}, {90 * s, newAt(watch.Levels{"error": 1}), nil}},
-			items: map[string][]watch.Item{"new/error": items(1)},
-			want:  outcome{Result: watch.Failed, Polls: 4, ItemReqs: 1, Elapsed: 90 * s, New: 1, Listed: 1}},
-		{name: "new warnings do not count at the default levels", timeline: []step{{60 * s, newAt(watch.Levels{"warning": 3, "info": 9}), nil}},
-			want: outcome{Result: watch.Passed, Polls: 21, Elapsed: 10 * m}},
+		{name: "a quiet version passes at the end of the window, reading the items at each poll", timeline: []step{{0, seen, nil, nil}},
+			want: outcome{Result: watch.Passed, Polls: 21, ItemReqs: 42, Elapsed: 10 * m}},
+		{name: "a new error fails at the first poll that shows it", timeline: []step{{0, seen, nil, nil},
+			{90 * s, newAt(watch.Levels{"error": 1}), news(items(1, "error", now)), nil}},
+			want: outcome{Result: watch.Failed, Polls: 4, ItemReqs: 9, Elapsed: 90 * s, New: 1, Listed: 1}},
+		{name: "new warnings do not count at the default levels",
+			timeline: []step{{60 * s, newAt(watch.Levels{"warning": 3, "info": 9}), news(items(3, "warning", now)), nil}},
+			want:     outcome{Result: watch.Passed, Polls: 21, ItemReqs: 42, Elapsed: 10 * m}},
 		{name: "max_new_items=1 tolerates one, not two", gate: func(g *watch.Gate) { g.MaxNew = 1 },
-			timeline: []step{{60 * s, newAt(watch.Levels{"error": 1}), nil}, {2 * m, newAt(watch.Levels{"error": 1, "critical": 1}), nil}},
-			items:    map[string][]watch.Item{"new/error": items(1), "new/critical": items(1)},
-			want:     outcome{Result: watch.Failed, Polls: 5, ItemReqs: 2, Elapsed: 2 * m, New: 2, Listed: 2}},
-		{name: "reactivated items fail, listed over pages without an empty one",
-			timeline: []step{{30 * s, watch.Stats{New: watch.Levels{"warning": 5}, Reactivated: watch.Levels{"critical": 4}}, nil}},
-			items:    map[string][]watch.Item{"reactivated/critical": items(4), "new/warning": items(5)},
-			want:     outcome{Result: watch.Failed, Polls: 2, ItemReqs: 2, Elapsed: 30 * s, Reactivated: 4, Listed: 4}},
-		{name: "a flood of new items is listed up to 50", timeline: []step{{0, newAt(watch.Levels{"error": 60}), nil}},
-			items: map[string][]watch.Item{"new/error": items(60)},
-			want:  outcome{Result: watch.Failed, Polls: 1, ItemReqs: 17, New: 60, Listed: 50}},
+			timeline: []step{{60 * s, newAt(watch.Levels{"error": 1}), news(items(1, "error", now)), nil},
+				{2 * m, newAt(watch.Levels{"error": 1, "critical": 1}), news(items(1, "error", now), items(1, "critical", now)), nil}},
+			want: outcome{Result: watch.Failed, Polls: 5, ItemReqs: 13, Elapsed: 2 * m, New: 2, Listed: 2}},
+		{name: "reactivated items fail, listed over pages",
+			timeline: []step{{30 * s, watch.Stats{New: watch.Levels{"warning": 5}, Reactivated: watch.Levels{"critical": 4}, Reported: true},
+				map[string][]watch.Item{"reactivated": items(4, "critical", now), "new": items(5, "warning", now)}, nil}},
+			want: outcome{Result: watch.Failed, Polls: 2, ItemReqs: 6, Elapsed: 30 * s, Reactivated: 4, Listed: 4}},
+		{name: "a flood of new items is listed up to 50", timeline: []step{{0, newAt(watch.Levels{"error": 60}), news(items(60, "error", now)), nil}},
+			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 21, New: 60, Listed: 50}},
 		{name: "a version Rollbar never saw is no data, the last poll at the window's end", gate: func(g *watch.Gate) { g.For = 100 * s },
-			timeline: []step{{0, zero, errUnknown}, {30 * s, zero, errOutage}, {60 * s, zero, errUnknown}},
+			timeline: []step{{0, watch.Stats{}, nil, errUnknown}, {30 * s, watch.Stats{}, nil, errOutage}, {60 * s, watch.Stats{}, nil, errUnknown}},
 			want:     outcome{Result: watch.NoData, Polls: 5, Failed: 1, Elapsed: 100 * s}},
-		{name: "a version first seen late, with zero stats, passes", timeline: []step{{0, zero, errUnknown}, {45 * s, zero, nil}},
-			want: outcome{Result: watch.Passed, Polls: 21, Elapsed: 10 * m}},
-		{name: "an outage that recovers is retried at each poll", timeline: []step{{0, zero, nil}, {60 * s, zero, errOutage}, {3 * m, zero, nil}},
-			want: outcome{Result: watch.Passed, Polls: 21, Failed: 4, Elapsed: 10 * m}},
-		{name: "an outage at the end of the window leaves no verdict", timeline: []step{{0, zero, nil}, {8 * m, zero, errOutage}},
-			want: outcome{Result: watch.Unavailable, Polls: 21, Failed: 5, Elapsed: 10 * m}, reportErr: errOutage},
-		{name: "a refused token ends the watch at once", timeline: []step{{0, zero, nil}, {60 * s, zero, errDenied}},
-			want: outcome{Result: watch.Unavailable, Polls: 3, Elapsed: 60 * s}, wantErr: errDenied, reportErr: errDenied},
-		{name: "a cancel ends the watch with what was seen", timeline: []step{{0, newAt(watch.Levels{"error": 1}), nil}},
+		{name: "a version only the deploy made known is no data", gate: func(g *watch.Gate) { g.For = 60 * s },
+			timeline: []step{{0, watch.Stats{}, nil, nil}},
+			want:     outcome{Result: watch.NoData, Polls: 3, ItemReqs: 6, Elapsed: 60 * s}},
+		{name: "a version first seen late, with zero stats, passes", timeline: []step{{0, watch.Stats{}, nil, errUnknown}, {45 * s, seen, nil, nil}},
+			want: outcome{Result: watch.Passed, Polls: 21, ItemReqs: 38, Elapsed: 10 * m}},
+
+		// The counts are data, and a deploy is judged on its own items.
+		{name: "a count the item list does not show yet fails: finding 1", timeline: []step{{0, newAt(watch.Levels{"error": 1}), nil, nil}},
+			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 2, New: 1, Unlisted: 1}},
+		{name: "an item listed before the counts show it fails", timeline: []step{{0, seen, nil, nil}, {60 * s, seen, news(items(1, "critical", now)), nil}},
+			want: outcome{Result: watch.Failed, Polls: 3, ItemReqs: 7, Elapsed: 60 * s, New: 1, Listed: 1}},
+		{name: "an earlier deploy's items are left out: finding 2",
+			timeline: []step{{0, watch.Stats{New: watch.Levels{"error": 2}, Reactivated: watch.Levels{"critical": 1}, Reported: true},
+				map[string][]watch.Item{"new": items(2, "error", before), "reactivated": items(1, "critical", before)}, nil}},
+			want: outcome{Result: watch.Passed, Polls: 21, ItemReqs: 84, Elapsed: 10 * m, Older: 3}},
+		{name: "an earlier deploy's item that occurs again counts", gate: func(g *watch.Gate) { g.For = 2 * m },
+			timeline: []step{{0, newAt(watch.Levels{"error": 2}), news(items(2, "error", before)), nil},
+				{70 * s, newAt(watch.Levels{"error": 2}), news(items(1, "error", before), items(1, "error", started.Add(70*s))), nil}},
+			want: outcome{Result: watch.Failed, Polls: 4, ItemReqs: 12, Elapsed: 90 * s, New: 1, Listed: 1, Older: 1}},
+		{name: "an item of the deploy's first second counts", timeline: []step{{0, newAt(watch.Levels{"error": 1}), news(items(1, "error", deployed)), nil}},
+			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 3, New: 1, Listed: 1}},
+		{name: "an item without an occurrence time counts", timeline: []step{{0, newAt(watch.Levels{"error": 1}), news(items(1, "error", time.Unix(0, 0))), nil}},
+			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 3, New: 1, Listed: 1}},
+		{name: "without a start every item counts", gate: func(g *watch.Gate) { g.Since, g.Deploy = time.Time{}, 0 },
+			timeline: []step{{0, newAt(watch.Levels{"error": 1}), news(items(1, "error", before)), nil}},
+			want:     outcome{Result: watch.Failed, Polls: 1, ItemReqs: 3, New: 1, Listed: 1}},
+
+		{name: "an outage that recovers is retried at each poll", timeline: []step{{0, seen, nil, nil}, {60 * s, seen, nil, errOutage}, {3 * m, seen, nil, nil}},
+			want: outcome{Result: watch.Passed, Polls: 21, Failed: 4, ItemReqs: 34, Elapsed: 10 * m}},
+		{name: "an outage at the end of the window leaves no verdict", timeline: []step{{0, seen, nil, nil}, {8 * m, seen, nil, errOutage}},
+			want: outcome{Result: watch.Unavailable, Polls: 21, Failed: 5, ItemReqs: 32, Elapsed: 10 * m}, reportErr: errOutage},
+		{name: "a refused token ends the watch at once", timeline: []step{{0, seen, nil, nil}, {60 * s, seen, nil, errDenied}},
+			want: outcome{Result: watch.Unavailable, Polls: 3, ItemReqs: 4, Elapsed: 60 * s}, wantErr: errDenied, reportErr: errDenied},
+		{name: "a cancel ends the watch with what was seen", timeline: []step{{0, newAt(watch.Levels{"error": 1}), news(items(1, "error", now)), nil}},
 			gate: func(g *watch.Gate) { g.MaxNew = 1 }, cancelAt: 2 * m,
-			want: outcome{Result: watch.Unavailable, Polls: 5, Elapsed: 2 * m, New: 1, Interrupted: true}, reportErr: context.Canceled},
+			want: outcome{Result: watch.Unavailable, Polls: 5, ItemReqs: 12, Elapsed: 2 * m, New: 1, Listed: 1, Interrupted: true}, reportErr: context.Canceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,9 +211,14 @@ func TestWatch(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			r, err := start(ctx, g, &source{timeline: tt.timeline, items: tt.items, cancel: cancel, cancelAt: tt.cancelAt})
-			assert.Equal(t, tt.want, outcome{r.Result, r.Polls, r.FailedPolls, r.ItemRequests, r.Elapsed, r.New, r.Reactivated, len(r.Items), r.Interrupted})
+			src := &source{timeline: tt.timeline, cancel: cancel, cancelAt: tt.cancelAt}
+			r, err := start(ctx, g, src)
+			assert.Equal(t, tt.want, outcome{r.Result, r.Polls, r.FailedPolls, r.ItemRequests, r.Elapsed, r.New, r.Reactivated, len(r.Items),
+				r.Older, r.Unlisted, r.Interrupted})
 			assert.Equal(t, r.Polls+r.ItemRequests, r.Requests())
+			if r.ItemRequests > 0 {
+				assert.Equal(t, g.Levels, src.levels, "the gate's levels, in one request")
+			}
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -186,40 +242,57 @@ func TestWatchRefusesAnEmptyInterval(t *testing.T) {
 }
 
 // TestReport renders a failed watch whose item title is hostile: an error
-// message is text anyone who can make the application fail controls.
+// message is text anyone who can make the application fail controls. Two
+// items are counted and not listed yet, one is an earlier deploy's.
 func TestReport(t *testing.T) {
 	t.Parallel()
-	hostile := watch.Item{ID: 7, Counter: 12, Title: "TypeError: <img src=x onerror=alert(1)> | *boom*\n::error::forged", Level: "error", OccurrencesInVersion: 17}
-	r, err := start(t.Context(), gate(), &source{
-		timeline: []step{{60 * time.Second, watch.Stats{New: watch.Levels{"error": 2}, Reactivated: watch.Levels{"critical": 1}}, nil}},
-		items:    map[string][]watch.Item{"new/error": {hostile}},
-	})
+	hostile := watch.Item{ID: 7, Counter: 12, Title: "TypeError: <img src=x onerror=alert(1)> | *boom*\n::error::forged", Level: "error",
+		OccurrencesInVersion: 17, LastOccurrence: started.Unix()}
+	old := watch.Item{ID: 8, Counter: 3, Title: "old", Level: "error", LastOccurrence: deployed.Unix() - 1}
+	r, err := start(t.Context(), gate(), &source{timeline: []step{{60 * time.Second,
+		watch.Stats{New: watch.Levels{"error": 3}, Reactivated: watch.Levels{"critical": 1}, Reported: true},
+		map[string][]watch.Item{"new": {hostile, old}}, nil}}})
 	require.NoError(t, err)
 
 	var text bytes.Buffer
 	r.Text(&text)
-	assert.Equal(t, "watch failed after 1m0s: 2 new (0 allowed) and 1 reactivated (0 allowed) items at error, critical, 6 requests\n"+
+	assert.Equal(t, "watch failed after 1m0s: 2 new (0 allowed) and 1 reactivated (0 allowed) items at error, critical "+
+		"since deploy 45306460 started (2025-06-01 11:59:00 UTC), 1 older item left out (no occurrence since), 10 requests\n"+
 		"  #12 error new, 17 occurrences: TypeError: <img src=x onerror=alert(1)> | *boom* ::error::forged\n"+
-		"  and 2 more\n", text.String(), "one line per item, the page listing ends at an empty page")
+		"  and 2 more (2 counted by Rollbar, not in its item list yet)\n", text.String(), "one line per item")
 
 	var md bytes.Buffer
 	r.Markdown(&md)
 	lines := strings.Split(md.String(), "\n")
 	assert.Equal(t, []string{
 		"### Rollbar watch: failed", "",
-		`failed after 1m0s\: 2 new \(0 allowed\) and 1 reactivated \(0 allowed\) items at error\, critical\, 6 requests`, "",
+		`failed after 1m0s\: 2 new \(0 allowed\) and 1 reactivated \(0 allowed\) items at error\, critical since deploy 45306460 started ` +
+			`\(2025\-06\-01 11\:59\:00 UTC\)\, 1 older item left out \(no occurrence since\)\, 10 requests`, "",
 		"| Item | Level | Event | Occurrences | Title |", "|---|---|---|---|---|",
 		`| #12 | error | new | 17 | TypeError\: \<img src\=x onerror\=alert\(1\)\> \| \*boom\* \:\:error\:\:forged |`,
-		"", "and 2 more", "",
+		"", `and 2 more \(2 counted by Rollbar\, not in its item list yet\)`, "",
 	}, lines)
 	assert.Len(t, pipelinetest.TableCells(lines[6]), 5, "the title stays in its cell")
 
 	doc, err := json.Marshal(r)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"result":"failed","new_items":2,"reactivated_items":1,"more_items":2,"requests":6,"elapsed_seconds":60,"interrupted":false,
+	assert.JSONEq(t, fmt.Sprintf(`{"result":"failed","new_items":2,"reactivated_items":1,"more_items":2,"older_items":1,"deploy_id":45306460,
+		"since_timestamp":%d,"requests":10,"elapsed_seconds":60,"interrupted":false,
 		"items":[{"id":7,"counter":12,"title":"TypeError: <img src=x onerror=alert(1)> | *boom*\n::error::forged","level":"error","status":"",
-		"occurrences_in_version":17,"event":"new"}]}`, string(doc))
+		"occurrences_in_version":17,"last_in_version_occurrence_timestamp":%d,"event":"new"}],
+		"older":[{"id":8,"counter":3,"title":"old","level":"error","status":"","occurrences_in_version":0,
+		"last_in_version_occurrence_timestamp":%d,"event":"new"}]}`, deployed.Unix(), started.Unix(), deployed.Unix()-1), string(doc))
 
-	assert.Contains(t, watch.NoDataWarning(strings.Repeat("a", 41)), "at most 40 characters of it; this revision has 41")
-	assert.NotContains(t, watch.NoDataWarning(strings.Repeat("a", 40)), "this revision has")
+	g := gate()
+	g.Deploy = 0
+	r, err = start(t.Context(), g, &source{timeline: []step{{0, watch.Stats{Reported: true}, nil, nil}}})
+	require.NoError(t, err)
+	text.Reset()
+	r.Text(&text)
+	assert.Contains(t, text.String(), "passed after 10m0s: 0 new (0 allowed) and 0 reactivated (0 allowed) items at error, critical "+
+		"since 2025-06-01 11:59:00 UTC (no deploy known), 63 requests\n", "no deploy known; no older items")
+
+	sha := "0123456789abcdef0123456789abcdef01234567"
+	assert.Contains(t, watch.NoDataWarning(sha+"-build7", sha), `at most 40 characters of it; this revision has 47, "`+sha+`-build7"`)
+	assert.NotContains(t, watch.NoDataWarning(sha, sha), "this revision has")
 }
