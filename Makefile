@@ -8,6 +8,8 @@
 #                make action-bench: the action's Docker path against its native path
 #   make release-build  the release's six binaries, and GOOS=windows go vet
 #   make fuzz    every fuzz target for FUZZTIME (default 10s)
+#   make docs    docs/settings.md's table and action.yml's input descriptions, made from the settings
+#                table (go generate ./internal/config); go test fails when they differ from it
 #
 # The tools are installed when missing, at the versions below.
 SHELL := bash
@@ -21,7 +23,7 @@ BENCH_RUNS ?= 30
 SHELLCHECK_FLAGS ?=
 SCRIPTS := entrypoint action/install.sh buildpack/bin/detect buildpack/bin/compile buildpack/bin/release .ci/run $(wildcard scripts/*.sh)
 
-.PHONY: test race lint release-build e2e e2e-setup drivers act bench action-bench fuzz
+.PHONY: test race lint release-build e2e e2e-setup drivers act bench action-bench fuzz docs
 
 test:
 	go test ./...
@@ -68,3 +70,6 @@ action-bench:
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
+
+docs:
+	go generate ./internal/config

@@ -234,7 +234,7 @@ func help(cmd Command) string {
 		for _, f := range s.Flags {
 			spellings += ", " + strings.Repeat("-", min(len(f), 2)) + f
 		}
-		fmt.Fprintf(&b, "  %s  (%s)\n      %s", spellings, strings.Join(s.Vars, ", "), s.Want)
+		fmt.Fprintf(&b, "  %s  (%s)\n      %s: %s", spellings, strings.Join(s.Vars, ", "), s.Help, s.Want)
 		switch {
 		case slices.Contains(spec.Required, name):
 			b.WriteString(" (required)")

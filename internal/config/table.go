@@ -26,6 +26,7 @@ type Setting struct {
 	Aliases []string // further input names (rollbar/github-deploy-action's, for a drop-in)
 	Vars    []string // the tool's own variables
 	Flags   []string // further flag spellings users type ("env", "e")
+	Help    string   // what the setting is, for help, the reference and action.yml
 	Want    string   // what a valid value looks like, for help and errors
 	Secret  bool
 	Bool    bool // a flag that takes no value
@@ -49,22 +50,30 @@ const gitHead = "git HEAD"
 // Table lists every setting in the order help and the dry run show them.
 var Table = []Setting{
 	{Name: "environment", Vars: []string{"ROLLBAR_ENVIRONMENT", "ROLLBAR_ENV"}, Flags: []string{"env", "e"},
+		Help: "the environment deployed to",
 		Want: "a name such as production (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.Environment }},
 	{Name: "revision", Aliases: []string{"version"}, Vars: []string{"ROLLBAR_REVISION"},
+		Help: "the revision deployed, as the application's Rollbar SDK reports it in code_version",
 		Want: "a commit SHA (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.Revision },
 		git:  func(c git.Commit) string { return c.SHA }, gitSource: gitHead},
 	{Name: "status", Vars: []string{"ROLLBAR_DEPLOY_STATUS"},
+		Help: "the deploy's status (a final one after started updates the started deploy)",
 		Want: "one of started, succeeded, failed, timed_out (or success, failure, error, cancelled)",
 		ci:   func(i ci.Info) ci.Field { return i.Status }},
-	{Name: "local_username", Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Want: "a user name (at most 255 characters)",
-		ci:  func(i ci.Info) ci.Field { return i.LocalUsername },
-		git: func(c git.Commit) string { return c.Committer }, gitSource: "git committer of HEAD"},
-	{Name: "rollbar_username", Vars: []string{"ROLLBAR_USERNAME"}, Want: "a Rollbar user name (at most 255 characters)"},
-	{Name: "comment", Vars: []string{"ROLLBAR_COMMENT"}, Want: "text (at most 64 KiB); default: the URL of the CI run",
-		ci: func(i ci.Info) ci.Field { return i.Comment }},
-	{Name: "deploy_id", Vars: []string{pipeline.DeployIDVar}, Want: "a positive deploy id such as 45306460",
+	{Name: "local_username", Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Help: "who deployed",
+		Want: "a user name (at most 255 characters)",
+		ci:   func(i ci.Info) ci.Field { return i.LocalUsername },
+		git:  func(c git.Commit) string { return c.Committer }, gitSource: "git committer of HEAD"},
+	{Name: "rollbar_username", Vars: []string{"ROLLBAR_USERNAME"}, Help: "who deployed, as a Rollbar user",
+		Want: "a Rollbar user name (at most 255 characters)"},
+	{Name: "comment", Vars: []string{"ROLLBAR_COMMENT"},
+		Help: "a comment shown with the deploy, such as the URL of the CI run",
+		Want: "text (at most 64 KiB)",
+		ci:   func(i ci.Info) ci.Field { return i.Comment }},
+	{Name: "deploy_id", Vars: []string{pipeline.DeployIDVar}, Help: "a deploy to update instead of recording a new one",
+		Want: "a positive deploy id such as 45306460",
 		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (see saved); a
 		// CI may carry the user's id in a variable of its own.
 		keys: func(in Input, keys []string) []string {
@@ -74,26 +83,39 @@ var Table = []Setting{
 			return append(keys, in.CI.DeployIDVars...)
 		}},
 	{Name: "access_token", Vars: []string{"ROLLBAR_ACCESS_TOKEN"}, Secret: true,
+		Help: "the token that records deploys and uploads source maps",
 		Want: "a project access token with the post_server_item scope"},
 	{Name: "read_access_token", Vars: []string{"ROLLBAR_READ_ACCESS_TOKEN"}, Secret: true,
-		Want: "a project access token with the read scope (default: the access token)"},
+		Help: "the token that reads deploys for get, list, watch and the check against recording one twice " +
+			"(default: the access token)",
+		Want: "a project access token with the read scope"},
 	{Name: "source_maps", Aliases: []string{"source_map"}, Vars: []string{"ROLLBAR_SOURCE_MAPS"},
+		Help: "JavaScript source maps to upload for the revision",
 		Want: "space-separated .map files, directories or globs (a plugin setting: commas too)"},
 	{Name: "minified_urls", Aliases: []string{"minified_url"}, Vars: []string{"ROLLBAR_MINIFIED_URLS"},
+		Help: "the URLs of the minified files, for source maps given as files",
 		Want: "space-separated URLs, one for each source map (a plugin setting: commas too)"},
 	{Name: "url_prefix", Vars: []string{"ROLLBAR_URL_PREFIX"},
-		Want: "the URL the minified files are served under, such as https://example.com/static/"},
+		Help: "where the minified files are served, for source maps given as directories or globs",
+		Want: "a URL such as https://example.com/static/"},
 	{Name: "watch_for", Vars: []string{"ROLLBAR_WATCH_FOR"},
-		Want: "a duration such as 10m: how long to watch the new version (watch: default 10m; record: unset = no watch)"},
+		Help: "how long to watch the new version for new errors (watch: default 10m; record: unset = no watch)",
+		Want: "a duration such as 10m"},
 	{Name: "watch_interval", Vars: []string{"ROLLBAR_WATCH_INTERVAL"},
-		Want: "a duration of 1s or more, such as 30s: how often to ask Rollbar"},
+		Help: "how often the watch asks Rollbar",
+		Want: "a duration of 1s or more, such as 30s"},
 	{Name: "watch_levels", Vars: []string{"ROLLBAR_WATCH_LEVELS"},
+		Help: "the item levels the watch counts",
 		Want: "comma-separated levels among debug, info, warning, error, critical"},
 	{Name: "max_new_items", Vars: []string{"ROLLBAR_MAX_NEW_ITEMS"},
-		Want: "a count, 0 or more: how many new items the gate tolerates"},
+		Help: "how many new items the gate tolerates",
+		Want: "a count, 0 or more"},
 	{Name: "max_reactivated_items", Vars: []string{"ROLLBAR_MAX_REACTIVATED_ITEMS"},
-		Want: "a count, 0 or more: how many reactivated items the gate tolerates"},
+		Help: "how many reactivated items the gate tolerates",
+		Want: "a count, 0 or more"},
 	{Name: "fail_on_error", Vars: []string{"ROLLBAR_FAIL_ON_ERROR"},
+		Help: "what fails a run (config fails on what you must fix and only warns on an outage, " +
+			"always fails on any failure, never only warns)",
 		Want: "one of config, always, never (or true, false)",
 		ci: func(i ci.Info) ci.Field {
 			if i.FailOnError == "" {
@@ -102,16 +124,23 @@ var Table = []Setting{
 			return ci.Field{Value: i.FailOnError, Source: i.Provider + " default"}
 		}},
 	{Name: "api_url", Vars: []string{"ROLLBAR_API_URL", "ROLLBAR_ENDPOINT"},
+		Help: "Rollbar's API",
 		Want: "an http(s) URL such as https://api.rollbar.com"},
 	{Name: "timeout", Vars: []string{"ROLLBAR_TIMEOUT"},
-		Want: "a duration such as 30s or 2m: how long the requests may take, retries included (a watch has its own window)"},
+		Help: "how long the requests may take, retries included (a watch has its own window)",
+		Want: "a duration such as 30s or 2m"},
 	{Name: "dry_run", Vars: []string{"ROLLBAR_DRY_RUN"}, Bool: true,
-		Want: "true or false: show what would be sent, send nothing"},
+		Help: "show what would be sent and where each value came from, send nothing (no token needed)",
+		Want: "true or false"},
 	{Name: "dotenv", Vars: []string{"ROLLBAR_DOTENV"},
-		Want: "a file path such as deploy.env, for GitLab's dotenv report"},
-	{Name: "ci", Vars: []string{"ROLLBAR_CI"}, Want: "the CI this runs in, detected when unset: one of " + strings.Join(ci.IDs(), ", ")},
+		Help: "a file to write ROLLBAR_DEPLOY_ID and ROLLBAR_DEPLOY_URL to, for GitLab's dotenv report",
+		Want: "a file path such as deploy.env"},
+	{Name: "ci", Vars: []string{"ROLLBAR_CI"},
+		Help: "the CI this runs in, detected when unset; set it where detection is wrong (none: a plain CLI)",
+		Want: "one of " + strings.Join(ci.IDs(), ", ")},
 	{Name: "verbose", Vars: []string{"ROLLBAR_VERBOSE"}, Bool: true,
-		Want: "true or false: log every request (never a token)"},
+		Help: "log every request and where each setting came from (never a token)",
+		Want: "true or false"},
 }
 
 // Lookup returns the row of a setting.
