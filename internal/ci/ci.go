@@ -96,8 +96,9 @@ func (i Info) SkipsUnchanged() bool { return i.SkipsUnchangedReleases }
 type provider struct {
 	id, name string
 	detect   func(Getenv) bool
-	// local reports a CI's own runner on a developer's machine (act): its run
-	// URL and users are placeholders it makes up, so none is recorded.
+	// local reports a CI's own runner on a developer's machine (act,
+	// gitlab-ci-local, woodpecker-cli exec): its run URL and users are
+	// placeholders it makes up, so none is recorded and git tells who.
 	local func(Getenv) bool
 	// payload names the variable holding the path of a JSON event payload.
 	payload string
@@ -200,7 +201,7 @@ func (p provider) read(get Getenv, readFile ReadFile) Info {
 		p.finish(get, readFile, &info)
 	}
 	if local {
-		info.Comment = Field{}
+		info.Comment, info.LocalUsername = Field{}, Field{}
 	}
 	if info.Revision.Value != "" {
 		info.RevisionHint = "" // nothing to tell

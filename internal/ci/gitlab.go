@@ -1,14 +1,18 @@
 package ci
 
 // GitLab CI: doc/ci/variables/predefined_variables.md. A local runner
-// (gitlab-runner exec) may set GITLAB_CI=false, so the server variables count too;
-// CI_COMMIT_SHA alone does not, Woodpecker sets it as well.
+// (gitlab-runner exec, gitlab-ci-local) sets GITLAB_CI=false, so the server
+// variables count too; CI_COMMIT_SHA alone does not, Woodpecker sets it as
+// well. gitlab-ci-local (src/predefined-variables.ts, job.ts) makes up its
+// GITLAB_USER_LOGIN ("local", or the git e-mail's local part) and pipeline
+// URLs on the remote's host.
 var gitlab = provider{
 	id: "gitlab", name: "GitLab CI",
 	detect: func(get Getenv) bool {
 		return is("true", "GITLAB_CI")(get) ||
 			(anySet("CI_SERVER", "CI_PIPELINE_ID")(get) && get("CI_PROJECT_URL") != "")
 	},
+	local: is("false", "GITLAB_CI"),
 	// A merged-results pipeline builds a merge GitLab made (CI_COMMIT_SHA);
 	// the merge request's head is CI_MERGE_REQUEST_SOURCE_BRANCH_SHA, set in
 	// those pipelines only.
