@@ -109,6 +109,10 @@ type provider struct {
 	// the commit at its end: the revision read is put there.
 	commitURL string
 
+	// outcome turns a status variable's value into a CI word ParseStatus
+	// knows, where the CI tells its outcome as a number; "" is no outcome.
+	outcome func(string) string
+
 	// notUser reports a username value that names no person (a trigger, a
 	// service account, a placeholder): the next source is taken instead.
 	notUser func(string) bool
@@ -196,6 +200,12 @@ func (p provider) read(get Getenv, readFile ReadFile) Info {
 		WorkflowCommands:       p.workflowCommands,
 		DeployIDVars:           slices.Clone(p.deployIDVars),
 		RevisionHint:           p.revisionHint,
+	}
+	if p.outcome != nil && info.Status.Value != "" {
+		info.Status.Value = p.outcome(info.Status.Value)
+		if info.Status.Value == "" {
+			info.Status = Field{}
+		}
 	}
 	if p.finish != nil {
 		p.finish(get, readFile, &info)
@@ -327,6 +337,17 @@ func is(value string, names ...string) func(Getenv) bool {
 		}
 		return false
 	}
+}
+
+// exitCode is the outcome a shell's exit code tells: 0 succeeded.
+func exitCode(v string) string {
+	if strings.Trim(v, "0123456789") != "" {
+		return ""
+	}
+	if strings.Trim(v, "0") == "" {
+		return "success"
+	}
+	return "failure"
 }
 
 // oneOf reports the values listed, in any case.

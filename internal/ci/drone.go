@@ -20,9 +20,10 @@ var drone = provider{
 	workspace:  []string{"DRONE_WORKSPACE"},
 	joinsLists: true,
 	finish: func(get Getenv, _ ReadFile, info *Info) {
-		// A promotion or rollback is deployed by who asked for it, not the
-		// commit's author; a trigger of @hook or @cron is no person.
-		if event := get("DRONE_BUILD_EVENT"); event == "promote" || event == "rollback" {
+		// A promotion, a rollback or a build started by hand (custom) is
+		// deployed by who asked for it, not the commit's author; a trigger of
+		// @hook or @cron is no person.
+		if event := get("DRONE_BUILD_EVENT"); event == "promote" || event == "rollback" || event == "custom" {
 			if by := get("DRONE_BUILD_TRIGGER"); by != "" && !strings.HasPrefix(by, "@") {
 				info.LocalUsername = Field{Value: by, Source: "DRONE_BUILD_TRIGGER"}
 			}
