@@ -404,6 +404,7 @@ func TestGitHubEvent(t *testing.T) {
 	}{
 		{"push", "github-push.json", os.ReadFile, Field{"grace", "GITHUB_EVENT_PATH head_commit.committer.username"}, Field{}},
 		{"web-flow committer", "github-push-web-flow.json", os.ReadFile, Field{"ada", "GITHUB_EVENT_PATH head_commit.author.username"}, Field{}},
+		{"a bot's commit merged by a person", "github-push-bot.json", os.ReadFile, Field{"hubot", "GITHUB_TRIGGERING_ACTOR"}, Field{}},
 		{"author without username", "github-push-no-username.json", os.ReadFile, Field{"hubot", "GITHUB_TRIGGERING_ACTOR"}, Field{}},
 		{"head_commit null", "github-push-head-commit-null.json", os.ReadFile, Field{"hubot", "GITHUB_TRIGGERING_ACTOR"}, Field{}},
 		{"deployment", "github-deployment.json", os.ReadFile, Field{"hubot", "GITHUB_TRIGGERING_ACTOR"}, Field{"staging", "GITHUB_EVENT_PATH deployment.environment"}},
