@@ -92,5 +92,5 @@ func TestWidth(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, 4, width("日本"))
 	assert.Equal(t, "日本語…", cell("日本語の環境", 7))
-	assert.Equal(t, "a b c", cell(" a\nb\x1b c", 10), "one printable line")
+	assert.Equal(t, ` a\nb\x1b c`, cell(" a\nb\x1b c", 20), "one line, its control characters escaped")
 }

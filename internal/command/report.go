@@ -8,6 +8,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // reporter is where a run speaks: the result on stdout, everything else on
@@ -41,31 +42,31 @@ func (c *CLI) newReporter(flags map[string]string, workflowCommands bool) *repor
 
 func (r *reporter) Errorf(format string, args ...any) {
 	if r.action != nil {
-		r.action.Errorf(format, args...)
+		r.action.Errorf(format, values(args)...)
 		return
 	}
-	fmt.Fprintf(r.stderr, "rollbar-deploy: error: "+format+"\n", args...)
+	r.lines("rollbar-deploy: error: ", format, args)
 }
 
 func (r *reporter) Warnf(format string, args ...any) {
 	if r.action != nil {
-		r.action.Warningf(format, args...)
+		r.action.Warningf(format, values(args)...)
 		return
 	}
-	fmt.Fprintf(r.stderr, "rollbar-deploy: warning: "+format+"\n", args...)
+	r.lines("rollbar-deploy: warning: ", format, args)
 }
 
 // Noticef is a line worth a user's eye: an annotation in Actions.
 func (r *reporter) Noticef(format string, args ...any) {
 	if r.action != nil {
-		r.action.Noticef(format, args...)
+		r.action.Noticef(format, values(args)...)
 		return
 	}
 	r.Infof(format, args...)
 }
 
 func (r *reporter) Infof(format string, args ...any) {
-	fmt.Fprintf(r.stderr, "rollbar-deploy: "+format+"\n", args...)
+	r.lines("rollbar-deploy: ", format, args)
 }
 
 // Debugf is heard only with --verbose.
@@ -73,6 +74,40 @@ func (r *reporter) Debugf(format string, args ...any) {
 	if r.verbose {
 		r.Infof(format, args...)
 	}
+}
+
+// lines writes a message with prefix at the start of each of its lines, so
+// that no line of it can start with a workflow command, whatever an error
+// wrapped (go-githubactions escapes the line breaks of an annotation).
+func (r *reporter) lines(prefix, format string, args []any) {
+	msg := fmt.Sprintf(format, values(args)...)
+	var b strings.Builder
+	for _, line := range strings.FieldsFunc(msg, func(c rune) bool { return c == '\n' || c == '\r' }) {
+		b.WriteString(prefix + line + "\n")
+		prefix = "rollbar-deploy:   "
+	}
+	_, _ = io.WriteString(r.stderr, b.String())
+}
+
+// values makes every value a log line is given a single line with its control
+// characters escaped (text.OneLine): a revision, an environment, a file name
+// or an item's title is data, never a line of the tool's. An error keeps its
+// line breaks, which part the errors it joins; lines prefixes each line.
+func values(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case error:
+			out[i] = a
+		case string:
+			out[i] = text.OneLine(v)
+		case fmt.Stringer:
+			out[i] = text.OneLine(v.String())
+		default:
+			out[i] = a
+		}
+	}
+	return out
 }
 
 // lenient drops write errors: go-githubactions panics on them, and a closed

@@ -303,13 +303,18 @@ func FailurePolicy(in Input) Policy {
 	return FailOnConfig
 }
 
-// redactURL hides a password a value carries as a URL's user info: an
-// error shows the value, and a CI log is no place for it.
+// redactURL hides a password a value carries as a URL's user info, and its
+// query, where users paste ?access_token=…: an error shows the value, and a
+// CI log is no place for either.
 func redactURL(v string) string {
-	if u, err := url.Parse(v); err == nil && u.User != nil {
-		return u.Redacted()
+	u, err := url.Parse(v)
+	if err != nil || u.User == nil && u.RawQuery == "" {
+		return v
 	}
-	return v
+	if u.RawQuery != "" {
+		u.RawQuery = "***"
+	}
+	return u.Redacted()
 }
 
 func cutAtRune(s string, n int) string {
@@ -375,6 +380,29 @@ func Secrets(flags map[string]string, getenv func(string) string) []string {
 			if v := get(in, key); v != "" {
 				out = append(out, v)
 			}
+		}
+	}
+	// An API URL may carry a token in its query (?access_token=…) or a
+	// password: either is a secret like the tokens.
+	api, _ := Lookup("api_url")
+	urls := []string{flags[api.Name]}
+	for _, key := range api.envKeys() {
+		urls = append(urls, get(in, key))
+	}
+	for _, v := range urls {
+		u, err := url.Parse(strings.TrimSpace(v))
+		if err != nil {
+			continue
+		}
+		for _, values := range u.Query() {
+			for _, q := range values {
+				if len(q) >= 8 {
+					out = append(out, q)
+				}
+			}
+		}
+		if p, ok := u.User.Password(); ok && p != "" {
+			out = append(out, p)
 		}
 	}
 	return out

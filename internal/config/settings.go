@@ -122,6 +122,8 @@ type RevisionID string
 func (r *RevisionID) EnvDecode(v string) error {
 	fix := "pass the commit SHA, such as $(git rev-parse HEAD)"
 	switch {
+	case strings.ContainsFunc(v, unicode.IsControl):
+		return &problem{"has a line break or a control character", fix}
 	case headRef(v):
 		return &problem{"is the literal HEAD", fix}
 	case refName(v):

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/filecmd"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // GitHub publishes a result to a GitHub Actions step through its file
@@ -188,11 +189,11 @@ func Summary(r Result) string {
 
 var mdEscaper = strings.NewReplacer(
 	`\`, `\\`, "|", `\|`, "[", `\[`, "]", `\]`, "`", "\\`", "*", `\*`, "_", `\_`,
-	"\r", " ", "\n", " ",
 )
 
-// md makes text safe inside a table cell: no Markdown, no HTML, one line.
-func md(s string) string { return mdEscaper.Replace(html.EscapeString(s)) }
+// md makes text safe inside a table cell: one line (text.OneLine, as every
+// value the tool shows), no Markdown, no HTML.
+func md(s string) string { return mdEscaper.Replace(html.EscapeString(text.OneLine(s))) }
 
 // link makes a Markdown link whose URL can neither end the link early nor
 // break the table row: what could is percent-encoded.

@@ -258,7 +258,7 @@ func TestReport(t *testing.T) {
 	r.Text(&text)
 	assert.Equal(t, "watch failed after 1m0s: 2 new (0 allowed) and 1 reactivated (0 allowed) items at error, critical "+
 		"since deploy 45306460 started (2025-06-01 11:59:00 UTC), 1 older item left out (no occurrence since), 10 requests\n"+
-		"  #12 error new, 17 occurrences: TypeError: <img src=x onerror=alert(1)> | *boom* ::error::forged\n"+
+		"  #12 error new, 17 occurrences: TypeError: <img src=x onerror=alert(1)> | *boom*\\n::error::forged\n"+
 		"  and 2 more (2 counted by Rollbar, not in its item list yet)\n", text.String(), "one line per item")
 
 	var md bytes.Buffer
@@ -269,7 +269,7 @@ func TestReport(t *testing.T) {
 		`failed after 1m0s\: 2 new \(0 allowed\) and 1 reactivated \(0 allowed\) items at error\, critical since deploy 45306460 started ` +
 			`\(2025\-06\-01 11\:59\:00 UTC\)\, 1 older item left out \(no occurrence since\)\, 10 requests`, "",
 		"| Item | Level | Event | Occurrences | Title |", "|---|---|---|---|---|",
-		`| #12 | error | new | 17 | TypeError\: \<img src\=x onerror\=alert\(1\)\> \| \*boom\* \:\:error\:\:forged |`,
+		`| #12 | error | new | 17 | TypeError\: \<img src\=x onerror\=alert\(1\)\> \| \*boom\*\\n\:\:error\:\:forged |`,
 		"", `and 2 more \(2 counted by Rollbar\, not in its item list yet\)`, "",
 	}, lines)
 	assert.Len(t, pipelinetest.TableCells(lines[6]), 5, "the title stays in its cell")

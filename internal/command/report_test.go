@@ -1,0 +1,55 @@
+package command
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzReporter proves that no value given to a log line, an annotation or a
+// notice (a revision, a file name, an error that wraps one) can start a line
+// of its own: each call writes one line in GitHub Actions, and outside it
+// every line starts with the tool's name, so none starts a workflow command.
+func FuzzReporter(f *testing.F) {
+	for _, s := range []string{"abc\n::error title=x::forged", "a\r::warning::b", "x\u2028::notice::y", "%0A::error::", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, actions := range []bool{true, false} {
+			var stderr bytes.Buffer
+			env := map[string]string{}
+			if actions {
+				env["GITHUB_ACTIONS"] = "true"
+			}
+			cli := &CLI{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
+			out := cli.newReporter(nil)
+			out.Infof("value %s", s)
+			out.Warnf("value %s", s)
+			out.Errorf("value %s", s)
+			out.Noticef("value %v", s)
+			out.Errorf("%v", errors.New(s))
+			got := strings.FieldsFunc(stderr.String(), func(c rune) bool { return c == '\n' || c == '\r' })
+			for _, line := range got {
+				if strings.HasPrefix(strings.TrimSpace(line), "::") && !ownCommand(line) {
+					t.Fatalf("a value started the line %q", line)
+				}
+				if !ownCommand(line) && !strings.HasPrefix(line, "rollbar-deploy:") {
+					t.Fatalf("a line not of the tool: %q", line)
+				}
+			}
+			if actions && len(got) != 5 {
+				t.Fatalf("%d lines for 5 calls: %q", len(got), stderr.String())
+			}
+		}
+	})
+}
+
+func ownCommand(line string) bool {
+	for _, cmd := range []string{"::error::value ", "::warning::value ", "::notice::value ", "::error::"} {
+		if strings.HasPrefix(line, cmd) {
+			return true
+		}
+	}
+	return false
+}
