@@ -94,10 +94,10 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 	case errors.Is(err, errGate):
 		return ExitGate // the report has said it all
 	case errors.Is(err, context.Canceled) && policy == config.FailNever && spec.tolerant:
-		out.Warnf("interrupted; fail_on_error is never, so this does not fail the run")
+		out.Warnf("%s; fail_on_error is never, so this does not fail the run", interrupted(err))
 		return ExitOK
 	case errors.Is(err, context.Canceled):
-		out.Errorf("interrupted")
+		out.Errorf("%s", interrupted(err))
 		return ExitFailed
 	case tolerated(err, policy, spec):
 		why := "fail_on_error is never, so this does not fail the run"
@@ -110,6 +110,16 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 	}
 	out.Errorf("%s", describe(err))
 	return code(err)
+}
+
+// interrupted is the one line an interrupt gets: what was in flight and
+// whether it may have landed, where the error tells, else that alone.
+func interrupted(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if !strings.HasPrefix(msg, "interrupted") {
+		return "interrupted"
+	}
+	return msg
 }
 
 // describe is the message of err with what to do about it.

@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -85,7 +87,7 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	var pairs []sourcemaps.Pair
 	if cfg.SourceMaps != "" {
 		var err error
-		if pairs, err = r.findMaps(nil); err != nil {
+		if pairs, err = r.findMaps(ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -103,7 +105,15 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	sendCtx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
 	defer cancel()
 	client := r.Client()
-	uploads, mapsErr := r.upload(sendCtx, client, pairs)
+	// The maps go first, so that no final status precedes them, and may use
+	// two thirds of the time: the deploy keeps the rest, for itself and its
+	// retries, however many maps there are.
+	mapsCtx, cancelMaps := context.WithTimeout(sendCtx, time.Duration(cfg.Timeout)*2/3)
+	uploads, mapsErr := r.upload(mapsCtx, client, pairs)
+	cancelMaps()
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w; the deploy was not recorded", cmp.Or(mapsErr, ctx.Err()))
+	}
 	deployer := deploy.Deployer{Client: client, Log: r.Out}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
 	// what this run happens to resolve.
@@ -249,10 +259,15 @@ func (r *Invocation) publish(res pipeline.Result, report *watch.Report, uploads 
 }
 
 // findMaps pairs the source maps with their minified URLs.
-func (r *Invocation) findMaps(extra []string) ([]sourcemaps.Pair, error) {
+func (r *Invocation) findMaps(ctx context.Context, extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
-	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...),
-		r.list("minified_urls", cfg.MinifiedURLs), string(cfg.URLPrefix))
+	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...), r.list("minified_urls", cfg.MinifiedURLs), string(cfg.URLPrefix))
+	if err == nil {
+		// Every map is checked before anything is sent.
+		if err = sourcemaps.Check(ctx, r.Dir, pairs); ctx.Err() != nil {
+			return nil, newPhaseError(ctx, "checking source maps", "nothing was sent")
+		}
+	}
 	if err != nil {
 		fix := err.Error()
 		if strings.Contains(cfg.SourceMaps+cfg.MinifiedURLs, ",") && !cfg.CI.JoinsLists {
@@ -271,31 +286,122 @@ func (r *Invocation) list(name, v string) []string {
 	return strings.FieldsFunc(v, func(c rune) bool { return unicode.IsSpace(c) || plugin && c == ',' })
 }
 
-// upload sends every source map, reporting each one's outcome, and fails if
-// any failed: a deploy whose stack traces cannot be read is worth knowing of.
+// parallelUploads is how many maps upload at once: enough to hide each
+// request's latency, few enough not to trip Rollbar's rate limit.
+const parallelUploads = 4
+
+// shownFailures is how many failed maps are named one by one; the rest are
+// counted, so that 500 failing maps do not flood the log.
+const shownFailures = 5
+
+// upload sends every source map, a few at a time, reporting each one's
+// outcome, and fails if any failed: a deploy whose stack traces cannot be read
+// is worth knowing of. When ctx ends (out of time, interrupted) it says once
+// what was done, what was in flight and what was not sent.
 func (r *Invocation) upload(ctx context.Context, client *rollbar.Client, pairs []sourcemaps.Pair) ([]uploaded, error) {
-	failed, first := 0, error(nil)
 	out := make([]uploaded, len(pairs))
-	for i, p := range pairs {
-		out[i] = uploaded{Path: p.Path, MinifiedURL: p.MinifiedURL, Uploaded: true}
-		data, err := r.ReadFile(p.Path)
-		if err == nil {
-			err = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: string(r.Config.Revision),
-				MinifiedURL: p.MinifiedURL, Name: filepath.Base(p.Path), Map: data})
+	errs := make([]error, len(pairs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(parallelUploads, len(pairs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := pairs[i]
+				errs[i] = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: string(r.Config.Revision), MinifiedURL: p.MinifiedURL,
+					Name: filepath.Base(p.Path), Size: p.Size, Open: func() (io.ReadCloser, error) { return os.Open(p.Path) }})
+				if errs[i] == nil {
+					r.Out.Debugf("uploaded source map %s for %s", r.shownPath(p.Path), p.MinifiedURL)
+				}
+			}
+		}()
+	}
+	sent := 0
+	for ; sent < len(pairs) && ctx.Err() == nil; sent++ {
+		select {
+		case next <- sent:
+		case <-ctx.Done():
 		}
-		if err != nil {
-			out[i].Uploaded, out[i].Error = false, err.Error()
-			failed, first = failed+1, cmp.Or(first, err)
-			r.Out.Warnf("source map %s for %s: %v", p.Path, p.MinifiedURL, err)
+	}
+	close(next)
+	wg.Wait()
+
+	failed, cut, first := 0, 0, error(nil)
+	for i, p := range pairs {
+		out[i] = uploaded{Path: p.Path, MinifiedURL: p.MinifiedURL, Uploaded: errs[i] == nil && i < sent}
+		err := errs[i]
+		switch {
+		case out[i].Uploaded:
+			continue
+		case err == nil || ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+			cut++ // told once, below
+			out[i].Error = "not uploaded: " + cmp.Or(context.Cause(ctx), ctx.Err()).Error()
 			continue
 		}
-		r.Out.Infof("uploaded source map %s for %s", p.Path, p.MinifiedURL)
+		out[i].Error = err.Error()
+		failed, first = failed+1, cmp.Or(first, err)
+		if failed <= shownFailures {
+			r.Out.Warnf("source map %s for %s: %v", r.shownPath(p.Path), p.MinifiedURL, err)
+		}
 	}
-	if failed > 0 {
-		return out, fmt.Errorf("%d of %d source maps failed to upload; the first: %w", failed, len(pairs), first)
+	done := len(pairs) - failed - cut
+	if failed > shownFailures {
+		r.Out.Warnf("and %d more source maps failed (--json lists each)", failed-shownFailures)
 	}
-	return out, nil
+	var err error
+	switch {
+	case cut > 0:
+		err = newPhaseError(ctx, fmt.Sprintf("uploading source maps: %d of %s uploaded, %d not", done, sourceMaps(len(pairs)), cut),
+			"a map being sent when it stopped may have been uploaded all the same")
+		if failed > 0 {
+			err = errors.Join(err, fmt.Errorf("%d source maps failed to upload; the first: %w", failed, first))
+		}
+	case failed > 0:
+		err = fmt.Errorf("%d of %s failed to upload; the first: %w", failed, sourceMaps(len(pairs)), first)
+	case len(pairs) > 0:
+		r.Out.Infof("uploaded %s for revision %s", sourceMaps(len(pairs)), r.Config.Revision)
+	}
+	return out, err
 }
+
+func sourceMaps(n int) string {
+	if n == 1 {
+		return "1 source map"
+	}
+	return strconv.Itoa(n) + " source maps"
+}
+
+// shownPath is a map's path as the user named it, relative to the working
+// directory when below it.
+func (r *Invocation) shownPath(path string) string {
+	if rel, err := filepath.Rel(r.Dir, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
+}
+
+// phaseError is a phase of the run that its context ended: an interrupt (a
+// signal, the CI's cancel) or the end of the time allowed. It says what was
+// done and what was not, once, in place of a line for each thing cut short.
+type phaseError struct {
+	what   string // "uploading source maps: 12 of 500 uploaded, 488 not"
+	landed string // what may have happened all the same
+	cause  error  // context.Canceled or context.DeadlineExceeded
+}
+
+func newPhaseError(ctx context.Context, what, landed string) *phaseError {
+	return &phaseError{what: what, landed: landed, cause: ctx.Err()}
+}
+
+func (e *phaseError) Error() string {
+	if errors.Is(e.cause, context.Canceled) {
+		return "interrupted while " + e.what + "; " + e.landed
+	}
+	return "out of time while " + e.what + ": raise timeout (ROLLBAR_TIMEOUT)"
+}
+
+func (e *phaseError) Unwrap() error { return e.cause }
 
 // uploaded is one source map's outcome, as sourcemaps --json prints it.
 type uploaded struct {

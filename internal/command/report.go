@@ -3,6 +3,7 @@ package command
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -99,12 +100,16 @@ func values(args []any) []any {
 		switch v := a.(type) {
 		case error:
 			out[i] = a
-		case string:
-			out[i] = text.OneLine(v)
 		case fmt.Stringer:
 			out[i] = text.OneLine(v.String())
 		default:
-			out[i] = a
+			// Any string, the config's own string types (a revision, an
+			// environment) included.
+			if rv := reflect.ValueOf(a); rv.Kind() == reflect.String {
+				out[i] = text.OneLine(rv.String())
+			} else {
+				out[i] = a
+			}
 		}
 	}
 	return out

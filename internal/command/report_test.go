@@ -18,17 +18,14 @@ func FuzzReporter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, actions := range []bool{true, false} {
 			var stderr bytes.Buffer
-			env := map[string]string{}
-			if actions {
-				env["GITHUB_ACTIONS"] = "true"
-			}
-			cli := &CLI{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
-			out := cli.newReporter(nil)
+			cli := &CLI{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(string) string { return "" }}
+			out := cli.newReporter(nil, actions)
 			out.Infof("value %s", s)
 			out.Warnf("value %s", s)
 			out.Errorf("value %s", s)
 			out.Noticef("value %v", s)
 			out.Errorf("%v", errors.New(s))
+			out.Infof("typed %s", named(s))
 			got := strings.FieldsFunc(stderr.String(), func(c rune) bool { return c == '\n' || c == '\r' })
 			for _, line := range got {
 				if strings.HasPrefix(strings.TrimSpace(line), "::") && !ownCommand(line) {
@@ -38,12 +35,15 @@ func FuzzReporter(f *testing.F) {
 					t.Fatalf("a line not of the tool: %q", line)
 				}
 			}
-			if actions && len(got) != 5 {
-				t.Fatalf("%d lines for 5 calls: %q", len(got), stderr.String())
+			if actions && len(got) != 6 {
+				t.Fatalf("%d lines for 6 calls: %q", len(got), stderr.String())
 			}
 		}
 	})
 }
+
+// named is a string type of its own, as the config's revision is.
+type named string
 
 func ownCommand(line string) bool {
 	for _, cmd := range []string{"::error::value ", "::warning::value ", "::notice::value ", "::error::"} {

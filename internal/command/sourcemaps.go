@@ -24,7 +24,7 @@ func (*Sourcemaps) Run(ctx context.Context, r *Invocation) error {
 	if cfg.SourceMaps == "" && len(r.Args) == 0 {
 		return cfg.Require("source_maps")
 	}
-	pairs, err := r.findMaps(r.Args)
+	pairs, err := r.findMaps(ctx, r.Args)
 	if err != nil {
 		return err
 	}

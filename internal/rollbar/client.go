@@ -94,7 +94,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	const op = "record deploy"
+	const op = opCreate
 	since := c.now().Add(-2 * time.Minute) // Rollbar's clock may differ from ours
 	var ambiguous error
 	// The check is said to fail once, not on every retry, and is not tried
@@ -134,6 +134,9 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	}
 	return out.Data.DeployID, nil
 }
+
+// opCreate is what a create is called in its errors.
+const opCreate = "record deploy"
 
 // recentDeploys is how many of the newest deploys a duplicate check reads:
 // the deploy was recorded moments ago, and only other pipelines recording
@@ -220,10 +223,16 @@ type request struct {
 	method, path, token string
 	contentType         string // JSON when empty
 	body                []byte
-	out                 any
+	// stream, when set, opens the body for each attempt, of length bytes:
+	// a large body is sent from its file, not from memory.
+	stream func() (io.ReadCloser, error)
+	length int64
+	out    any
 	// onAmbiguous hears of a failure after which the request may have been
 	// processed: the request went out, and the answer was lost or a 5xx.
 	onAmbiguous func(error)
+	// landed is set on such a failure, for an interrupt to tell.
+	landed bool
 }
 
 func (c *Client) once(ctx context.Context, op string, r *request) error {
@@ -245,6 +254,8 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 	})
 	attempt := 0
 	var last error
+	var method string
+	landed := false
 	err := retry.Do(ctx, schedule, func(ctx context.Context) error {
 		attempt++
 		r, err := next(ctx)
@@ -253,6 +264,7 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 		}
 		var hint time.Duration
 		hint, err = c.do(ctx, op, r)
+		method, landed = r.method, landed || r.landed
 		if err == nil {
 			return nil
 		}
@@ -266,6 +278,9 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 		c.logf("%s: attempt %d failed (%v); retrying", op, attempt, err)
 		return retry.RetryableError(err)
 	})
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return &InterruptedError{Op: op, Method: method, Landed: landed}
+	}
 	if err != nil && last != nil && Transient(last) && (attempt > 1 || ctx.Err() != nil) {
 		// Report what went wrong, not that the deadline cut the retries.
 		return fmt.Errorf("%w (gave up after %d attempts in the time allowed)", last, attempt)
@@ -275,14 +290,26 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 
 // do sends one request. It returns how long Rollbar asked to wait, if it did.
 func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, r.method, strings.TrimRight(c.BaseURL, "/")+r.path, bytes.NewReader(r.body))
+	var body io.Reader = bytes.NewReader(r.body)
+	if r.stream != nil {
+		stream, err := r.stream()
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", op, err)
+		}
+		defer stream.Close()
+		body = stream
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, strings.TrimRight(c.BaseURL, "/")+r.path, body)
 	if err != nil {
 		return 0, &NetworkError{Op: op, Err: err}
+	}
+	if r.stream != nil {
+		req.ContentLength = r.length
 	}
 	req.Header.Set("X-Rollbar-Access-Token", r.token)
 	req.Header.Set("User-Agent", c.UserAgent)
 	req.Header.Set("Accept", "application/json")
-	if r.body != nil {
+	if r.body != nil || r.stream != nil {
 		req.Header.Set("Content-Type", cmp.Or(r.contentType, "application/json"))
 	}
 	wrote := false
@@ -292,12 +319,11 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		// Rollbar's own host is no setting to fix: failing to reach it is
-		// the network's doing (a runner without DNS), an outage.
-		if reason := wrongEndpoint(err); reason != "" && ctx.Err() == nil && !c.rollbarsHost() {
-			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Err: err}
+		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost()); reason != "" && ctx.Err() == nil {
+			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Fix: fix, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}
+		r.landed = r.landed || wrote
 		if wrote && r.onAmbiguous != nil {
 			r.onAmbiguous(err)
 		}
@@ -306,6 +332,14 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	// An answer that echoes a token (a proxy's error page quoting the
+	// request) shows *** in its place: an excerpt cut at 80 characters could
+	// otherwise cut through it, past what any later filter recognises.
+	for _, token := range []string{c.Token, c.ReadToken} {
+		if len(token) >= 8 {
+			data = bytes.ReplaceAll(data, []byte(token), []byte("***"))
+		}
+	}
 	c.logf("%s %s: %d in %s", r.method, r.path, resp.StatusCode, c.now().Sub(start).Round(time.Millisecond))
 	switch {
 	case err != nil:
@@ -316,15 +350,26 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
 		if reason := wrongAnswer(resp, data); reason != "" {
 			// Not an APIError: a caller must not take it for Rollbar's 404.
-			err = &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason}
+			e := &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason}
+			if resp.StatusCode == http.StatusProxyAuthRequired {
+				e.Fix = proxyCredentials
+			}
+			err = e
 		}
 	default:
 		err = decode(op, resp.StatusCode, data, r.out)
 	}
-	if resp.StatusCode >= 500 && r.onAmbiguous != nil {
-		r.onAmbiguous(err)
+	if resp.StatusCode >= 500 {
+		r.landed = true
+		if r.onAmbiguous != nil {
+			r.onAmbiguous(err)
+		}
 	}
-	return retryAfter(resp, c.now()), err
+	wait := retryAfter(resp, c.now())
+	if api := (*APIError)(nil); errors.As(err, &api) {
+		api.Wait = wait
+	}
+	return wait, err
 }
 
 func decode(op string, status int, data []byte, out any) error {

@@ -3,12 +3,14 @@ package rollbar
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -273,14 +275,23 @@ func TestUploadSourceMap(t *testing.T) {
 	t.Parallel()
 	srv := fake(t)
 	c, _ := newClient(t, srv, "post-token")
-	err := c.UploadSourceMap(timeout(t, time.Second), SourceMap{Version: "abc", MinifiedURL: "https://example.com/app.min.js", Name: "app.min.js.map", Map: []byte(`{"version":3}`)})
+	opened := 0
+	sourceMap := func(url, data string) SourceMap {
+		return SourceMap{Version: "abc", MinifiedURL: url, Name: "app.min.js.map", Size: int64(len(data)),
+			Open: func() (io.ReadCloser, error) { opened++; return io.NopCloser(strings.NewReader(data)), nil }}
+	}
+	// A retry sends the whole map again, from a file opened again.
+	srv.Inject(rollbartest.Fault{Status: 503})
+	err := c.UploadSourceMap(timeout(t, 5*time.Second), sourceMap("https://example.com/app.min.js", `{"version":3}`))
 	require.NoError(t, err)
+	assert.Equal(t, 2, opened)
 	maps := srv.SourceMaps()
 	require.Len(t, maps, 1)
 	assert.Equal(t, "abc", maps[0].Version)
 	assert.Equal(t, "https://example.com/app.min.js", maps[0].MinifiedURL)
+	assert.JSONEq(t, `{"version":3}`, string(maps[0].SourceMap))
 
-	err = c.UploadSourceMap(timeout(t, time.Second), SourceMap{Version: "abc", MinifiedURL: "https://example.com/x.js", Name: "x.map", Map: []byte("not json")})
+	err = c.UploadSourceMap(timeout(t, time.Second), sourceMap("https://example.com/x.js", "not json"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "422")
 }
@@ -332,6 +343,14 @@ func TestWrongEndpoint(t *testing.T) {
 		http.Redirect(w, r, elsewhere.URL+"/steal?token=x", http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(redirect.Close)
+	verified := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate is for 127.0.0.1 and example.com
+	t.Cleanup(verified.Close)
+	trusted := verified.Client().Transport.(*http.Transport).TLSClientConfig
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	t.Cleanup(proxy.Close)
+	const apiURLFix, sslFix, credentials = "check api_url (ROLLBAR_API_URL): ", "set SSL_CERT_FILE", "HTTPS_PROXY=http://user:password@"
 	failDial := func(err error) func(context.Context, string, string) (net.Conn, error) {
 		return func(context.Context, string, string) (net.Conn, error) { return nil, err }
 	}
@@ -341,7 +360,20 @@ func TestWrongEndpoint(t *testing.T) {
 		dial    func(context.Context, string, string) (net.Conn, error) // nil: the real one
 		want    string                                                  // in the error
 		outage  bool
+		proxy   string      // the proxy's URL, if any
+		tls     *tls.Config // nil: the system's roots
+		hint    string      // in the hint; apiURLFix when empty
 	}{
+		{name: "a certificate that does not verify (an inspecting proxy)", baseURL: verified.URL,
+			want: "the TLS certificate of 127.0.0.1 does not verify (x509: certificate signed by unknown authority)", hint: sslFix},
+		{name: "a certificate for another host", baseURL: strings.Replace(verified.URL, "127.0.0.1", "localhost", 1), tls: trusted,
+			want: "the TLS certificate of localhost does not name it", hint: "check the host of api_url (ROLLBAR_API_URL), localhost"},
+		{name: "a proxy that wants credentials", baseURL: "https://api.rollbar.com", proxy: proxy.URL,
+			want: "the proxy answered 407 Proxy Authentication Required", hint: credentials},
+		{name: "a proxy that wants credentials, plain HTTP", baseURL: "http://rollbar.internal", proxy: proxy.URL,
+			want: "the proxy answered 407 Proxy Authentication Required", hint: credentials},
+		{name: "a proxy that cannot be reached", baseURL: "https://api.rollbar.com", proxy: "http://127.0.0.1:1",
+			want: "the proxy cannot be reached (connection refused)", hint: "check HTTPS_PROXY"},
 		{name: "nothing listening is an outage", baseURL: "http://127.0.0.1:1", want: "record deploy: connection refused", outage: true},
 		{name: "a 404 that is not Rollbar's", baseURL: plain.URL + "/rollbar", want: `404 with a page that is not Rollbar's ("404 page not found")`},
 		{name: "a redirect, not followed", baseURL: redirect.URL, want: "answered 307, redirecting to " + elsewhere.URL + "/steal, which is not followed"},
@@ -365,6 +397,12 @@ func TestWrongEndpoint(t *testing.T) {
 			t.Parallel()
 			attempts := 0
 			transport := http.DefaultTransport.(*http.Transport).Clone()
+			transport.TLSClientConfig = tt.tls
+			if tt.proxy != "" {
+				u, err := url.Parse(tt.proxy)
+				require.NoError(t, err)
+				transport.Proxy = http.ProxyURL(u)
+			}
 			dial := tt.dial
 			if dial == nil {
 				dial = transport.DialContext
@@ -390,7 +428,7 @@ func TestWrongEndpoint(t *testing.T) {
 			assert.Equal(t, 1, attempts, "not retried")
 			var api *APIError
 			assert.False(t, errors.As(err, &api), "not to be taken for Rollbar's own answer")
-			assert.Contains(t, Hint(err), "check api_url (ROLLBAR_API_URL): ")
+			assert.Contains(t, Hint(err), cmp.Or(tt.hint, apiURLFix))
 			assert.NotContains(t, Hint(err), "secret")
 		})
 	}
@@ -411,6 +449,8 @@ func TestAPIErrorKinds(t *testing.T) {
 		{409, "Conflict", false, ""},
 		{404, "Not found.", false, "check api_url"},
 		{403, "insufficient privileges", false, "read token"},
+		{413, "Request entity too large", false, "shorten the comment"},
+		{429, "Rate limit exceeded.", false, "try again in a minute"},
 	}
 	for _, tt := range tests {
 		e := &APIError{Op: "op", Status: tt.status, Message: tt.message}
@@ -418,4 +458,12 @@ func TestAPIErrorKinds(t *testing.T) {
 		assert.Equal(t, tt.hint == "", Hint(e) == "", "%v: %s", e, Hint(e))
 		assert.Contains(t, Hint(fmt.Errorf("wrapped: %w", e)), tt.hint)
 	}
+	// A source map too large is no comment's doing; a rate limit reset hours
+	// away is no minute's wait.
+	tooLarge := &APIError{Op: opUpload + " for https://example.com/app.js", Status: 413}
+	assert.NotContains(t, tooLarge.Hint(), "comment")
+	assert.Contains(t, tooLarge.Hint(), "larger than Rollbar accepts (64 MB)")
+	limited := &APIError{Op: "record deploy", Status: 429, Wait: 3 * time.Hour}
+	assert.NotContains(t, limited.Hint(), "minute")
+	assert.Contains(t, limited.Hint(), "used up for 3h0m0s more")
 }

@@ -3,13 +3,17 @@ package rollbar
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
@@ -20,6 +24,9 @@ type APIError struct {
 	Op      string // what was attempted, e.g. "record deploy"
 	Status  int
 	Message string
+	// Wait is how long Rollbar asked to wait before another attempt, if it
+	// said (a 429's rate-limit reset).
+	Wait time.Duration
 	// Lost is an earlier attempt's failure after which Rollbar may have
 	// carried the request out: its answer was lost, or was a 5xx.
 	Lost error
@@ -66,8 +73,14 @@ func (e *APIError) Hint() string {
 		return fmt.Sprintf("Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), which is %s unless you use a proxy", DefaultBaseURL)
 	case e.NotStarted():
 		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): only a started deploy can be updated"
+	case e.Status == http.StatusRequestEntityTooLarge && strings.HasPrefix(e.Op, opUpload):
+		return fmt.Sprintf("the source map is larger than Rollbar accepts (%d MB): build it without sourcesContent, "+
+			"or split the bundle", MaxSourceMap>>20)
 	case e.Status == http.StatusRequestEntityTooLarge:
 		return "the request is over Rollbar's 128 KB limit: shorten the comment"
+	case e.Status == http.StatusTooManyRequests && e.Wait > 2*time.Minute:
+		return fmt.Sprintf("the token's rate limit is used up for %s more: run again after that, "+
+			"or raise the project's rate limit in Rollbar's project settings", e.Wait.Round(time.Minute))
 	case e.Status == http.StatusTooManyRequests:
 		return "the token's rate limit is used up; try again in a minute"
 	case e.Status >= 500:
@@ -86,38 +99,67 @@ func Hint(err error) string {
 	return ""
 }
 
-// EndpointError is a request that reached something other than Rollbar's
-// API, or no host at all: the api_url setting is wrong. No retry fixes
-// that, so it is not Transient.
+// EndpointError is a request that failed for a cause on the user's side: the
+// api_url leads to something other than Rollbar's API, or to no host at all;
+// a certificate does not verify; a proxy asks for credentials or cannot be
+// reached. No retry fixes that, so it is not Transient, and the fix is told.
 type EndpointError struct {
 	Op      string
 	BaseURL string // the API URL used, without credentials or query
 	Reason  string // what showed it, e.g. "the host name does not resolve"
+	Fix     string // what to change; "" for api_url itself
 	Err     error  // the network error behind it, if any
 }
 
-func (e *EndpointError) Error() string { return e.Op + ": " + e.Reason }
-func (e *EndpointError) Unwrap() error { return e.Err }
+func (e *EndpointError) Error() string   { return e.Op + ": " + e.Reason }
+func (e *EndpointError) Unwrap() error   { return e.Err }
+func (e *EndpointError) Transient() bool { return false }
 
 // Hint points at the setting to fix.
 func (e *EndpointError) Hint() string {
+	if e.Fix != "" {
+		return e.Fix
+	}
 	return fmt.Sprintf("check api_url (ROLLBAR_API_URL): %s is not Rollbar's API, which is %s", e.BaseURL, DefaultBaseURL)
 }
 
-// wrongEndpoint is what shows that a request failed for want of reaching
-// Rollbar's API at all, or "" for an ordinary network failure. A DNS failure
-// that may pass (a timeout, a server failure) stays an outage.
-func wrongEndpoint(err error) string {
+// proxyFix is what to do about a proxy that cannot be used.
+const proxyFix = "check HTTPS_PROXY (and HTTP_PROXY, NO_PROXY): the proxy it names is the runner's setting, not Rollbar's"
+
+// misconfigured tells whether a request failed for want of a working setting
+// on the user's side, and which one: reason and fix, or "" for an ordinary
+// network failure (an outage). Rollbar's own host failing to resolve is the
+// runner's network failing, an outage; a DNS failure that may pass (a
+// timeout, a server failure) stays one too.
+func misconfigured(err error, host string, rollbars bool) (reason, fix string) {
 	var dnsErr *net.DNSError
+	var opErr *net.OpError
 	var record tls.RecordHeaderError
+	var cert *tls.CertificateVerificationError
+	var hostname x509.HostnameError
 	switch {
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return "the host name " + dnsErr.Name + " does not resolve"
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		return "the proxy cannot be reached (" + describe(opErr.Err) + ")", proxyFix
+	case strings.Contains(err.Error(), http.StatusText(http.StatusProxyAuthRequired)):
+		return "the proxy answered 407 Proxy Authentication Required", proxyCredentials
+	case errors.As(err, &hostname):
+		return fmt.Sprintf("the TLS certificate of %s does not name it (%v)", host, hostname.Error()),
+			fmt.Sprintf("check the host of api_url (ROLLBAR_API_URL), %s: Rollbar's API is %s; behind a proxy that inspects TLS, "+
+				"set SSL_CERT_FILE to a file holding the proxy's CA certificate", host, DefaultBaseURL)
+	case errors.As(err, &cert):
+		return fmt.Sprintf("the TLS certificate of %s does not verify (%v)", host, cert.Err),
+			fmt.Sprintf("behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate "+
+				"(the runner's own CA bundle does not know it); otherwise check the host of api_url (ROLLBAR_API_URL), %s", host)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && !rollbars:
+		return "the host name " + dnsErr.Name + " does not resolve", ""
 	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return "the server speaks plain HTTP, not HTTPS"
+		return "the server speaks plain HTTP, not HTTPS", ""
 	}
-	return ""
+	return "", ""
 }
+
+const proxyCredentials = "the proxy wants credentials: put them in the proxy's URL, " +
+	"HTTPS_PROXY=http://user:password@proxy.example:3128 (HTTP_PROXY for a plain http:// api_url)"
 
 // wrongAnswer is what shows that an error answer came from a server other
 // than Rollbar's API, or "" when it may be Rollbar's: Rollbar answers an
@@ -136,6 +178,8 @@ func wrongAnswer(resp *http.Response, data []byte) string {
 		return fmt.Sprintf("the server answered %d, redirecting %s, which is not followed (the token would go with it)", status, where)
 	case json.Unmarshal(data, &body) == nil && body.Err != nil:
 		return ""
+	case status == http.StatusProxyAuthRequired:
+		return "the proxy answered 407 Proxy Authentication Required"
 	case status == http.StatusNotFound:
 		return "the server answered 404 with a page that is not Rollbar's (" + snippet(data) + ")"
 	case status == http.StatusBadRequest && strings.Contains(string(data), "HTTP request to an HTTPS server"):
@@ -153,6 +197,31 @@ type NetworkError struct {
 
 func (e *NetworkError) Error() string { return e.Op + ": " + describe(e.Err) }
 func (e *NetworkError) Unwrap() error { return e.Err }
+
+// InterruptedError is a call cut short by an interrupt (a signal, a CI's
+// cancel): it says whether what was sent may have been carried out.
+type InterruptedError struct {
+	Op     string
+	Method string
+	// Landed is whether a request had gone out without its answer, so that
+	// Rollbar may have carried it out.
+	Landed bool
+}
+
+func (e *InterruptedError) Error() string {
+	switch {
+	case e.Method == http.MethodGet:
+		return "interrupted during " + e.Op
+	case !e.Landed:
+		return "interrupted before " + e.Op + " was sent: nothing was changed"
+	case e.Method == http.MethodPost && e.Op == opCreate:
+		return "interrupted during " + e.Op + ": the request had gone out, so Rollbar may have recorded the deploy; " +
+			"a rerun with a read-capable token finds it instead of recording another"
+	}
+	return "interrupted during " + e.Op + ": the request had gone out, so Rollbar may have carried it out"
+}
+
+func (e *InterruptedError) Unwrap() error { return context.Canceled }
 
 // ResponseError is a 2xx answer that cannot be what Rollbar sends: a body that
 // is not JSON (a proxy's HTML page), or a create answer without an id.
@@ -199,16 +268,18 @@ func describe(err error) string {
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Err != nil {
-		return opErr.Err.Error()
+		err = opErr.Err
 	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
+	// The whole message but Go's own prefix, which repeats the method and
+	// the URL: cutting more could leave half a sentence.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
 	}
-	if msg == "EOF" {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return "the connection closed before Rollbar answered"
 	}
-	return msg
+	return text.OneLine(err.Error())
 }
 
 var errNoAnswer = errors.New("no answer")

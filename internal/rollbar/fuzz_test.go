@@ -3,6 +3,7 @@ package rollbar
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -117,7 +118,8 @@ func FuzzClientAnswers(f *testing.F) {
 		case 3:
 			_, err = c.List(ctx, 1, 0)
 		case 4:
-			err = c.UploadSourceMap(ctx, SourceMap{Version: "abc", MinifiedURL: "https://example.com/a.js", Name: "a.js.map", Map: []byte("{}")})
+			err = c.UploadSourceMap(ctx, SourceMap{Version: "abc", MinifiedURL: "https://example.com/a.js", Name: "a.js.map", Size: 2,
+				Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("{}")), nil }})
 		}
 		if err == nil {
 			assert.Less(t, status, 300, "only a 2xx succeeds")

@@ -3,29 +3,37 @@
 package sourcemaps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // Pair is one source map and the URL of its minified file.
 type Pair struct {
 	Path        string
 	MinifiedURL string
+	Size        int64 // set by Check
 }
 
 // Find pairs source maps with minified URLs in one of two ways:
 //   - the official action's: maps and urls list files and URLs one to one;
 //   - with a URL prefix: each entry of maps is a .map file, a directory
 //     searched for .map files, or a glob, and a map's URL is the prefix
-//     joined with its path below that entry, without ".map".
+//     joined with its path below that entry, without ".map", escaped as a
+//     browser reports it.
 //
-// Relative paths are taken from dir.
+// Relative paths are taken from dir. Check then makes sure each is a map.
 func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 	if len(maps) == 0 {
 		return nil, errors.New("no source maps given")
@@ -36,18 +44,18 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 		}
 		pairs := make([]Pair, len(maps))
 		for i := range maps {
-			path := abs(dir, maps[i])
-			// Found now, not at its upload: nothing is sent for a list
-			// with a wrong name in it.
-			if info, err := os.Stat(path); err != nil || info.IsDir() {
-				return nil, fmt.Errorf("source map %s is not a file (missing, or a directory): with minified URLs, each source map is one file", maps[i])
+			if err := absolute("minified URL", urls[i]); err != nil {
+				return nil, err
 			}
-			pairs[i] = Pair{Path: path, MinifiedURL: urls[i]}
+			pairs[i] = Pair{Path: abs(dir, maps[i]), MinifiedURL: urls[i]}
 		}
 		return pairs, nil
 	}
 	if prefix == "" {
 		return nil, errors.New("no minified URLs: give minified_urls (one for each map) or url_prefix (the URL the files are served under)")
+	}
+	if err := absolute("url_prefix", prefix); err != nil {
+		return nil, err
 	}
 	var pairs []Pair
 	for _, entry := range maps {
@@ -56,13 +64,81 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 			return nil, err
 		}
 		if len(found) == 0 {
-			return nil, fmt.Errorf("no .map files in %s", entry)
+			return nil, fmt.Errorf("no .map files in %s", text.OneLine(entry))
 		}
 		for _, f := range found {
 			pairs = append(pairs, Pair{Path: f.path, MinifiedURL: joinURL(prefix, strings.TrimSuffix(filepath.ToSlash(f.rel), ".map"))})
 		}
 	}
 	return pairs, nil
+}
+
+// absolute refuses a URL no browser reports: a minified URL is absolute,
+// http(s) or protocol-relative (//cdn.example.com/app.js), on one line.
+func absolute(what, raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case strings.ContainsFunc(raw, unicode.IsControl):
+		return fmt.Errorf("%s %s has a line break or a control character", what, text.OneLine(raw))
+	case err != nil || u.Host == "" || u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%s %q is not an absolute URL: give the URL a browser loads the minified file from, "+
+			"such as https://example.com/static/app.min.js", what, raw)
+	}
+	return nil
+}
+
+// Check makes sure every map is one before anything is sent: a file that is
+// there (not a link to nothing, a directory or a FIFO, which would block the
+// run), no larger than Rollbar accepts, and JSON. It reads each map through
+// a small buffer, however large, and stops when ctx ends.
+func Check(ctx context.Context, dir string, pairs []Pair) error {
+	for i := range pairs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := &pairs[i]
+		name := text.OneLine(shown(dir, p.Path))
+		info, err := os.Stat(p.Path)
+		if _, lerr := os.Lstat(p.Path); errors.Is(err, fs.ErrNotExist) && lerr == nil {
+			return fmt.Errorf("source map %s is a symbolic link to nothing: build the map it points to, or remove the link", name)
+		}
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("source map %s is not there: check its path (relative paths are from %s)", name, text.OneLine(dir))
+		case err != nil:
+			return fmt.Errorf("source map %s cannot be read: %w", name, errors.Unwrap(err))
+		case info.IsDir():
+			return fmt.Errorf("source map %s is a directory: with minified URLs, each source map is one file "+
+				"(for a directory, give url_prefix instead)", name)
+		case !info.Mode().IsRegular():
+			return fmt.Errorf("source map %s is not a regular file (%s): give the map file the build wrote", name, info.Mode().Type())
+		case info.Size() > rollbar.MaxSourceMap:
+			return fmt.Errorf("source map %s is %d MB, more than Rollbar accepts (%d MB): build it without sourcesContent, "+
+				"or split the bundle", name, info.Size()>>20, rollbar.MaxSourceMap>>20)
+		}
+		p.Size = info.Size()
+		if err := checkJSON(p.Path); err != nil {
+			return fmt.Errorf("source map %s is not a source map: %w (is it the minified file, or an error page?)", name, err)
+		}
+	}
+	return nil
+}
+
+func checkJSON(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return validObject(f)
+}
+
+// shown is path as the user named it: relative to dir when below it.
+func shown(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
 }
 
 type found struct{ path, rel string }
@@ -81,7 +157,8 @@ func expand(entry string) ([]found, error) {
 		base := globBase(entry)
 		var out []found
 		for _, m := range matches {
-			if info, err := os.Stat(m); err == nil && !info.IsDir() {
+			// A link to nothing is kept, for Check to refuse by name.
+			if info, err := os.Stat(m); err != nil || !info.IsDir() {
 				rel, _ := filepath.Rel(base, m)
 				out = append(out, found{m, rel})
 			}
@@ -89,10 +166,7 @@ func expand(entry string) ([]found, error) {
 		return out, nil
 	}
 	info, err := os.Stat(entry)
-	if err != nil {
-		return nil, fmt.Errorf("source map %s: %w", entry, errors.Unwrap(err))
-	}
-	if !info.IsDir() {
+	if err != nil || !info.IsDir() {
 		return []found{{entry, filepath.Base(entry)}}, nil
 	}
 	var out []found
@@ -167,6 +241,23 @@ func abs(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// joinURL joins the prefix and a file's path below it, escaped as a browser
+// writes a URL's path: "sub dir/a b#1.js" is served, and reported, as
+// "sub%20dir/a%20b%231.js". What a browser leaves as it is (a comma, a
+// plus) stays, so the URL is the one in stack traces.
 func joinURL(prefix, rel string) string {
-	return strings.TrimRight(prefix, "/") + "/" + strings.TrimLeft(rel, "/")
+	var b strings.Builder
+	for _, c := range []byte(strings.TrimLeft(rel, "/")) {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(pathEscaped, c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return strings.TrimRight(prefix, "/") + "/" + b.String()
 }
+
+// pathEscaped are the bytes the URL standard's path percent-encode set
+// escapes, with % itself (a file name's % is no escape) and the backslash
+// (which browsers read as a slash).
+const pathEscaped = "\"#<>?`{}%\\"
