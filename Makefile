@@ -9,7 +9,8 @@
 #   make release-build  the release's six binaries, and GOOS=windows go vet
 #   make fuzz    every fuzz target for FUZZTIME (default 10s)
 #   make docs    docs/settings.md's table and action.yml's input descriptions, made from the settings
-#                table (go generate ./internal/config); go test fails when they differ from it
+#                table, and docs/ci.md's table, made from the CIs (go generate); go test fails when
+#                they differ from what they are made from
 #
 # The tools are installed when missing, at the versions below.
 SHELL := bash
@@ -72,4 +73,4 @@ fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 
 docs:
-	go generate ./internal/config
+	go generate ./internal/config ./internal/ci
