@@ -88,7 +88,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		Getenv: pipeline.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile),
 		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
 	}
-	info, ciErr := config.CI(in, c.Getenv, c.ReadFile)
+	info, ciErr := config.ReadCI(in, c.Getenv, c.ReadFile)
 	out := c.newReporter(line.settings, info.WorkflowCommands)
 	if err != nil {
 		out.Errorf("%v", err)
@@ -140,8 +140,9 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 func required(spec *Spec, cfg *config.Config) error {
 	for _, name := range spec.Required {
 		if src := cfg.Source(name); src == "" || src == "default" {
-			s, _ := config.Lookup(name)
-			return &config.Error{Setting: name, Problem: "is not set, and " + spec.Name + " needs it given", Fix: "pass --" + s.Flag() + ": " + s.Want}
+			s := name.Row()
+			return &config.Error{Setting: string(name), Problem: "is not set, and " + spec.Name + " needs it given",
+				Fix: "pass --" + s.Flag() + ": " + s.Want}
 		}
 	}
 	return nil

@@ -26,7 +26,7 @@ func (r *Invocation) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
 	if target.ID != 0 && cfg.DeployID == 0 { // an id an earlier step saved
-		cfg.DeployID, cfg.Sources["deploy_id"] = rollbar.DeployID(target.ID), target.Source
+		cfg.DeployID, cfg.Sources[config.DeployID] = rollbar.DeployID(target.ID), target.Source
 	}
 	if target.ID != 0 {
 		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})
@@ -41,7 +41,8 @@ func (r *Invocation) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error
 	}
 	settings := deploySettings
 	if cfg.WatchFor == 0 {
-		settings = slices.DeleteFunc(slices.Clone(settings), func(s string) bool { return slices.Contains(watchTuning, s) })
+		settings = slices.DeleteFunc(slices.Clone(settings),
+			func(s config.Name) bool { return slices.Contains(watchTuning, s) })
 	}
 	return r.showDryRun(reqs, settings)
 }
@@ -55,7 +56,7 @@ func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
 	return reqs
 }
 
-func (r *Invocation) showDryRun(reqs []request, settings []string) error {
+func (r *Invocation) showDryRun(reqs []request, settings []config.Name) error {
 	cfg := r.Config
 	provider := cfg.CI.Provider
 	if provider == "" {
@@ -63,7 +64,7 @@ func (r *Invocation) showDryRun(reqs []request, settings []string) error {
 	}
 	values := cfg.Values(settings...)
 	if r.JSON {
-		sources := map[string]config.Value{}
+		sources := map[config.Name]config.Value{}
 		for _, v := range values {
 			if v.Source != "" {
 				sources[v.Name] = v
@@ -99,7 +100,7 @@ func (r *Invocation) showDryRun(reqs []request, settings []string) error {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, value, source)
 	}
-	if cfg.Source("access_token") == "" {
+	if cfg.Source(config.AccessToken) == "" {
 		fmt.Fprintln(w, "\nA real run needs ROLLBAR_ACCESS_TOKEN (a post_server_item token).")
 	}
 	return w.Flush()

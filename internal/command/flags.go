@@ -14,10 +14,10 @@ import (
 // as flags, and its other flags. Help and flag parsing are made from it.
 type Spec struct {
 	Name, Usage, Summary string
-	Settings             []string // names of config.Table rows
+	Settings             []config.Name
 	// Required are settings to give whatever their default: update's status
 	// is the point of it.
-	Required []string
+	Required []config.Name
 	Extra    []Extra
 	// Tolerant commands are what a deploy pipeline runs: the failure policy
 	// applies to them. get and list are read by people, who want to see
@@ -35,7 +35,7 @@ var jsonFlag = Extra{Name: "json", Want: "machine-readable output on stdout", Bo
 
 // commandLine is the parsed command line.
 type commandLine struct {
-	settings      map[string]string // by setting name
+	settings      map[config.Name]string
 	extra         map[string]string
 	args          []string
 	help, version bool
@@ -45,7 +45,7 @@ func (line commandLine) bool(name string) bool { b, _ := strconv.ParseBool(line.
 
 // flagDef is one spelling of a flag of some command.
 type flagDef struct {
-	setting string // "" for an Extra
+	setting config.Name // "" for an Extra
 	extra   Extra
 	bool    bool
 }
@@ -53,7 +53,7 @@ type flagDef struct {
 func defs(spec *Spec) map[string]flagDef {
 	m := map[string]flagDef{}
 	for _, name := range spec.Settings {
-		s, _ := config.Lookup(name)
+		s := name.Row()
 		for _, f := range append([]string{s.Flag()}, s.Flags...) {
 			m[f] = flagDef{setting: name, bool: s.Bool}
 		}
@@ -88,7 +88,7 @@ func newCommands() *commands {
 // parse finds the command and reads its flags. Flags may come before or
 // after positional arguments, as users of other CLIs expect.
 func parse(args []string) (Command, commandLine, error) {
-	line := commandLine{settings: map[string]string{}, extra: map[string]string{}}
+	line := commandLine{settings: map[config.Name]string{}, extra: map[string]string{}}
 	cmds := newCommands()
 	which := 0
 	if i := cmds.index(args); i >= 0 {
@@ -177,8 +177,7 @@ func (c *commands) index(args []string) int {
 
 func want(def flagDef) string {
 	if def.setting != "" {
-		s, _ := config.Lookup(def.setting)
-		return s.Want
+		return def.setting.Row().Want
 	}
 	return def.extra.Want
 }
@@ -229,7 +228,7 @@ func help(cmd Command) string {
 	}
 	b.WriteString("\nFlags (each setting is also an Action input, a PLUGIN_ setting and a variable):\n")
 	for _, name := range spec.Settings {
-		s, _ := config.Lookup(name)
+		s := name.Row()
 		spellings := "--" + s.Flag()
 		for _, f := range s.Flags {
 			spellings += ", " + strings.Repeat("-", min(len(f), 2)) + f

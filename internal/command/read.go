@@ -15,14 +15,14 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
-var readSettings = append([]string{"access_token", "read_access_token"}, common...)
+var readSettings = append([]config.Name{config.AccessToken, config.ReadAccessToken}, common...)
 
 // Get shows one deploy.
 type Get struct{}
 
 func (*Get) Spec() *Spec {
 	return &Spec{Name: "get", Usage: "get N|URL [flags]", Summary: "show one deploy (by id or by its Rollbar URL)",
-		Settings: append([]string{"deploy_id"}, readSettings...), Extra: []Extra{jsonFlag}}
+		Settings: append([]config.Name{config.DeployID}, readSettings...), Extra: []Extra{jsonFlag}}
 }
 
 func (*Get) Run(ctx context.Context, r *Invocation) error {
@@ -73,9 +73,10 @@ func (r *Invocation) argID(command string) error {
 	case err != nil:
 		return usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(r.Args[0]))
 	case cfg.DeployID != 0 && int64(cfg.DeployID) != id:
-		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one", command, id, cfg.DeployID, cfg.Source("deploy_id"))
+		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one",
+			command, id, cfg.DeployID, cfg.Source(config.DeployID))
 	}
-	cfg.DeployID, cfg.Sources["deploy_id"] = rollbar.DeployID(id), "argument"
+	cfg.DeployID, cfg.Sources[config.DeployID] = rollbar.DeployID(id), "argument"
 	return nil
 }
 
@@ -100,7 +101,7 @@ type List struct{}
 func (*List) Spec() *Spec {
 	return &Spec{Name: "list", Usage: "list [--page N] [--all] [--environment E] [--limit N] [flags]",
 		Summary:  "list deploys, newest first",
-		Settings: append([]string{"environment"}, readSettings...),
+		Settings: append([]config.Name{config.Environment}, readSettings...),
 		Extra: []Extra{{Name: "page", Want: "the page to start at (20 deploys a page)"}, {Name: "all", Want: "follow pages to the last", Bool: true},
 			{Name: "limit", Want: "show at most N deploys, following pages"}, jsonFlag}}
 }

@@ -25,12 +25,14 @@ import (
 )
 
 // The settings of every command that talks to Rollbar.
-var common = []string{"api_url", "timeout", "ci", "verbose"}
+var common = []config.Name{config.APIURL, config.Timeout, config.CI, config.Verbose}
 
 // deploySettings are what a record or an update may say about the deploy.
-var deploySettings = slices.Concat([]string{"environment", "revision", "status", "local_username", "rollbar_username", "comment",
-	"deploy_id", "access_token", "read_access_token", "source_maps", "minified_urls", "url_prefix", "watch_for"}, watchTuning,
-	[]string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "ci", "verbose"})
+var deploySettings = slices.Concat([]config.Name{config.Environment, config.Revision, config.Status,
+	config.LocalUsername, config.RollbarUsername, config.Comment, config.DeployID, config.AccessToken,
+	config.ReadAccessToken, config.SourceMaps, config.MinifiedURLs, config.URLPrefix, config.WatchFor}, watchTuning,
+	[]config.Name{config.FailOnError, config.APIURL, config.Timeout, config.DryRun, config.Dotenv, config.CI,
+		config.Verbose})
 
 // Record records a deploy, or with a deploy id updates it.
 type Record struct{}
@@ -60,7 +62,8 @@ func (r *Invocation) target() (deploy.Target, error) {
 		pending, err := pipeline.LoadIDs(r.workspace())
 		switch {
 		case err != nil && cfg.Status.Final():
-			return deploy.Target{}, &config.Error{Setting: "deploy_id", Source: pipeline.IDFile, Problem: "cannot be read", Fix: err.Error()}
+			return deploy.Target{}, &config.Error{Setting: string(config.DeployID), Source: pipeline.IDFile,
+				Problem: "cannot be read", Fix: err.Error()}
 		case err != nil: // a started record never takes a saved id: it replaces the file
 			r.Out.Warnf("%v: a started deploy replaces it", err)
 		}
@@ -68,7 +71,7 @@ func (r *Invocation) target() (deploy.Target, error) {
 			cfg.Saved = append(cfg.Saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
 		}
 	}
-	return deploy.Choose(deploy.Target{ID: int64(cfg.DeployID), Source: cfg.Source("deploy_id")}, cfg.Status,
+	return deploy.Choose(deploy.Target{ID: int64(cfg.DeployID), Source: cfg.Source(config.DeployID)}, cfg.Status,
 		string(cfg.Environment), cfg.Saved...), nil
 }
 
@@ -80,7 +83,7 @@ func (r *Invocation) workspace() string { return cmp.Or(r.Config.CI.Workspace, r
 func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	cfg := r.Config
 	if target.ID == 0 {
-		if err := cfg.Require("environment", "revision"); err != nil {
+		if err := cfg.Require(config.Environment, config.Revision); err != nil {
 			return err
 		}
 	}
@@ -94,12 +97,13 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	// A pipeline that cannot be handed the deploy should hear so before the
 	// deploy is recorded, and a dry run too.
 	if dir := filepath.Dir(r.Path(cfg.Dotenv)); cfg.Dotenv != "" && !isDir(dir) {
-		return &config.Error{Setting: "dotenv", Source: cfg.Source("dotenv"), Value: cfg.Dotenv, Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
+		return &config.Error{Setting: string(config.Dotenv), Source: cfg.Source(config.Dotenv), Value: cfg.Dotenv,
+			Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
 	}
 	if cfg.DryRun {
 		return r.dryRun(target, pairs)
 	}
-	if err := cfg.Require("access_token"); err != nil {
+	if err := cfg.Require(config.AccessToken); err != nil {
 		return err
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
@@ -126,7 +130,7 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 		d, err = deployer.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
 		if d.Environment != "" && cfg.Environment != "" && d.Environment != string(cfg.Environment) {
 			r.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
-				target.ID, d.Environment, cfg.Environment, cfg.Source("environment"), target.Source)
+				target.ID, d.Environment, cfg.Environment, cfg.Source(config.Environment), target.Source)
 		}
 		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
 	} else {
@@ -169,7 +173,7 @@ func (r *Invocation) newDeploy() rollbar.NewDeploy {
 func (r *Invocation) newUpdate() rollbar.Update {
 	cfg := r.Config
 	u := rollbar.Update{Status: string(cfg.Status)}
-	if src := cfg.Source("comment"); src != "" && src != cfg.CI.Comment.Source {
+	if src := cfg.Source(config.Comment); src != "" && src != cfg.CI.Comment.Source {
 		u.Comment = cfg.Comment
 	}
 	return u
@@ -261,7 +265,8 @@ func (r *Invocation) publish(res pipeline.Result, report *watch.Report, uploads 
 // findMaps pairs the source maps with their minified URLs.
 func (r *Invocation) findMaps(ctx context.Context, extra []string) ([]sourcemaps.Pair, error) {
 	cfg := r.Config
-	pairs, err := sourcemaps.Find(r.Dir, append(r.list("source_maps", cfg.SourceMaps), extra...), r.list("minified_urls", cfg.MinifiedURLs), string(cfg.URLPrefix))
+	pairs, err := sourcemaps.Find(r.Dir, append(r.list(config.SourceMaps, cfg.SourceMaps), extra...),
+		r.list(config.MinifiedURLs, cfg.MinifiedURLs), string(cfg.URLPrefix))
 	if err == nil {
 		// Every map is checked before anything is sent.
 		if err = sourcemaps.Check(ctx, r.Dir, pairs); ctx.Err() != nil {
@@ -273,7 +278,8 @@ func (r *Invocation) findMaps(ctx context.Context, extra []string) ([]sourcemaps
 		if strings.Contains(cfg.SourceMaps+cfg.MinifiedURLs, ",") && !cfg.CI.JoinsLists {
 			fix += " (commas part a list only in a Drone or Woodpecker plugin setting: separate names with spaces)"
 		}
-		return nil, &config.Error{Setting: "source_maps", Source: cfg.Source("source_maps"), Problem: "cannot be used", Fix: fix}
+		return nil, &config.Error{Setting: string(config.SourceMaps), Source: cfg.Source(config.SourceMaps),
+			Problem: "cannot be used", Fix: fix}
 	}
 	return pairs, nil
 }
@@ -281,7 +287,7 @@ func (r *Invocation) findMaps(ctx context.Context, extra []string) ([]sourcemaps
 // list splits a list setting at spaces, the official action's way, and a
 // plugin setting at commas too where the CI joins a YAML list so. A name
 // with a comma in it stays whole anywhere else.
-func (r *Invocation) list(name, v string) []string {
+func (r *Invocation) list(name config.Name, v string) []string {
 	plugin := r.Config.CI.JoinsLists && strings.HasPrefix(r.Config.Source(name), "PLUGIN_")
 	return strings.FieldsFunc(v, func(c rune) bool { return unicode.IsSpace(c) || plugin && c == ',' })
 }
@@ -419,9 +425,11 @@ func (*Update) Spec() *Spec {
 		Summary: "update a deploy's status (and comment)",
 		// environment chooses among the ids earlier steps saved; the rest of a
 		// deploy's fields are Rollbar's already.
-		Settings: slices.Concat([]string{"deploy_id", "status", "comment", "environment", "access_token", "read_access_token", "watch_for"},
-			watchTuning, []string{"fail_on_error", "api_url", "timeout", "dry_run", "dotenv", "ci", "verbose"}),
-		Required: []string{"status"}, Extra: []Extra{jsonFlag}, tolerant: true}
+		Settings: slices.Concat([]config.Name{config.DeployID, config.Status, config.Comment, config.Environment,
+			config.AccessToken, config.ReadAccessToken, config.WatchFor}, watchTuning,
+			[]config.Name{config.FailOnError, config.APIURL, config.Timeout, config.DryRun, config.Dotenv, config.CI,
+				config.Verbose}),
+		Required: []config.Name{config.Status}, Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
 func (*Update) Run(ctx context.Context, r *Invocation) error {

@@ -25,7 +25,7 @@ type reporter struct {
 
 // newReporter speaks workflow commands where the CI's runner reads them
 // (ci.Info.WorkflowCommands): anywhere else ::add-mask:: would print the token.
-func (c *CLI) newReporter(flags map[string]string, workflowCommands bool) *reporter {
+func (c *CLI) newReporter(flags map[config.Name]string, workflowCommands bool) *reporter {
 	secrets := config.Secrets(flags, c.Getenv)
 	r := &reporter{stdout: redact(c.Stdout, secrets), stderr: redact(c.Stderr, secrets)}
 	if workflowCommands {

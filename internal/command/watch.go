@@ -23,13 +23,15 @@ type Watch struct{}
 func (*Watch) Spec() *Spec {
 	return &Spec{Name: "watch", Usage: "watch [flags]",
 		Summary: "watch the deployed revision for new errors: exit 3 when it breaches the gate",
-		Settings: slices.Concat([]string{"environment", "revision", "deploy_id", "watch_for"}, watchTuning,
-			[]string{"access_token", "read_access_token", "fail_on_error", "dotenv", "ci", "verbose", "api_url"}),
+		Settings: slices.Concat([]config.Name{config.Environment, config.Revision, config.DeployID, config.WatchFor},
+			watchTuning, []config.Name{config.AccessToken, config.ReadAccessToken, config.FailOnError, config.Dotenv,
+				config.CI, config.Verbose, config.APIURL}),
 		Extra: []Extra{jsonFlag}, tolerant: true}
 }
 
 // watchTuning are the settings of a watch beside its window, watch_for.
-var watchTuning = []string{"watch_interval", "watch_levels", "max_new_items", "max_reactivated_items"}
+var watchTuning = []config.Name{config.WatchInterval, config.WatchLevels, config.MaxNewItems,
+	config.MaxReactivatedItems}
 
 // defaultWatch is watch_for for the watch command; on a record, unset means
 // no watch.
@@ -42,7 +44,7 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	}
 	res := pipeline.Result{DeployID: r.watchedID(), Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
 	if res.DeployID == 0 { // the deploy tells both
-		if err := cfg.Require("environment", "revision"); err != nil {
+		if err := cfg.Require(config.Environment, config.Revision); err != nil {
 			return err
 		}
 	}
@@ -98,7 +100,8 @@ func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *pip
 		return nil, err
 	}
 	if res.Environment == "" || res.Revision == "" {
-		return nil, &config.Error{Setting: "revision", Problem: "and environment are needed to watch a version", Fix: "set both"}
+		return nil, &config.Error{Setting: string(config.Revision),
+			Problem: "and environment are needed to watch a version", Fix: "set both"}
 	}
 	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval), Levels: cfg.WatchLevels,
 		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient,
@@ -171,7 +174,7 @@ func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, 
 		}
 		if (res.Environment != "" && d.Environment != res.Environment) || (res.Revision != "" && d.Revision != res.Revision) {
 			r.Out.Warnf("deploy %d is revision %s of %s, not %s of %s: watching the deploy, as its id (from %s) says",
-				d.ID, d.Revision, d.Environment, res.Revision, res.Environment, cmp.Or(r.Config.Source("deploy_id"), "the record"))
+				d.ID, d.Revision, d.Environment, res.Revision, res.Environment, cmp.Or(r.Config.Source(config.DeployID), "the record"))
 		}
 		res.Environment, res.Revision = d.Environment, d.Revision
 		return d, nil

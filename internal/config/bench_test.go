@@ -30,7 +30,7 @@ func benchGitHubEnv(b *testing.B) (func(string) string, ci.ReadFile) {
 		}
 	}
 	for _, s := range config.Table {
-		env["INPUT_"+strings.ToUpper(s.Name)] = ""
+		env["INPUT_"+strings.ToUpper(string(s.Name))] = ""
 	}
 	env["INPUT_ENVIRONMENT"] = "production"
 	env["ROLLBAR_ACCESS_TOKEN"] = "post-token"
@@ -64,7 +64,8 @@ func BenchmarkResolveGitHub(b *testing.B) {
 
 // BenchmarkResolveFlags is a plain CLI run with everything on the command line.
 func BenchmarkResolveFlags(b *testing.B) {
-	flags := map[string]string{"environment": "production", "revision": "0a1b2c3d", "local_username": "jane", "access_token": "post-token", "status": "started"}
+	flags := map[config.Name]string{config.Environment: "production", config.Revision: "0a1b2c3d",
+		config.LocalUsername: "jane", config.AccessToken: "post-token", config.Status: "started"}
 	getenv := func(string) string { return "" }
 	b.ReportAllocs()
 	for b.Loop() {

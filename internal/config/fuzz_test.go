@@ -21,23 +21,24 @@ import (
 
 // fuzzSettings are the settings FuzzResolve feeds, in the order of its
 // string arguments after the two tokens.
-var fuzzSettings = []string{"environment", "revision", "status", "deploy_id", "timeout", "fail_on_error", "api_url", "comment", "dry_run", "local_username"}
+var fuzzSettings = []config.Name{config.Environment, config.Revision, config.Status, config.DeployID, config.Timeout,
+	config.FailOnError, config.APIURL, config.Comment, config.DryRun, config.LocalUsername}
 
 // fuzzInput places each value where where says: a flag, an Action input, a
 // plugin setting or the tool's variable, so that every source is parsed.
-func fuzzInput(where uint8, values map[string]string) config.Input {
-	flags, env := map[string]string{}, map[string]string{}
+func fuzzInput(where uint8, values map[config.Name]string) config.Input {
+	flags, env := map[config.Name]string{}, map[string]string{}
 	for i, name := range slices.Sorted(maps.Keys(values)) {
 		v := values[name]
 		switch (int(where) + i) % 4 {
 		case 0:
 			flags[name] = v
 		case 1:
-			env["INPUT_"+strings.ToUpper(name)] = v
+			env["INPUT_"+strings.ToUpper(string(name))] = v
 		case 2:
-			env["PLUGIN_"+strings.ToUpper(strings.ReplaceAll(name, "_", "-"))] = v
+			env["PLUGIN_"+strings.ToUpper(name.Row().Flag())] = v
 		default:
-			env[fuzzVariable(name)] = v
+			env[name.Row().Vars[0]] = v
 		}
 	}
 	return config.Input{
@@ -46,16 +47,6 @@ func fuzzInput(where uint8, values map[string]string) config.Input {
 		CI:     ci.Info{Provider: "GitHub Actions", ID: "github", Revision: ci.Field{Value: "cisha", Source: "GITHUB_SHA"}},
 		Git:    func() (git.Commit, error) { return git.Commit{}, errors.New("not a git repository") },
 	}
-}
-
-func fuzzVariable(name string) string {
-	switch name {
-	case "status":
-		return "ROLLBAR_DEPLOY_STATUS"
-	case "local_username":
-		return "ROLLBAR_LOCAL_USERNAME"
-	}
-	return "ROLLBAR_" + strings.ToUpper(name)
 }
 
 // FuzzResolve: any values, from any source, resolve to a valid
@@ -74,7 +65,7 @@ func FuzzResolve(f *testing.F) {
 		f.Add(uint8(0), s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11])
 	}
 	f.Fuzz(func(t *testing.T, where uint8, token, readToken, environment, revision, status, deployID, timeout, policy, apiURL, comment, dryRun, user string) {
-		values := map[string]string{}
+		values := map[config.Name]string{}
 		for i, v := range []string{environment, revision, status, deployID, timeout, policy, apiURL, comment, dryRun, user} {
 			values[fuzzSettings[i]] = v
 		}
@@ -107,7 +98,7 @@ func FuzzResolve(f *testing.F) {
 		require.NoError(t, otherErr)
 		assert.Equal(t, cfg.Values(), other.Values(), "shown values never depend on a token's value")
 		checkResolved(t, cfg, comment)
-		for _, name := range append(fuzzSettings, "access_token", "read_access_token", "rollbar_username") {
+		for _, name := range append(fuzzSettings, config.AccessToken, config.ReadAccessToken, config.RollbarUsername) {
 			if err := cfg.Require(name); err != nil {
 				var cfgErr *config.Error
 				assert.True(t, errors.As(err, &cfgErr))

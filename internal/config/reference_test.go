@@ -61,7 +61,7 @@ func TestReferenceFollowsTable(t *testing.T) {
 	}
 	require.NoError(t, yaml.Unmarshal(action, &parsed))
 	for _, s := range Table {
-		for _, name := range append([]string{s.Name}, s.Aliases...) {
+		for _, name := range append([]string{string(s.Name)}, s.Aliases...) {
 			input, ok := parsed.Inputs[name]
 			if !assert.True(t, ok, "action.yml has no input %s: declare it, and give it to the run step as INPUT_%s",
 				name, strings.ToUpper(name)) {
@@ -85,7 +85,7 @@ func markdownTable() string {
 		if s.Secret {
 			value += "; a secret: never printed"
 		}
-		names := codes(append([]string{s.Name}, s.Aliases...))
+		names := codes(append([]string{string(s.Name)}, s.Aliases...))
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n",
 			names, strings.Join(flags, ", "), codes(s.Vars), fallback(s, "the CI's, where it tells one"), value)
 	}
@@ -130,7 +130,7 @@ func fallback(s Setting, fromCI string) string {
 // wants, its default, its variables.
 func inputDescription(s Setting, input string) string {
 	var b strings.Builder
-	if input != s.Name {
+	if input != string(s.Name) {
 		fmt.Fprintf(&b, "rollbar/github-deploy-action's name for %s; either works. ", s.Name)
 	}
 	b.WriteString(strings.ToUpper(s.Help[:1]) + s.Help[1:] + ": " + s.Want + ".")
@@ -141,7 +141,7 @@ func inputDescription(s Setting, input string) string {
 		b.WriteString(" Masked in the log.")
 	}
 	b.WriteString(" Env: " + strings.Join(s.Vars, " or ") + ".")
-	if note := actionNotes[s.Name]; note != "" {
+	if note := actionNotes[string(s.Name)]; note != "" {
 		b.WriteString(" " + note)
 	}
 	return b.String()
@@ -168,7 +168,7 @@ var (
 func withDescriptions(action string) string {
 	inputs := map[string]Setting{}
 	for _, s := range Table {
-		for _, name := range append([]string{s.Name}, s.Aliases...) {
+		for _, name := range append([]string{string(s.Name)}, s.Aliases...) {
 			inputs[name] = s
 		}
 	}

@@ -21,7 +21,7 @@ import (
 
 // Input is everything settings are resolved from.
 type Input struct {
-	Flags  map[string]string // by setting name, as given on the command line
+	Flags  map[Name]string // as given on the command line
 	Getenv func(string) string
 	// Environ lists the variables (NAME=value, as os.Environ), for warnings
 	// about misspelt ones.
@@ -37,7 +37,7 @@ type Input struct {
 type Config struct {
 	Settings
 	CI       ci.Info
-	Sources  map[string]string // by setting name: "--environment", "ROLLBAR_ENV", "GITHUB_SHA", "default", …
+	Sources  map[Name]string // "--environment", "ROLLBAR_ENV", "GITHUB_SHA", "default", …
 	Warnings []string
 	// Saved are the deploy ids earlier steps of this job saved for the
 	// variables of later ones (GitHub's GITHUB_ENV, GitLab's dotenv report),
@@ -56,17 +56,17 @@ type Saved struct {
 }
 
 // Source tells where a setting's value came from ("" when it is unset).
-func (c *Config) Source(name string) string { return c.Sources[name] }
+func (c *Config) Source(name Name) string { return c.Sources[name] }
 
-// CI reads what the CI tells: the one the ci setting names (ROLLBAR_CI; none
+// ReadCI reads what the CI tells: the one the ci setting names (ROLLBAR_CI; none
 // for a plain CLI) or, unset, the one detected from getenv, the process's own
 // environment.
-func CI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
-	s, _ := Lookup("ci")
+func ReadCI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
+	s := CI.Row()
 	source, name := find(in, s)
 	info, err := ci.Select(name, getenv, readFile)
 	if err != nil {
-		return info, &Error{Setting: s.Name, Source: source, Value: name, Problem: "names no CI rollbar-deploy knows",
+		return info, &Error{Setting: string(s.Name), Source: source, Value: name, Problem: "names no CI rollbar-deploy knows",
 			Fix: "use one of " + strings.Join(ci.IDs(), ", ")}
 	}
 	return info, nil
@@ -76,8 +76,8 @@ func CI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
 // command needs on top (Require) is the command's to ask. With an error, the
 // Config still carries the warnings, which may explain it.
 func Resolve(in Input) (*Config, error) {
-	c := &Config{CI: in.CI, Sources: map[string]string{}, Warnings: misspelt(in.Environ)}
-	l := &lookuper{in: in, sources: c.Sources, values: map[string]string{}}
+	c := &Config{CI: in.CI, Sources: map[Name]string{}, Warnings: misspelt(in.Environ)}
+	l := &lookuper{in: in, sources: c.Sources, values: map[Name]string{}}
 	err := envconfig.ProcessWith(context.Background(), &envconfig.Config{
 		Target:   &c.Settings,
 		Lookuper: l,
@@ -88,22 +88,23 @@ func Resolve(in Input) (*Config, error) {
 		return c, l.explain(err)
 	}
 	c.Warnings = append(c.Warnings, c.disagreements()...)
-	if l.commit != nil && l.commit.Dirty && c.Sources["revision"] == gitHead {
+	if l.commit != nil && l.commit.Dirty && c.Sources[Revision] == gitHead {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("the work tree has uncommitted changes to tracked files: "+
 			"revision %s (%s) is not exactly what is deployed; commit them first", c.Revision, gitHead))
 	}
 	if len(c.Comment) > maxComment {
 		c.Comment = cutAtRune(c.Comment, maxComment)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes",
-			c.Sources["comment"], len(c.Comment)))
+			c.Sources[Comment], len(c.Comment)))
 	}
 	var warning string
 	if c.Saved, warning = saved(in, string(c.Environment)); warning != "" {
 		c.Warnings = append(c.Warnings, warning)
 	}
-	if b := in.CI.Branch.Value; b != "" && string(c.Revision) == b && c.Sources["revision"] != in.CI.Revision.Source {
-		return c, &Error{Setting: "revision", Source: c.Sources["revision"], Value: b, Problem: "is the branch " + in.CI.Provider + " builds, not a commit",
-			Fix: "pass the commit SHA, or leave revision out: " + in.CI.Provider + " tells it"}
+	if b := in.CI.Branch.Value; b != "" && string(c.Revision) == b && c.Sources[Revision] != in.CI.Revision.Source {
+		return c, &Error{Setting: string(Revision), Source: c.Sources[Revision], Value: b,
+			Problem: "is the branch " + in.CI.Provider + " builds, not a commit",
+			Fix:     "pass the commit SHA, or leave revision out: " + in.CI.Provider + " tells it"}
 	}
 	return c, nil
 }
@@ -114,9 +115,8 @@ func Resolve(in Input) (*Config, error) {
 // deploy recorded under the wrong name is hard to see afterwards.
 func (c *Config) disagreements() []string {
 	var out []string
-	for _, name := range []string{"environment", "revision"} {
-		s, _ := Lookup(name)
-		told, source := s.ci(c.CI), c.Sources[name]
+	for _, name := range []Name{Environment, Revision} {
+		told, source := name.Row().ci(c.CI), c.Sources[name]
 		value := c.shown(name)
 		if told.Value == "" || source == told.Source || value == "" || sameRevision(name, value, told.Value) {
 			continue
@@ -128,8 +128,8 @@ func (c *Config) disagreements() []string {
 }
 
 // sameRevision reports values that name one commit: equal, or a short SHA of the other.
-func sameRevision(name, value, told string) bool {
-	if name != "revision" {
+func sameRevision(name Name, value, told string) bool {
+	if name != Revision {
 		return value == told
 	}
 	return hexSHA(value) && len(value) < len(told) && strings.HasPrefix(strings.ToLower(told), value) || strings.EqualFold(value, told)
@@ -140,16 +140,17 @@ func sameRevision(name, value, told string) bool {
 // notes where each value came from.
 type lookuper struct {
 	in      Input
-	sources map[string]string // by setting name
-	values  map[string]string // as found, for errors
-	last    string            // the setting go-envconfig is decoding: it decodes each right after looking it up
+	sources map[Name]string
+	values  map[Name]string // as found, for errors
+	last    Name            // the setting go-envconfig is decoding: it decodes each right after looking it up
 	commit  *git.Commit
 	gitErr  error
 }
 
-func (l *lookuper) Lookup(name string) (string, bool) {
+func (l *lookuper) Lookup(key string) (string, bool) {
+	name := Name(key)
 	l.last = name
-	s, _ := Lookup(name)
+	s := name.Row()
 	source, value := find(l.in, s)
 	if value == "" && s.git != nil && l.in.Git != nil {
 		if l.commit == nil {
@@ -168,9 +169,9 @@ func (l *lookuper) Lookup(name string) (string, bool) {
 // defaulted notes a default's source: go-envconfig runs mutators on every
 // value it decodes, defaults included, and a value the lookuper found has
 // its source already.
-func (l *lookuper) defaulted(_ context.Context, name, _, _, value string) (string, bool, error) {
-	if _, found := l.sources[name]; !found {
-		l.sources[name] = "default"
+func (l *lookuper) defaulted(_ context.Context, key, _, _, value string) (string, bool, error) {
+	if _, found := l.sources[Name(key)]; !found {
+		l.sources[Name(key)] = "default"
 	}
 	return value, false, nil
 }
@@ -178,11 +179,11 @@ func (l *lookuper) defaulted(_ context.Context, name, _, _, value string) (strin
 // explain makes a decoding error an *Error naming the setting, where its
 // value came from, and the fix.
 func (l *lookuper) explain(err error) error {
-	s, _ := Lookup(l.last)
+	s := l.last.Row()
 	if cause := errors.Unwrap(err); cause != nil {
 		err = cause // go-envconfig puts the field's name before a decoder's error
 	}
-	e := &Error{Setting: s.Name, Source: l.sources[s.Name], Problem: err.Error(), Fix: "use " + s.Want}
+	e := &Error{Setting: string(s.Name), Source: l.sources[s.Name], Problem: err.Error(), Fix: "use " + s.Want}
 	if p := (*problem)(nil); errors.As(err, &p) {
 		e.Problem = p.msg
 		if p.fix != "" {
@@ -292,8 +293,7 @@ func get(in Input, key string) string {
 // even when another setting is wrong. An unusable value falls back to the
 // CI's default.
 func FailurePolicy(in Input) Policy {
-	row, _ := Lookup("fail_on_error")
-	_, v := find(in, row)
+	_, v := find(in, FailOnError.Row())
 	if p, err := ParsePolicy(v); err == nil {
 		return p
 	}
@@ -326,26 +326,25 @@ func cutAtRune(s string, n int) string {
 
 // Require checks that the named settings are set, with an error that tells
 // every way to set the first one missing.
-func (c *Config) Require(names ...string) error {
+func (c *Config) Require(names ...Name) error {
 	for _, name := range names {
 		if c.Sources[name] != "" {
 			continue
 		}
-		s, _ := Lookup(name)
-		e := &Error{Setting: name, Problem: "is not set", Fix: "set " + s.Where()}
+		e := &Error{Setting: string(name), Problem: "is not set", Fix: "set " + name.Row().Where()}
 		switch name {
-		case "access_token":
+		case AccessToken:
 			e.Setting, e.Fix = "ROLLBAR_ACCESS_TOKEN", "set it to a Rollbar project access token with the post_server_item scope (or pass --access-token, or the input access_token)"
 			if c.CI.SecretsHint != "" {
 				e.Fix += "; " + c.CI.SecretsHint
 			}
-		case "revision":
+		case Revision:
 			if c.CI.RevisionHint != "" {
 				e.Fix += " (" + c.CI.RevisionHint + ")"
 			} else if c.gitErr != nil {
 				e.Fix += " (no git commit to read it from: " + c.gitErr.Error() + ")"
 			}
-		case "environment":
+		case Environment:
 			if c.CI.Provider != "" {
 				e.Fix += " (" + c.CI.Provider + " did not tell it in this job)"
 			}
@@ -366,7 +365,7 @@ func (c *Config) ReadToken() string {
 
 // Secrets returns every token value a user may have given, wherever it is,
 // for masking before anything else is printed.
-func Secrets(flags map[string]string, getenv func(string) string) []string {
+func Secrets(flags map[Name]string, getenv func(string) string) []string {
 	var out []string
 	in := Input{Flags: flags, Getenv: getenv}
 	for _, s := range Table {
@@ -384,9 +383,8 @@ func Secrets(flags map[string]string, getenv func(string) string) []string {
 	}
 	// An API URL may carry a token in its query (?access_token=…) or a
 	// password: either is a secret like the tokens.
-	api, _ := Lookup("api_url")
-	urls := []string{flags[api.Name]}
-	for _, key := range api.envKeys() {
+	urls := []string{flags[APIURL]}
+	for _, key := range APIURL.Row().envKeys() {
 		urls = append(urls, get(in, key))
 	}
 	for _, v := range urls {
@@ -410,14 +408,14 @@ func Secrets(flags map[string]string, getenv func(string) string) []string {
 
 // Value is one setting as the dry run shows it.
 type Value struct {
-	Name   string `json:"-"`
+	Name   Name   `json:"-"`
 	Value  string `json:"value"`
 	Source string `json:"source,omitempty"`
 }
 
 // Values lists the named settings (every one when none is named) in table
 // order with their values and sources; tokens show as *** when set.
-func (c *Config) Values(names ...string) []Value {
+func (c *Config) Values(names ...Name) []Value {
 	var out []Value
 	for _, s := range Table {
 		if len(names) > 0 && !slices.Contains(names, s.Name) {

@@ -2,7 +2,12 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,12 +41,14 @@ func TestResolve(t *testing.T) {
 	t.Parallel()
 	heroku := ci.Info{Provider: "Heroku", FailOnError: "never"}
 	tests := []struct {
-		name                   string
-		flags, env             map[string]string
-		info                   ci.Info
-		setting, value, source string
+		name          string
+		flags         map[Name]string
+		env           map[string]string
+		info          ci.Info
+		setting       Name
+		value, source string
 	}{
-		{"flag beats everything", map[string]string{"environment": "flag"},
+		{"flag beats everything", map[Name]string{"environment": "flag"},
 			map[string]string{"INPUT_ENVIRONMENT": "input", "PLUGIN_ENVIRONMENT": "plugin", "ROLLBAR_ENVIRONMENT": "var"}, github,
 			"environment", "flag", "--environment"},
 		{"input beats plugin", nil, map[string]string{"INPUT_ENVIRONMENT": "input", "PLUGIN_ENVIRONMENT": "plugin"}, github,
@@ -57,7 +64,8 @@ func TestResolve(t *testing.T) {
 		{"Drone keeps hyphens in plugin keys", nil, map[string]string{"PLUGIN_ROLLBAR-USERNAME": "drone"}, github, "rollbar_username", "drone", "PLUGIN_ROLLBAR-USERNAME"},
 		{"git committer", nil, nil, ci.Info{}, "local_username", "Git Committer", "git committer of HEAD"},
 		{"DEPLOY_ID where the CI says so", nil, map[string]string{"DEPLOY_ID": "42"}, github, "deploy_id", "42", "DEPLOY_ID"},
-		{"a deploy URL names its id", map[string]string{"deploy_id": "https://rollbar.com/deploy/42/"}, nil, github, "deploy_id", "42", "--deploy-id"},
+		{"a deploy URL names its id", map[Name]string{"deploy_id": "https://rollbar.com/deploy/42/"}, nil, github,
+			"deploy_id", "42", "--deploy-id"},
 		{"default status", nil, map[string]string{"INPUT_STATUS": ""}, github, "status", "succeeded", "default"},
 		{"CI job word for status", nil, map[string]string{"INPUT_STATUS": "Failure"}, github, "status", "failed", "INPUT_STATUS"},
 		{"Azure's job status", nil, map[string]string{"ROLLBAR_DEPLOY_STATUS": "SucceededWithIssues"}, github, "status", "succeeded", "ROLLBAR_DEPLOY_STATUS"},
@@ -233,7 +241,7 @@ func TestSaved(t *testing.T) {
 	assert.Equal(t, rollbar.DeployID(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
 
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "9", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging",
-		"ROLLBAR_DEPLOYS_STAGING": "staging=7"}), Flags: map[string]string{"environment": "staging"}})
+		"ROLLBAR_DEPLOYS_STAGING": "staging=7"}), Flags: map[Name]string{"environment": "staging"}})
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS_STAGING"}}, cfg.Saved)
 	assert.Equal(t, rollbar.DeployID(9), cfg.DeployID,
@@ -284,7 +292,8 @@ func TestRequire(t *testing.T) {
 func TestSecretsNeverInValues(t *testing.T) {
 	t.Parallel()
 	e := map[string]string{"ROLLBAR_ACCESS_TOKEN": "tok-secret", "INPUT_READ-ACCESS-TOKEN": "read-secret", "ROLLBAR_ENVIRONMENT": "p"}
-	assert.ElementsMatch(t, []string{"flag-secret", "tok-secret", "read-secret"}, Secrets(map[string]string{"access_token": "flag-secret"}, getenv(e)))
+	assert.ElementsMatch(t, []string{"flag-secret", "tok-secret", "read-secret"},
+		Secrets(map[Name]string{"access_token": "flag-secret"}, getenv(e)))
 	cfg, err := Resolve(Input{Getenv: getenv(e)})
 	require.NoError(t, err)
 	for _, v := range cfg.Values() {
@@ -319,14 +328,30 @@ func TestNotExpressions(t *testing.T) {
 // order help lists them.
 func TestSettingsFollowTable(t *testing.T) {
 	t.Parallel()
-	var rows, tags []string
+	var rows, tags []Name
 	for _, s := range Table {
 		rows = append(rows, s.Name)
 	}
 	st := reflect.TypeFor[Settings]()
 	for i := range st.NumField() {
 		name, _, _ := strings.Cut(st.Field(i).Tag.Get("env"), ",")
-		tags = append(tags, name)
+		tags = append(tags, Name(name))
 	}
 	assert.Equal(t, rows, tags)
+
+	// Every Name constant is a row's name: code names settings by them.
+	file, err := parser.ParseFile(token.NewFileSet(), "table.go", nil, 0)
+	require.NoError(t, err)
+	var consts []Name
+	for _, decl := range file.Decls {
+		if d, ok := decl.(*ast.GenDecl); ok && d.Tok == token.CONST {
+			for _, spec := range d.Specs {
+				if v := spec.(*ast.ValueSpec); fmt.Sprint(v.Type) == "Name" {
+					name, _ := strconv.Unquote(v.Values[0].(*ast.BasicLit).Value)
+					consts = append(consts, Name(name))
+				}
+			}
+		}
+	}
+	assert.Equal(t, rows, consts)
 }

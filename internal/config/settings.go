@@ -49,21 +49,21 @@ type Settings struct {
 
 // fields are Settings' fields by setting name, and defaults their
 // defaults, read once from the tags.
-var fields, defaults = func() (map[string]int, map[string]string) {
-	index, def := map[string]int{}, map[string]string{}
+var fields, defaults = func() (map[Name]int, map[Name]string) {
+	index, def := map[Name]int{}, map[Name]string{}
 	t := reflect.TypeFor[Settings]()
 	for i := range t.NumField() {
 		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("env"), ",")
-		index[name] = i
+		index[Name(name)] = i
 		if d, ok := strings.CutPrefix(opts, "default="); ok {
-			def[name] = d
+			def[Name(name)] = d
 		}
 	}
 	return index, def
 }()
 
 // shown is a setting's value as the dry run and --verbose show it.
-func (s *Settings) shown(name string) string {
+func (s *Settings) shown(name Name) string {
 	return fmt.Sprint(reflect.ValueOf(s).Elem().Field(fields[name]).Interface())
 }
 

@@ -18,11 +18,44 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 )
 
+// Name is a setting's name: its Action input and plugin setting, and with
+// - for _ its flag. Code names settings by these constants, which the
+// compiler checks, never by a string.
+type Name string
+
+// The settings' names, in the table's order.
+const (
+	Environment         Name = "environment"
+	Revision            Name = "revision"
+	Status              Name = "status"
+	LocalUsername       Name = "local_username"
+	RollbarUsername     Name = "rollbar_username"
+	Comment             Name = "comment"
+	DeployID            Name = "deploy_id"
+	AccessToken         Name = "access_token"
+	ReadAccessToken     Name = "read_access_token"
+	SourceMaps          Name = "source_maps"
+	MinifiedURLs        Name = "minified_urls"
+	URLPrefix           Name = "url_prefix"
+	WatchFor            Name = "watch_for"
+	WatchInterval       Name = "watch_interval"
+	WatchLevels         Name = "watch_levels"
+	MaxNewItems         Name = "max_new_items"
+	MaxReactivatedItems Name = "max_reactivated_items"
+	FailOnError         Name = "fail_on_error"
+	APIURL              Name = "api_url"
+	Timeout             Name = "timeout"
+	DryRun              Name = "dry_run"
+	Dotenv              Name = "dotenv"
+	CI                  Name = "ci"
+	Verbose             Name = "verbose"
+)
+
 // Setting is one row of the table: every name it answers to, what a valid
 // value looks like, and the CI's and git's word for it. What a value may be
 // is its field's type's to say (settings.go).
 type Setting struct {
-	Name    string   // the input and plugin name; with - for _, the flag
+	Name    Name
 	Aliases []string // further input names (rollbar/github-deploy-action's, for a drop-in)
 	Vars    []string // the tool's own variables
 	Flags   []string // further flag spellings users type ("env", "e")
@@ -38,7 +71,7 @@ type Setting struct {
 }
 
 // Flag is the setting's main command-line flag, without dashes.
-func (s Setting) Flag() string { return strings.ReplaceAll(s.Name, "_", "-") }
+func (s Setting) Flag() string { return strings.ReplaceAll(string(s.Name), "_", "-") }
 
 // Default is the value a setting has when nothing sets it: its field's
 // default tag.
@@ -49,30 +82,30 @@ const gitHead = "git HEAD"
 
 // Table lists every setting in the order help and the dry run show them.
 var Table = []Setting{
-	{Name: "environment", Vars: []string{"ROLLBAR_ENVIRONMENT", "ROLLBAR_ENV"}, Flags: []string{"env", "e"},
+	{Name: Environment, Vars: []string{"ROLLBAR_ENVIRONMENT", "ROLLBAR_ENV"}, Flags: []string{"env", "e"},
 		Help: "the environment deployed to",
 		Want: "a name such as production (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.Environment }},
-	{Name: "revision", Aliases: []string{"version"}, Vars: []string{"ROLLBAR_REVISION"},
+	{Name: Revision, Aliases: []string{"version"}, Vars: []string{"ROLLBAR_REVISION"},
 		Help: "the revision deployed, as the application's Rollbar SDK reports it in code_version",
 		Want: "a commit SHA (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.Revision },
 		git:  func(c git.Commit) string { return c.SHA }, gitSource: gitHead},
-	{Name: "status", Vars: []string{"ROLLBAR_DEPLOY_STATUS"},
+	{Name: Status, Vars: []string{"ROLLBAR_DEPLOY_STATUS"},
 		Help: "the deploy's status (a final one after started updates the started deploy)",
 		Want: "one of started, succeeded, failed, timed_out (or success, failure, error, cancelled)",
 		ci:   func(i ci.Info) ci.Field { return i.Status }},
-	{Name: "local_username", Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Help: "who deployed",
+	{Name: LocalUsername, Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Help: "who deployed",
 		Want: "a user name (at most 255 characters)",
 		ci:   func(i ci.Info) ci.Field { return i.LocalUsername },
 		git:  func(c git.Commit) string { return c.Committer }, gitSource: "git committer of HEAD"},
-	{Name: "rollbar_username", Vars: []string{"ROLLBAR_USERNAME"}, Help: "who deployed, as a Rollbar user",
+	{Name: RollbarUsername, Vars: []string{"ROLLBAR_USERNAME"}, Help: "who deployed, as a Rollbar user",
 		Want: "a Rollbar user name (at most 255 characters)"},
-	{Name: "comment", Vars: []string{"ROLLBAR_COMMENT"},
+	{Name: Comment, Vars: []string{"ROLLBAR_COMMENT"},
 		Help: "a comment shown with the deploy, such as the URL of the CI run",
 		Want: "text (at most 64 KiB)",
 		ci:   func(i ci.Info) ci.Field { return i.Comment }},
-	{Name: "deploy_id", Vars: []string{pipeline.DeployIDVar}, Help: "a deploy to update instead of recording a new one",
+	{Name: DeployID, Vars: []string{pipeline.DeployIDVar}, Help: "a deploy to update instead of recording a new one",
 		Want: "a positive deploy id such as 45306460",
 		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (see saved); a
 		// CI may carry the user's id in a variable of its own.
@@ -82,38 +115,38 @@ var Table = []Setting{
 			}
 			return append(keys, in.CI.DeployIDVars...)
 		}},
-	{Name: "access_token", Vars: []string{"ROLLBAR_ACCESS_TOKEN"}, Secret: true,
+	{Name: AccessToken, Vars: []string{"ROLLBAR_ACCESS_TOKEN"}, Secret: true,
 		Help: "the token that records deploys and uploads source maps",
 		Want: "a project access token with the post_server_item scope"},
-	{Name: "read_access_token", Vars: []string{"ROLLBAR_READ_ACCESS_TOKEN"}, Secret: true,
+	{Name: ReadAccessToken, Vars: []string{"ROLLBAR_READ_ACCESS_TOKEN"}, Secret: true,
 		Help: "the token that reads deploys for get, list, watch and the check against recording one twice " +
 			"(default: the access token)",
 		Want: "a project access token with the read scope"},
-	{Name: "source_maps", Aliases: []string{"source_map"}, Vars: []string{"ROLLBAR_SOURCE_MAPS"},
+	{Name: SourceMaps, Aliases: []string{"source_map"}, Vars: []string{"ROLLBAR_SOURCE_MAPS"},
 		Help: "JavaScript source maps to upload for the revision",
 		Want: "space-separated .map files, directories or globs (a plugin setting: commas too)"},
-	{Name: "minified_urls", Aliases: []string{"minified_url"}, Vars: []string{"ROLLBAR_MINIFIED_URLS"},
+	{Name: MinifiedURLs, Aliases: []string{"minified_url"}, Vars: []string{"ROLLBAR_MINIFIED_URLS"},
 		Help: "the URLs of the minified files, for source maps given as files",
 		Want: "space-separated URLs, one for each source map (a plugin setting: commas too)"},
-	{Name: "url_prefix", Vars: []string{"ROLLBAR_URL_PREFIX"},
+	{Name: URLPrefix, Vars: []string{"ROLLBAR_URL_PREFIX"},
 		Help: "where the minified files are served, for source maps given as directories or globs",
 		Want: "a URL such as https://example.com/static/"},
-	{Name: "watch_for", Vars: []string{"ROLLBAR_WATCH_FOR"},
+	{Name: WatchFor, Vars: []string{"ROLLBAR_WATCH_FOR"},
 		Help: "how long to watch the new version for new errors (watch: default 10m; record: unset = no watch)",
 		Want: "a duration such as 10m"},
-	{Name: "watch_interval", Vars: []string{"ROLLBAR_WATCH_INTERVAL"},
+	{Name: WatchInterval, Vars: []string{"ROLLBAR_WATCH_INTERVAL"},
 		Help: "how often the watch asks Rollbar",
 		Want: "a duration of 1s or more, such as 30s"},
-	{Name: "watch_levels", Vars: []string{"ROLLBAR_WATCH_LEVELS"},
+	{Name: WatchLevels, Vars: []string{"ROLLBAR_WATCH_LEVELS"},
 		Help: "the item levels the watch counts",
 		Want: "comma-separated levels among debug, info, warning, error, critical"},
-	{Name: "max_new_items", Vars: []string{"ROLLBAR_MAX_NEW_ITEMS"},
+	{Name: MaxNewItems, Vars: []string{"ROLLBAR_MAX_NEW_ITEMS"},
 		Help: "how many new items the gate tolerates",
 		Want: "a count, 0 or more"},
-	{Name: "max_reactivated_items", Vars: []string{"ROLLBAR_MAX_REACTIVATED_ITEMS"},
+	{Name: MaxReactivatedItems, Vars: []string{"ROLLBAR_MAX_REACTIVATED_ITEMS"},
 		Help: "how many reactivated items the gate tolerates",
 		Want: "a count, 0 or more"},
-	{Name: "fail_on_error", Vars: []string{"ROLLBAR_FAIL_ON_ERROR"},
+	{Name: FailOnError, Vars: []string{"ROLLBAR_FAIL_ON_ERROR"},
 		Help: "what fails a run (config fails on what you must fix and only warns on an outage, " +
 			"always fails on any failure, never only warns)",
 		Want: "one of config, always, never (or true, false)",
@@ -123,34 +156,34 @@ var Table = []Setting{
 			}
 			return ci.Field{Value: i.FailOnError, Source: i.Provider + " default"}
 		}},
-	{Name: "api_url", Vars: []string{"ROLLBAR_API_URL", "ROLLBAR_ENDPOINT"},
+	{Name: APIURL, Vars: []string{"ROLLBAR_API_URL", "ROLLBAR_ENDPOINT"},
 		Help: "Rollbar's API",
 		Want: "an http(s) URL such as https://api.rollbar.com"},
-	{Name: "timeout", Vars: []string{"ROLLBAR_TIMEOUT"},
+	{Name: Timeout, Vars: []string{"ROLLBAR_TIMEOUT"},
 		Help: "how long the requests may take, retries included (a watch has its own window)",
 		Want: "a duration such as 30s or 2m"},
-	{Name: "dry_run", Vars: []string{"ROLLBAR_DRY_RUN"}, Bool: true,
+	{Name: DryRun, Vars: []string{"ROLLBAR_DRY_RUN"}, Bool: true,
 		Help: "show what would be sent and where each value came from, send nothing (no token needed)",
 		Want: "true or false"},
-	{Name: "dotenv", Vars: []string{"ROLLBAR_DOTENV"},
+	{Name: Dotenv, Vars: []string{"ROLLBAR_DOTENV"},
 		Help: "a file to write ROLLBAR_DEPLOY_ID and ROLLBAR_DEPLOY_URL to, for GitLab's dotenv report",
 		Want: "a file path such as deploy.env"},
-	{Name: "ci", Vars: []string{"ROLLBAR_CI"},
+	{Name: CI, Vars: []string{"ROLLBAR_CI"},
 		Help: "the CI this runs in, detected when unset; set it where detection is wrong (none: a plain CLI)",
 		Want: "one of " + strings.Join(ci.IDs(), ", ")},
-	{Name: "verbose", Vars: []string{"ROLLBAR_VERBOSE"}, Bool: true,
+	{Name: Verbose, Vars: []string{"ROLLBAR_VERBOSE"}, Bool: true,
 		Help: "log every request and where each setting came from (never a token)",
 		Want: "true or false"},
 }
 
-// Lookup returns the row of a setting.
-func Lookup(name string) (Setting, bool) {
+// Row is the table's row of setting n.
+func (n Name) Row() Setting {
 	for _, s := range Table {
-		if s.Name == name {
-			return s, true
+		if s.Name == n {
+			return s
 		}
 	}
-	return Setting{}, false
+	return Setting{Name: n} // no Name constant lacks a row (TestSettingsFollowTable)
 }
 
 // Inputs lists every Action input and plugin setting name the settings
@@ -158,7 +191,7 @@ func Lookup(name string) (Setting, bool) {
 func Inputs() []string {
 	var names []string
 	for _, s := range Table {
-		names = append(append(names, s.Name), s.Aliases...)
+		names = append(append(names, string(s.Name)), s.Aliases...)
 	}
 	return names
 }
@@ -170,7 +203,7 @@ func Inputs() []string {
 func (s Setting) envKeys() []string {
 	var keys []string
 	for _, prefix := range []string{"INPUT_", "PLUGIN_"} {
-		for _, n := range append([]string{s.Name}, s.Aliases...) {
+		for _, n := range append([]string{string(s.Name)}, s.Aliases...) {
 			up := strings.ToUpper(n)
 			keys = append(keys, prefix+up)
 			if dashed := strings.ReplaceAll(up, "_", "-"); dashed != up {
@@ -183,5 +216,6 @@ func (s Setting) envKeys() []string {
 
 // Where tells a user every way to set a setting, for errors and help.
 func (s Setting) Where() string {
-	return "--" + s.Flag() + ", " + strings.Join(s.Vars, " or ") + ", or the Action input or plugin setting " + s.Name
+	return "--" + s.Flag() + ", " + strings.Join(s.Vars, " or ") +
+		", or the Action input or plugin setting " + string(s.Name)
 }
