@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
@@ -198,7 +197,7 @@ func (p *printer) line(cells ...string) {
 		c = cell(c, columns[i])
 		b.WriteString(c)
 		if i < len(cells)-1 {
-			b.WriteString(strings.Repeat(" ", columns[i]-width(c)+2))
+			b.WriteString(strings.Repeat(" ", columns[i]-text.Width(c)+2))
 		}
 	}
 	fmt.Fprintln(p.w, strings.TrimRight(b.String(), " "))
@@ -247,43 +246,7 @@ func (p *printer) abort() {
 }
 
 // cell fits s on one line of at most n columns.
-func cell(s string, n int) string {
-	s = text.OneLine(s)
-	if width(s) <= n {
-		return s
-	}
-	var b strings.Builder
-	w := 0
-	for _, r := range s {
-		if w+runeWidth(r) > n-1 {
-			break
-		}
-		b.WriteRune(r)
-		w += runeWidth(r)
-	}
-	return b.String() + "…"
-}
-
-// width is how many terminal columns s takes: East Asian wide characters
-// take two, so that columns stay aligned.
-func width(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeWidth(r)
-	}
-	return n
-}
-
-func runeWidth(r rune) int {
-	switch {
-	case unicode.Is(unicode.Mn, r):
-		return 0
-	case unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana),
-		r >= 0xFF01 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1FAFF:
-		return 2
-	}
-	return 1
-}
+func cell(s string, n int) string { return text.Cut(text.OneLine(s), n) }
 
 // utc is a time as get shows it ("-" when unset).
 func utc(unix int64) string {

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // Policy is when a failure makes the run exit non-zero.
@@ -53,7 +55,7 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Setting)
 	if e.Value != "" {
-		fmt.Fprintf(&b, " %q", truncate(e.Value, 60))
+		fmt.Fprintf(&b, " %q", text.Cut(e.Value, 61))
 	}
 	if e.Source != "" {
 		fmt.Fprintf(&b, " (from %s)", e.Source)
@@ -63,11 +65,4 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Fix)
 	}
 	return b.String()
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-retry"
+
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // DefaultBaseURL is Rollbar's API.
@@ -414,10 +416,7 @@ func snippet(data []byte) string {
 	if s == "" {
 		return "empty body"
 	}
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[:80]) + "…"
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%q", text.Cut(s, 81))
 }
 
 // retryAfter reads how long Rollbar asks to wait before the next attempt.

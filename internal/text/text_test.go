@@ -46,3 +46,23 @@ func FuzzOneLine(f *testing.F) {
 		}
 	})
 }
+
+func TestCut(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "ab…"},
+		{"日本語の環境", 7, "日本語…"}, // two columns each
+		{"éé", 2, "éé"},
+	} {
+		if got := Cut(tt.in, tt.n); got != tt.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+	if w := Width("日本"); w != 4 {
+		t.Errorf("Width(日本) = %d, want 4", w)
+	}
+}
