@@ -111,14 +111,15 @@ func Resolve(in Input) (*Config, error) {
 
 // disagreements warns where a value set explicitly is not what the CI
 // tells for this run (a plugin's environment in a promotion to another, a
-// revision that is not the event's commit): the user's value wins, but a
-// deploy recorded under the wrong name is hard to see afterwards.
+// revision that is not the event's commit, a succeeded step after the build
+// failed): the user's value wins, but a deploy recorded wrong is hard to see
+// afterwards.
 func (c *Config) disagreements() []string {
 	var out []string
-	for _, name := range []Name{Environment, Revision} {
+	for _, name := range []Name{Environment, Revision, Status} {
 		told, source := name.Row().ci(c.CI), c.Sources[name]
 		value := c.shown(name)
-		if told.Value == "" || source == told.Source || value == "" || sameRevision(name, value, told.Value) {
+		if told.Value == "" || source == told.Source || source == "default" || agree(name, value, told.Value) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s %s (from %s) is not what %s tells for this run, %s (from %s): %s is recorded; leave %s unset to record %s's",
@@ -127,12 +128,18 @@ func (c *Config) disagreements() []string {
 	return out
 }
 
-// sameRevision reports values that name one commit: equal, or a short SHA of the other.
-func sameRevision(name Name, value, told string) bool {
-	if name != Revision {
-		return value == told
+// agree reports a value that says what the CI told: a short SHA of its
+// commit; a status where either is no outcome yet (a started step) or both
+// are the same outcome.
+func agree(name Name, value, told string) bool {
+	switch name {
+	case Revision:
+		return hexSHA(value) && len(value) < len(told) && strings.HasPrefix(strings.ToLower(told), value) || strings.EqualFold(value, told)
+	case Status:
+		outcome, err := rollbar.ParseStatus(told)
+		return err != nil || !outcome.Final() || value == string(rollbar.Started) || value == string(outcome)
 	}
-	return hexSHA(value) && len(value) < len(told) && strings.HasPrefix(strings.ToLower(told), value) || strings.EqualFold(value, told)
+	return value == told
 }
 
 // lookuper is go-envconfig's Lookuper of settings by name: it walks a

@@ -182,6 +182,11 @@ func TestDisagreements(t *testing.T) {
 			"revision 1111111111111111111111111111111111111111 (from INPUT_VERSION) is not what Drone tells for this run, " +
 				"0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 (from DRONE_COMMIT_SHA): 1111111111111111111111111111111111111111 is recorded; " +
 				"leave revision unset to record Drone's"}},
+		{"a succeeded step after the build failed", map[string]string{"PLUGIN_STATUS": "success"}, []string{
+			"status succeeded (from PLUGIN_STATUS) is not what Drone tells for this run, failure (from DRONE_BUILD_STATUS): " +
+				"succeeded is recorded; leave status unset to record Drone's"}},
+		{"a started step", map[string]string{"PLUGIN_STATUS": "started"}, nil},
+		{"a failed step", map[string]string{"PLUGIN_STATUS": "failed"}, nil},
 		{"a short SHA of the CI's commit", map[string]string{"ROLLBAR_REVISION": "0A1B2C3", "ROLLBAR_ENVIRONMENT": "staging"}, nil},
 		{"nothing set", nil, nil},
 	}
