@@ -105,7 +105,8 @@ var Table = []Setting{
 		Help: "a comment shown with the deploy, such as the URL of the CI run",
 		Want: "text (at most 64 KiB)",
 		ci:   func(i ci.Info) ci.Field { return i.Comment }},
-	{Name: DeployID, Vars: []string{pipeline.DeployIDVar}, Help: "a deploy to update instead of recording a new one",
+	{Name: DeployID, Vars: []string{pipeline.DeployIDVar},
+		Help: "the deploy to update instead of recording a new one (watch: the deploy whose start it counts from)",
 		Want: "a positive deploy id such as 45306460",
 		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (see saved); a
 		// CI may carry the user's id in a variable of its own.
