@@ -158,13 +158,14 @@ const searchPages = 5
 // this one (a rollback to it), and a deploy the watch follows at once shows
 // its errors again within the window.
 func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (rollbar.Deploy, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
+	// As long as a poll may take: an outage must not hold the window up.
+	ctx, cancel := context.WithTimeout(ctx, min(time.Duration(r.Config.Timeout), time.Duration(r.Config.WatchInterval)))
 	defer cancel()
 	hidden := func(err error, what string) (rollbar.Deploy, error) {
 		if !rollbar.Transient(err) || ctx.Err() == context.Canceled {
 			return rollbar.Deploy{}, err
 		}
-		r.Out.Warnf("cannot read %s (%v): only the items that occur from a minute before now on count", what, err)
+		r.Out.Warnf("cannot read %s (%v): only the items that occur from %s before now on count", what, err, unrecordedLead)
 		return rollbar.Deploy{}, nil
 	}
 	if res.DeployID != 0 {
@@ -179,13 +180,24 @@ func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, 
 		res.Environment, res.Revision = d.Environment, d.Revision
 		return d, nil
 	}
+	unjudged := func(why string) (rollbar.Deploy, error) {
+		r.Out.Warnf("%s: only the items that occur from %s before now on count; record the deploy before watching it, "+
+			"or give its id (deploy_id), to count its errors from its start", why, unrecordedLead)
+		return rollbar.Deploy{}, nil
+	}
 	for page := 1; page <= searchPages; page++ {
 		deploys, err := client.List(ctx, page, deploy.Recent)
 		if err != nil {
 			return hidden(err, "the newest deploys, to find the one to judge")
 		}
 		for _, d := range deploys {
-			if d.Environment == res.Environment && d.Revision == res.Revision && d.StartTime > 0 {
+			switch {
+			case d.Environment != res.Environment:
+			case d.Revision != res.Revision:
+				// The revision came back after it without a record (a
+				// rollback): its older deploy is not the one watched.
+				return unjudged(fmt.Sprintf("the newest deploy of %s, %d, is of revision %s, not %s", d.Environment, d.ID, d.Revision, res.Revision))
+			case d.StartTime > 0:
 				r.Out.Infof("judging deploy %d of revision %s, the newest of %s", d.ID, d.Revision, d.Environment)
 				res.DeployID = d.ID
 				return d, nil
@@ -195,9 +207,7 @@ func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, 
 			break
 		}
 	}
-	r.Out.Warnf("no deploy of revision %s to %s among Rollbar's newest ones: only the items that occur from a minute before now on count; "+
-		"record the deploy before watching it, or give its id (deploy_id), to count its errors from its start", res.Revision, res.Environment)
-	return rollbar.Deploy{}, nil
+	return unjudged(fmt.Sprintf("no deploy of %s among Rollbar's newest ones", res.Environment))
 }
 
 // versions is the Versions API of one revision in one environment.
