@@ -151,3 +151,108 @@ func TestListVersionItems(t *testing.T) {
 		})
 	}
 }
+
+// TestItemTimes: each answer shows an item after its own lag (the counts
+// before the occurrence fields and the list, as in a stats lag), and an
+// item that occurs again keeps its first occurrence and moves its last.
+func TestItemTimes(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	s := newServer(t, WithClock(clock.Now))
+	t0 := clock.Now().Unix()
+	s.AddItem("abc", "production", Item{Title: "lagging", StampedAfter: 2 * time.Minute, ListedAfter: time.Minute}, 0)
+	s.AddItem("abc", "production", Item{Title: "old", Counter: 9}, -time.Hour)
+
+	type seen struct {
+		Counted  int
+		First    *int64
+		Last     *int64
+		Listed   []string
+		ItemLast []int64
+	}
+	look := func() seen {
+		var v versionJSON
+		got := do(t, s.URL, req{path: "/api/1/versions/abc?environment=production", token: "read-token"})
+		require.NoError(t, json.Unmarshal(got.body, &okBody{Result: &v}), "%s", got.body)
+		var items []itemJSON
+		got = do(t, s.URL, req{path: "/api/1/versions/abc/items?environment=production&event=new", token: "read-token"})
+		require.NoError(t, json.Unmarshal(got.body, &okBody{Result: &items}), "%s", got.body)
+		out := seen{Counted: v.ItemStats["new"]["error"], First: v.FirstOccurrenceTimestamp, Last: v.LastOccurrenceTimestamp}
+		for _, it := range items {
+			out.Listed, out.ItemLast = append(out.Listed, it.Title), append(out.ItemLast, it.LastInVersionOccurrenceTimestamp)
+		}
+		return out
+	}
+	at := func(n int64) *int64 { return &n }
+	assert.Equal(t, seen{Counted: 2, First: at(t0 - 3600), Last: at(t0 - 3600), Listed: []string{"old"}, ItemLast: []int64{t0 - 3600}}, look(),
+		"counted at once; the occurrence fields and the list show only the old item")
+	clock.Add(time.Minute)
+	assert.Equal(t, seen{Counted: 2, First: at(t0 - 3600), Last: at(t0 - 3600), Listed: []string{"lagging", "old"}, ItemLast: []int64{t0, t0 - 3600}}, look())
+	clock.Add(time.Minute)
+	assert.Equal(t, at(t0), look().Last, "stamped at last")
+
+	again := s.AddItem("abc", "production", Item{Counter: 9, Occurrences: 2}, time.Minute)
+	assert.Equal(t, int64(3), again.Occurrences, "the same item, occurring again")
+	assert.Equal(t, []int64{t0, t0 - 3600}, look().ItemLast, "not before it occurs")
+	clock.Add(time.Minute)
+	assert.Equal(t, seen{Counted: 2, First: at(t0 - 3600), Last: at(t0 + 180), Listed: []string{"lagging", "old"}, ItemLast: []int64{t0, t0 + 180}}, look())
+
+	s.AddItem("fresh", "production", Item{FirstBefore: time.Hour, ListedAfter: time.Hour, CountedAfter: time.Hour, StampedAfter: time.Hour}, 0)
+	got := do(t, s.URL, req{path: "/api/1/versions/fresh/items?environment=production&event=new", token: "read-token"})
+	require.Equal(t, http.StatusOK, got.status, "first occurred an hour ago, so every answer shows it: %s", got.body)
+	assert.Contains(t, string(got.body), fmt.Sprintf(`"first_in_version_occurrence_timestamp":%d`, clock.Now().Add(-time.Hour).Unix()))
+}
+
+func TestItemsLevels(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	for _, level := range []string{"warning", "error", "critical"} {
+		s.AddItem("abc", "production", Item{Title: level, Level: level}, 0)
+	}
+	for query, want := range map[string]string{
+		"level=error&level=critical": "error critical", "level=warning": "warning", "": "warning error critical",
+	} {
+		got := do(t, s.URL, req{path: "/api/1/versions/abc/items?environment=production&event=new&" + query, token: "read-token"})
+		var items []itemJSON
+		require.NoError(t, json.Unmarshal(got.body, &okBody{Result: &items}), "%s", got.body)
+		var titles []string
+		for _, it := range items {
+			titles = append(titles, it.Title)
+		}
+		assert.Equal(t, want, strings.Join(titles, " "), query)
+	}
+	got := do(t, s.URL, req{path: "/api/1/versions/abc/items?environment=production&event=new&level=error&level=fatal", token: "read-token"})
+	assert.Equal(t, http.StatusUnprocessableEntity, got.status)
+}
+
+func TestPostItems(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	s := newServer(t, WithClock(clock.Now))
+	post := func(body string) reply {
+		return do(t, s.URL, req{method: http.MethodPost, path: "/_fake/items", body: body})
+	}
+	got := post(`{"version":"abc","environment":"production","after":"-1h","count":3,"level":"critical","title":"old",
+		"first_before":"1h","listed_after":"1s","counted_after":"2s","stamped_after":"3s","occurrences":4}`)
+	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
+	var added []Item
+	require.NoError(t, json.Unmarshal(got.body, &added))
+	require.Len(t, added, 3)
+	assert.Equal(t, Item{ID: firstItemID + 2, Counter: 3, Title: "old", Level: "critical", Event: "new", Status: "active", Occurrences: 4,
+		FirstBefore: time.Hour, ListedAfter: time.Second, CountedAfter: 2 * time.Second, StampedAfter: 3 * time.Second}, added[2])
+	got = post(`{"version":"abc","environment":"production","counter":3}`)
+	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
+	assert.Contains(t, string(got.body), `"Occurrences":5`, "item 3 occurring again")
+
+	for body, want := range map[string]string{
+		`{"version":"abc"}`: "version and environment are required",
+		`{"version":"abc","environment":"p","after":"1 hour"}`: `after must be a Go duration such as "-1h"`,
+		`{"version":"abc","environment":"p","colour":"red"}`:   `unknown field "colour"`,
+		`{"version":"abc","environment":"p","level":"fatal"}`:  "level must be one of",
+		`{"version":"abc","environment":"p","count":10001}`:    "count must be from 0 to 10000",
+	} {
+		got := post(body)
+		assert.Equal(t, http.StatusBadRequest, got.status, body)
+		assert.Contains(t, got.message(t), want, body)
+	}
+}
