@@ -21,9 +21,11 @@ var github = provider{
 	payload: githubEvent,
 	// GITHUB_SHA is the commit the event built, except: a pull request's
 	// GITHUB_SHA is the merge commit GitHub made (pull_request_target's the
-	// base branch's head), a workflow_run's the default branch's head.
+	// base branch's head); a workflow_run's, a check_run's and a
+	// check_suite's the default branch's head.
 	revision: []string{githubEvent + " pull_request.head.sha", githubEvent + " deployment.sha",
-		githubEvent + " workflow_run.head_sha", "GITHUB_SHA"},
+		githubEvent + " workflow_run.head_sha", githubEvent + " check_run.head_sha", githubEvent + " check_suite.head_sha",
+		"GITHUB_SHA"},
 	// web-flow commits what was merged or edited on github.com; act runs as
 	// nektos/act.
 	localUsername: []string{githubEvent + " head_commit.committer.username", githubEvent + " head_commit.author.username",
@@ -44,6 +46,16 @@ var github = provider{
 			info.Comment.Source += "/attempts/GITHUB_RUN_ATTEMPT"
 		}
 		info.SecretsHint = githubSecretsHint(get)
+		// A comment on a pull request (a ChatOps /deploy) runs on the
+		// default branch's head, and its payload names no commit of the pull
+		// request: the checkout tells what was built (git), where the
+		// workflow checked the pull request out.
+		if get("GITHUB_EVENT_NAME") == "issue_comment" && get(githubEvent+" issue.pull_request.url") != "" &&
+			info.Revision.Source == "GITHUB_SHA" {
+			info.Revision = Field{}
+			info.RevisionHint = "a comment on a pull request names no commit of it: check the pull request out " +
+				"(actions/checkout with ref: refs/pull/N/head), or pass the revision"
+		}
 	},
 }
 
