@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff/handofftest"
 )
 
 // maxImageBytes is the size budget of the final image.
@@ -112,7 +112,7 @@ func gitlabEnv(apiURL string) []string {
 // dotenvID reads a dotenv report: the deploy's id and URL.
 func dotenvID(t *testing.T, path string) string {
 	t.Helper()
-	report := pipelinetest.ReadFile(t, path, pipelinetest.ParseDotenv)
+	report := handofftest.ReadFile(t, path, handofftest.ParseDotenv)
 	assert.NotEmpty(t, report["ROLLBAR_DEPLOY_URL"], "no ROLLBAR_DEPLOY_URL in the dotenv report")
 	require.Regexp(t, deployID, report["ROLLBAR_DEPLOY_ID"], "no ROLLBAR_DEPLOY_ID in the dotenv report")
 	return report["ROLLBAR_DEPLOY_ID"]
@@ -215,13 +215,13 @@ func TestPlugins(t *testing.T) {
 			env := append(tc.env, "PLUGIN_ACCESS_TOKEN="+token, "PLUGIN_ENVIRONMENT="+tc.environment, "PLUGIN_API_URL="+srv.URL)
 			stdout, _ := podman(t, "", append(env, "PLUGIN_STATUS=started"), mounts, img)
 			// Read as the later step reads it.
-			kept, err := pipeline.LoadIDs(dir)
+			kept, _, err := handoff.LoadIDs(dir)
 			require.NoError(t, err)
 			id := stdoutID(t, stdout)
 			assert.Equal(t, map[string]int64{tc.environment: mustID(t, id)}, kept, "the started step kept another id in the workspace")
 			podman(t, "", append(env, "PLUGIN_STATUS=succeeded"), mounts, img)
 			startedThenSucceeded(t, srv, id, sha, tc.environment)
-			assert.NoFileExists(t, filepath.Join(dir, pipeline.IDFile), "left behind after the final status")
+			assert.NoFileExists(t, filepath.Join(dir, ".rollbar-deploy-id"), "left behind after the final status")
 		})
 	}
 }
@@ -270,16 +270,16 @@ func TestDockerAction(t *testing.T) {
 		}
 		podman(t, "", env, mounts, img)
 		if status == "started" {
-			id = pipelinetest.ReadFile(t, filepath.Join(files, "env_started"), pipelinetest.ParseFileCommands)["ROLLBAR_DEPLOY_ID"]
+			id = handofftest.ReadFile(t, filepath.Join(files, "env_started"), handofftest.ParseFileCommands)["ROLLBAR_DEPLOY_ID"]
 			require.NotEmpty(t, id, "the started step wrote no ROLLBAR_DEPLOY_ID to GITHUB_ENV")
 		}
 	}
-	started := pipelinetest.ReadFile(t, filepath.Join(files, "output_started"), pipelinetest.ParseFileCommands)
+	started := handofftest.ReadFile(t, filepath.Join(files, "output_started"), handofftest.ParseFileCommands)
 	assert.Equal(t, id, started["deploy_id"])
 	assert.NotEmpty(t, started["deploy_url"])
-	succeeded := pipelinetest.ReadFile(t, filepath.Join(files, "output_succeeded"), pipelinetest.ParseFileCommands)
+	succeeded := handofftest.ReadFile(t, filepath.Join(files, "output_succeeded"), handofftest.ParseFileCommands)
 	assert.Equal(t, "succeeded", succeeded["status"])
-	cleared := pipelinetest.ReadFile(t, filepath.Join(files, "env_succeeded"), pipelinetest.ParseFileCommands)
+	cleared := handofftest.ReadFile(t, filepath.Join(files, "env_succeeded"), handofftest.ParseFileCommands)
 	assert.Empty(t, cleared["ROLLBAR_DEPLOY_ID"], "GITHUB_ENV keeps the id after the final status")
 	entries, err := os.ReadDir(files)
 	require.NoError(t, err)

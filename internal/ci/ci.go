@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -82,6 +83,38 @@ type Info struct {
 	// pull request, an unprotected GitLab ref), for the error when the token
 	// is missing; empty where nothing tells.
 	SecretsHint string
+
+	// Run is the URL every job and attempt of this run starts its comment
+	// with, where the CI re-runs a run as attempts (GitHub Actions); Attempt
+	// is this one's. A started deploy of an earlier attempt is one no job
+	// will finish: the attempt is over.
+	Run     string
+	Attempt int
+	// JobComment is true when the comment names this job alone (GitHub's job
+	// page): no parallel job of the run records a deploy with the same one.
+	JobComment bool
+	// NotDeploying says why this job deploys nothing, where the CI tells
+	// (a GitLab job that stops an environment); empty for a deploy.
+	NotDeploying string
+}
+
+// AttemptOf tells which attempt of this run recorded a comment, as this
+// CI writes them: the run's URL, then /attempts/N, or /job/J with
+// " (attempt N)" after it past the first; 0 for another run's.
+func (i Info) AttemptOf(comment string) int {
+	rest, ok := strings.CutPrefix(comment, i.Run)
+	if i.Run == "" || !ok || rest != "" && rest[0] != '/' && rest[0] != ' ' {
+		return 0
+	}
+	for _, marker := range []string{"/attempts/", " (attempt "} {
+		if _, n, ok := strings.Cut(rest, marker); ok {
+			if a, err := strconv.Atoi(strings.TrimSuffix(n, ")")); err == nil && a > 0 {
+				return a
+			}
+			return 0
+		}
+	}
+	return 1
 }
 
 // SkipsUnchanged is whether a new deploy is first checked against its
@@ -211,7 +244,7 @@ func (p provider) read(get Getenv, readFile ReadFile) Info {
 		p.finish(get, readFile, &info)
 	}
 	if local {
-		info.Comment, info.LocalUsername = Field{}, Field{}
+		info.Comment, info.LocalUsername, info.Run = Field{}, Field{}, "" // no run of this repository
 	}
 	if info.Revision.Value != "" {
 		info.RevisionHint = "" // nothing to tell

@@ -84,13 +84,13 @@ func TestDetect(t *testing.T) {
 				Comment:     Field{"https://github.com/acme/web/actions/runs/99/attempts/3", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT"},
 				Environment: Field{"staging", "GITHUB_EVENT_PATH deployment.environment"}, Branch: Field{"main", "GITHUB_REF"},
 				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"},
-				WorkflowCommands: true}},
+				WorkflowCommands: true, Run: "https://github.com/acme/web/actions/runs/99", Attempt: 3}},
 		{name: "github pull request from a fork: its head, not GitHub's merge", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SHA": sha,
 			"GITHUB_ACTOR": "ada", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "testdata/github-pull-request-fork.json",
 			"GITHUB_HEAD_REF": "feature/x", "GITHUB_REF": "refs/pull/5/merge", "GITHUB_REPOSITORY": "acme/web", "GITHUB_SERVER_URL": "https://github.com"},
 			want: Info{ID: "github", Revision: Field{prHead, "GITHUB_EVENT_PATH pull_request.head.sha"}, LocalUsername: Field{"ada", "GITHUB_ACTOR"},
 				Branch: Field{"feature/x", "GITHUB_HEAD_REF"}, Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, DeployIDVars: []string{"DEPLOY_ID"},
-				CommitURL: "https://github.com/acme/web/commit/" + prHead, WorkflowCommands: true, SecretsHint: forkHint}},
+				CommitURL: "https://github.com/acme/web/commit/" + prHead, WorkflowCommands: true, SecretsHint: forkHint, Attempt: 1}},
 		{name: "github pull_request_target: the pull request's head, not the base branch's", env: vars{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": "/tmp/out",
 			"GITHUB_SHA": sha, "GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_EVENT_PATH": "testdata/github-pull-request-fork.json", "GITHUB_ACTOR": "dependabot[bot]"},
 			want: Info{ID: "github", Revision: Field{prHead, "GITHUB_EVENT_PATH pull_request.head.sha"}, LocalUsername: Field{"dependabot[bot]", "GITHUB_ACTOR"},
@@ -122,7 +122,8 @@ func TestDetect(t *testing.T) {
 			LocalUsername: Field{"PhilippHeuer", "GITHUB_TRIGGERING_ACTOR"},
 			Comment:       Field{"https://github.com/cidverse/cienvsamples/actions/runs/11960822866", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID"},
 			Branch:        Field{"main", "GITHUB_REF"}, Repository: Field{"cidverse/cienvsamples", "GITHUB_REPOSITORY"},
-			CommitURL: "https://github.com/cidverse/cienvsamples/commit/" + dumpSHA, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true}},
+			CommitURL: "https://github.com/cidverse/cienvsamples/commit/" + dumpSHA, DeployIDVars: []string{"DEPLOY_ID"}, WorkflowCommands: true,
+			Run: "https://github.com/cidverse/cienvsamples/actions/runs/11960822866", Attempt: 1}},
 		{name: "gitlab", env: vars{"GITLAB_CI": "true", "CI": "true", "CI_COMMIT_SHA": sha, "GITLAB_USER_LOGIN": "ada",
 			"CI_COMMIT_AUTHOR": "Ada Lovelace <ada@example.com>", "CI_PIPELINE_URL": "https://gitlab.com/acme/web/-/pipelines/1555",
 			"CI_JOB_URL": "https://gitlab.com/acme/web/-/jobs/8440", "CI_ENVIRONMENT_NAME": "production", "CI_COMMIT_BRANCH": "main",
@@ -502,5 +503,43 @@ func BenchmarkDetect(b *testing.B) {
 				Detect(lookup, c.read)
 			}
 		})
+	}
+}
+
+// TestGitHubJob: the comment names the job (its check run, which the Action
+// passes in as ROLLBAR_CHECK_RUN_ID) and, past the first, the attempt; a
+// comment tells which attempt of the run recorded it.
+func TestGitHubJob(t *testing.T) {
+	t.Parallel()
+	run := "https://github.com/acme/web/actions/runs/99"
+	for _, c := range []struct {
+		attempt, check, comment string
+		job                     bool
+	}{
+		{"1", "", run, false},
+		{"2", "", run + "/attempts/2", false},
+		{"1", "5501", run + "/job/5501", true},
+		{"3", "5507", run + "/job/5507 (attempt 3)", true},
+		{"2", "${{ job.check_run_id }}", run + "/attempts/2", false},
+	} {
+		info := Detect(env(vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web",
+			"GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": c.attempt, "ROLLBAR_CHECK_RUN_ID": c.check}), nil)
+		assert.Equal(t, c.comment, info.Comment.Value)
+		assert.Equal(t, c.job, info.JobComment, c.comment)
+		assert.Equal(t, info.Attempt, info.AttemptOf(info.Comment.Value), c.comment)
+	}
+	info := Info{Run: run}
+	for comment, attempt := range map[string]int{run: 1, run + "/job/4": 1, run + "/attempts/2": 2, run + "/job/9 (attempt 4)": 4,
+		run + "0": 0, "https://github.com/acme/web/actions/runs/98": 0, "": 0, run + "/attempts/x": 0} {
+		assert.Equal(t, attempt, info.AttemptOf(comment), comment)
+	}
+	assert.Zero(t, Info{}.AttemptOf(""), "no run, no attempt")
+}
+
+func TestGitLabNotDeploying(t *testing.T) {
+	t.Parallel()
+	for action, deploys := range map[string]bool{"": true, "start": true, "stop": false, "prepare": false, "verify": false, "access": false} {
+		info := Detect(env(vars{"GITLAB_CI": "true", "CI_ENVIRONMENT_ACTION": action}), nil)
+		assert.Equal(t, deploys, info.NotDeploying == "", action)
 	}
 }

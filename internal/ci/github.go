@@ -40,9 +40,24 @@ var github = provider{
 	workflowCommands: true,
 	deployIDVars:     []string{"DEPLOY_ID"}, // how rollbar/github-deploy-action passes a deploy on
 	finish: func(get Getenv, readFile ReadFile, info *Info) {
-		// A re-run has a page of its own.
-		if n, _ := strconv.Atoi(get("GITHUB_RUN_ATTEMPT")); n > 1 && info.Comment.Value != "" {
-			info.Comment.Value += "/attempts/" + strconv.Itoa(n)
+		info.Run = info.Comment.Value
+		info.Attempt, _ = strconv.Atoi(get("GITHUB_RUN_ATTEMPT"))
+		// The job's own page tells apart the legs of a matrix and the
+		// attempts of a re-run; its id is an expression (job.check_run_id),
+		// which the Action passes in. Without it, a re-run's attempt has a page
+		// of its own.
+		switch check := get("ROLLBAR_CHECK_RUN_ID"); {
+		case info.Comment.Value == "":
+		case check != "" && strings.Trim(check, "0123456789") == "":
+			info.Comment.Value += "/job/" + check
+			info.Comment.Source += "/job/ROLLBAR_CHECK_RUN_ID"
+			info.JobComment = true
+			if info.Attempt > 1 { // for a later attempt to tell its own deploys from an earlier one's
+				info.Comment.Value += " (attempt " + strconv.Itoa(info.Attempt) + ")"
+				info.Comment.Source += " (attempt GITHUB_RUN_ATTEMPT)"
+			}
+		case info.Attempt > 1:
+			info.Comment.Value += "/attempts/" + strconv.Itoa(info.Attempt)
 			info.Comment.Source += "/attempts/GITHUB_RUN_ATTEMPT"
 		}
 		info.SecretsHint = githubSecretsHint(get)

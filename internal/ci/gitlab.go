@@ -37,6 +37,11 @@ var gitlab = provider{
 		if get("CI_COMMIT_REF_PROTECTED") == "false" {
 			info.SecretsHint = gitlabUnprotected
 		}
+		// Only a job whose environment action is start (the default) deploys.
+		switch action := get("CI_ENVIRONMENT_ACTION"); action {
+		case "stop", "prepare", "verify", "access":
+			info.NotDeploying = "this job's environment action is " + action + " (CI_ENVIRONMENT_ACTION), not a deploy"
+		}
 	},
 }
 

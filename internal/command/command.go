@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
@@ -76,6 +78,9 @@ type Invocation struct {
 	Out    *reporter
 	line   commandLine // the flags that are not settings
 	spec   *Spec
+	// jobEnv is the variables with what earlier steps of the job handed
+	// over, for the hand-off to read.
+	jobEnv func(string) string
 	// printed is whether stdout has its JSON document already.
 	printed bool
 }
@@ -83,9 +88,12 @@ type Invocation struct {
 // Main runs the command line args and returns the exit code.
 func (c *CLI) Main(ctx context.Context, args []string) int {
 	cmd, line, err := parse(args)
+	// The settings do not see what earlier steps handed over: that is the
+	// hand-off's to read (handoff.Receive).
+	jobEnv := handoff.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile)
 	in := config.Input{
 		Flags:  line.settings,
-		Getenv: pipeline.GitHub{Getenv: c.Getenv}.StepEnv(c.ReadFile),
+		Getenv: handoff.UserEnv(jobEnv),
 		Git:    func() (git.Commit, error) { return git.Head(ctx, c.Dir) },
 	}
 	info, ciErr := config.ReadCI(in, c.Getenv, c.ReadFile)
@@ -104,7 +112,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	}
 	in.CI = info
 	if c.Environ != nil {
-		in.Environ = c.Environ()
+		in.Environ = slices.DeleteFunc(c.Environ(), func(kv string) bool { name, _, _ := strings.Cut(kv, "="); return handoff.Own(name) })
 	}
 	spec := cmd.Spec()
 	if ciErr != nil {
@@ -125,7 +133,7 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 			}
 		}
 	}
-	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec}
+	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec, jobEnv: jobEnv}
 	err = required(spec, cfg)
 	if err == nil {
 		err = cmd.Run(ctx, r)

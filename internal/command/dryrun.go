@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
 )
@@ -22,16 +24,13 @@ type request struct {
 
 // dryRun prints the requests a record would send and where each value came
 // from, and sends nothing.
-func (r *Invocation) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error {
+func (r *Invocation) dryRun(target handoff.Target, status rollbar.Status, pairs []sourcemaps.Pair) error {
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
-	if target.ID != 0 && cfg.DeployID == 0 { // an id an earlier step saved
-		cfg.DeployID, cfg.Sources[config.DeployID] = rollbar.DeployID(target.ID), target.Source
-	}
 	if target.ID != 0 {
-		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate()})
+		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate(status)})
 	} else {
-		create := request{Method: "POST", URL: string(cfg.APIURL) + "/api/1/deploy", Body: r.newDeploy()}
+		create := request{Method: "POST", URL: string(cfg.APIURL) + "/api/1/deploy", Body: r.newDeploy(status)}
 		if cfg.CI.SkipsUnchanged() {
 			reqs = append(reqs, request{Method: "GET", URL: fmt.Sprintf("%s/api/1/deploys?limit=%d&page=1", cfg.APIURL, deploy.Recent)})
 			create.If = "the token cannot read, or the newest deploy of " + string(cfg.Environment) +
@@ -44,7 +43,13 @@ func (r *Invocation) dryRun(target deploy.Target, pairs []sourcemaps.Pair) error
 		settings = slices.DeleteFunc(slices.Clone(settings),
 			func(s config.Name) bool { return slices.Contains(watchTuning, s) })
 	}
-	return r.showDryRun(reqs, settings)
+	values := cfg.Values(settings...)
+	for i, v := range values {
+		if v.Name == config.DeployID && target.ID != 0 { // the user's, or an id an earlier step saved
+			values[i].Value, values[i].Source = strconv.FormatInt(target.ID, 10), target.Source
+		}
+	}
+	return r.showDryRun(reqs, values)
 }
 
 func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
@@ -56,13 +61,12 @@ func mapRequests(cfg *config.Config, pairs []sourcemaps.Pair) []request {
 	return reqs
 }
 
-func (r *Invocation) showDryRun(reqs []request, settings []config.Name) error {
+func (r *Invocation) showDryRun(reqs []request, values []config.Value) error {
 	cfg := r.Config
 	provider := cfg.CI.Provider
 	if provider == "" {
 		provider = "none (plain CLI)"
 	}
-	values := cfg.Values(settings...)
 	if r.JSON {
 		sources := map[config.Name]config.Value{}
 		for _, v := range values {

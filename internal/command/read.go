@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
@@ -25,10 +27,11 @@ func (*Get) Spec() *Spec {
 }
 
 func (*Get) Run(ctx context.Context, r *Invocation) error {
-	if err := r.argID("get"); err != nil {
+	target, err := r.argID("get")
+	if err != nil {
 		return err
 	}
-	id := r.Config.DeployID
+	id := target.ID
 	if id == 0 {
 		return usagef("get needs a deploy id: rollbar-deploy get 45306460")
 	}
@@ -37,7 +40,7 @@ func (*Get) Run(ctx context.Context, r *Invocation) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
 	defer cancel()
-	d, err := r.Client().Get(ctx, int64(id))
+	d, err := r.Client().Get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -56,27 +59,30 @@ func (*Get) Run(ctx context.Context, r *Invocation) error {
 	return nil
 }
 
-// argID takes a deploy id given as the command's argument into the
-// deploy_id setting: the same deploy named twice is fine, two are not.
-func (r *Invocation) argID(command string) error {
+// argID is the deploy the user names: the command's argument, else the
+// deploy_id setting. The argument is what was typed for this one command, so
+// it wins over an id the job's environment holds (ROLLBAR_DEPLOY_ID, DEPLOY_ID),
+// which is said. An empty argument ("$id" of a step that printed none) is
+// an id not given.
+func (r *Invocation) argID(command string) (handoff.Target, error) {
 	cfg := r.Config
-	switch len(r.Args) {
+	setting := handoff.Target{ID: int64(cfg.DeployID), Source: cfg.Source(config.DeployID)}
+	args := slices.DeleteFunc(slices.Clone(r.Args), func(a string) bool { return strings.TrimSpace(a) == "" })
+	switch len(args) {
 	case 0:
-		return nil
+		return setting, nil
 	case 1:
 	default:
-		return usagef("%s takes one deploy id, got %d arguments", command, len(r.Args))
+		return handoff.Target{}, usagef("%s takes one deploy id, got %d arguments", command, len(args))
 	}
-	id, err := rollbar.ParseDeployID(r.Args[0])
-	switch {
-	case err != nil:
-		return usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(r.Args[0]))
-	case cfg.DeployID != 0 && int64(cfg.DeployID) != id:
-		return usagef("%s %d names another deploy than deploy_id %d (from %s): give one",
-			command, id, cfg.DeployID, cfg.Source(config.DeployID))
+	id, err := rollbar.ParseDeployID(strings.TrimSpace(args[0]))
+	if err != nil {
+		return handoff.Target{}, usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(args[0]))
 	}
-	cfg.DeployID, cfg.Sources[config.DeployID] = rollbar.DeployID(id), "argument"
-	return nil
+	if setting.ID != 0 && setting.ID != id {
+		r.Out.Infof("%s %d: the deploy given as the argument, not deploy_id %d (from %s)", command, id, setting.ID, setting.Source)
+	}
+	return handoff.Target{ID: id, Source: "argument"}, nil
 }
 
 func requireReadToken(cfg *config.Config) error {

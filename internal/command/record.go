@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +18,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/watch"
@@ -47,41 +47,68 @@ func (*Record) Run(ctx context.Context, r *Invocation) error {
 	if len(r.Args) > 0 {
 		return usagef("record takes no arguments, got %s (flags start with --)", shown(r.Args[0]))
 	}
-	target, err := r.target()
-	if err != nil {
-		return err
-	}
-	return r.record(ctx, target)
+	return r.record(ctx, handoff.Target{ID: int64(r.Config.DeployID), Source: r.Config.Source(config.DeployID)}, false)
 }
 
-// target is the deploy this run updates, if any (deploy.Choose), from the
-// user's id or those earlier steps saved.
-func (r *Invocation) target() (deploy.Target, error) {
+// received reads what earlier steps handed this run (handoff.Receive): in a
+// CI whose steps share only the workspace, its id file too.
+func (r *Invocation) received() (handoff.Inbox, error) {
 	cfg := r.Config
-	if cfg.CI.SharesWorkspace { // its ids join those the variables hold
-		pending, err := pipeline.LoadIDs(r.workspace())
-		switch {
-		case err != nil && cfg.Status.Final():
-			return deploy.Target{}, &config.Error{Setting: string(config.DeployID), Source: pipeline.IDFile,
-				Problem: "cannot be read", Fix: err.Error()}
-		case err != nil: // a started record never takes a saved id: it replaces the file
-			r.Out.Warnf("%v: a started deploy replaces it", err)
-		}
-		for _, env := range slices.Sorted(maps.Keys(pending)) {
-			cfg.Saved = append(cfg.Saved, config.Saved{ID: pending[env], Environment: env, Source: pipeline.IDFile})
-		}
+	workspace := ""
+	if cfg.CI.SharesWorkspace {
+		workspace = r.workspace()
 	}
-	return deploy.Choose(deploy.Target{ID: int64(cfg.DeployID), Source: cfg.Source(config.DeployID)}, cfg.Status,
-		string(cfg.Environment), cfg.Saved...), nil
+	in, err := handoff.Receive(r.jobEnv, string(cfg.Environment), workspace)
+	switch {
+	case err != nil && cfg.Status.Final():
+		return in, &config.Error{Setting: string(config.DeployID), Source: handoff.IDFile, Problem: "cannot be read", Fix: err.Error()}
+	case err != nil: // a started record never takes a saved id: it replaces the file
+		r.Out.Warnf("%v: a started deploy replaces it", err)
+	}
+	return in, nil
 }
 
 func (r *Invocation) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
 
+// job is what tells this job's deploys apart in Rollbar: the comment the CI
+// makes names the job where the CI tells it (GitHub's job page).
+func (r *Invocation) job() deploy.Job {
+	info := r.Config.CI
+	ciComment := r.Config.Source(config.Comment) == info.Comment.Source
+	return deploy.Job{Certain: info.Provider == "" || info.JobComment && ciComment, Attempt: info.Attempt, AttemptOf: info.AttemptOf}
+}
+
 // record sends the deploy: source maps first, so a final status never
 // precedes them; a map Rollbar refuses still leaves the deploy to be
-// recorded, and fails the run after.
-func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
+// recorded, and fails the run after. user is the deploy the user named;
+// noID is an update that was given none.
+func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool) error {
 	cfg := r.Config
+	if cfg.CI.NotDeploying != "" && user.ID == 0 {
+		r.Out.Infof("nothing recorded: %s", cfg.CI.NotDeploying)
+		return nil
+	}
+	inbox, err := r.received()
+	if err != nil {
+		return err
+	}
+	for _, w := range inbox.Warnings {
+		r.Out.Warnf("%s", w)
+	}
+	target := inbox.Choose(user, cfg.Status.Final(), string(cfg.Environment))
+	status := cfg.Status
+	switch {
+	case status == rollbar.Skipped && target.ID == 0:
+		r.Out.Infof("nothing recorded: the status is skipped (from %s), so nothing was deployed", cfg.Source(config.Status))
+		return nil
+	case status == rollbar.Skipped:
+		r.Out.Warnf("the deploy step was skipped (status from %s): finishing deploy %d (from %s) as failed, since nothing was deployed",
+			cfg.Source(config.Status), target.ID, target.Source)
+		status = rollbar.Failed
+	case target.ID != 0 && cfg.Source(config.Status) == "default":
+		r.Out.Warnf("status is empty or not set: finishing deploy %d (from %s) as %s; set status (%s) to the job's outcome, such as ${{ job.status }}, "+
+			"or a failed deploy is recorded as succeeded", target.ID, target.Source, status, "input status, ROLLBAR_DEPLOY_STATUS")
+	}
 	if target.ID == 0 {
 		if err := cfg.Require(config.Environment, config.Revision); err != nil {
 			return err
@@ -101,14 +128,16 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 			Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
 	}
 	if cfg.DryRun {
-		return r.dryRun(target, pairs)
+		return r.dryRun(target, status, pairs)
 	}
 	if err := cfg.Require(config.AccessToken); err != nil {
 		return err
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
 	defer cancel()
+	job := r.job()
 	client := r.Client()
+	client.SharedFields = !job.Certain
 	// The maps go first, so that no final status precedes them, and may use
 	// two thirds of the time: the deploy keeps the rest, for itself and its
 	// retries, however many maps there are.
@@ -118,28 +147,16 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w; the deploy was not recorded", cmp.Or(mapsErr, ctx.Err()))
 	}
-	deployer := deploy.Deployer{Client: client, Log: r.Out}
-	// What was recorded: an update reports the deploy as Rollbar has it, not
-	// what this run happens to resolve.
-	got := rollbar.Deploy{Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
-	recorded := true
-	var err error
-	if target.ID != 0 {
-		r.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
-		var d rollbar.Deploy
-		d, err = deployer.Update(sendCtx, target.ID, r.newUpdate(), r.newDeploy())
-		if d.Environment != "" && cfg.Environment != "" && d.Environment != string(cfg.Environment) {
-			r.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
-				target.ID, d.Environment, cfg.Environment, cfg.Source(config.Environment), target.Source)
-		}
-		got.ID, got.Environment, got.Revision = d.ID, cmp.Or(d.Environment, got.Environment), cmp.Or(d.Revision, got.Revision)
-	} else {
-		got.ID, recorded, err = deployer.Create(sendCtx, r.newDeploy(), cfg.CI.SkipsUnchanged())
-	}
+	s := sender{Invocation: r, x: deploy.Deployer{Client: client, Log: r.Out}, status: status, job: job}
+	got, recorded, err := s.send(sendCtx, target, noID)
 	if err != nil {
 		return errors.Join(err, mapsErr)
 	}
-	res := r.result(got, target)
+	res := r.result(got, status)
+	if replaced := inbox.Settle(&res, status.Final(), target.ID); replaced != 0 && r.handsOver() {
+		r.Out.Warnf("deploy %d of %s, started earlier, was never finished: deploy %d takes its place for the steps after, "+
+			"and Rollbar will time %d out (a started step run twice?)", replaced, res.Environment, res.DeployID, replaced)
+	}
 	if recorded && r.Out.action == nil { // in Actions, publish's notice says it
 		r.Out.Infof("deploy %d %s: %s", res.DeployID, res.Status, res.URL)
 	}
@@ -147,16 +164,99 @@ func (r *Invocation) record(ctx context.Context, target deploy.Target) error {
 	switch {
 	case cfg.WatchFor > 0 && !recorded:
 		r.Out.Infof("not watching: this release brings no new code")
-	case cfg.WatchFor > 0 && cfg.Status == rollbar.Succeeded:
+	case cfg.WatchFor > 0 && status == rollbar.Succeeded:
 		report, err = r.watch(ctx, client, &res)
 	case cfg.WatchFor > 0: // say, ROLLBAR_WATCH_FOR in the env: of a job with a started step
-		r.Out.Infof("not watching: the watch follows a succeeded deploy, and this one is %s", cfg.Status)
+		r.Out.Infof("not watching: the watch follows a succeeded deploy, and this one is %s", status)
 	}
 	err = errors.Join(err, mapsErr)
 	return errors.Join(r.publish(res, report, uploads, err), err)
 }
 
-func (r *Invocation) newDeploy() rollbar.NewDeploy {
+// sender sends one record by the rules of a deploy's life (SPEC section 11).
+type sender struct {
+	*Invocation
+	x      deploy.Deployer
+	status rollbar.Status
+	job    deploy.Job
+}
+
+// send records the deploy, or updates target, and returns it as Rollbar
+// has it and whether a record was made (a release without new code is not).
+// With a token that can read, a started deploy of this job that a lost
+// answer or an interrupt left behind is taken up instead of recording
+// another; a final record without an id finishes the started deploy of
+// its run (the step that started it could not hand it over); and a re-run
+// finishes what its earlier attempts left started.
+func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (rollbar.Deploy, bool, error) {
+	cfg := s.Config
+	final := s.status.Final()
+	var found deploy.Unfinished
+	if target.ID == 0 && (cfg.ReadAccessToken != "" || noID) || s.job.Attempt > 1 {
+		var err error
+		found, err = s.x.Unfinished(ctx, s.newDeploy(s.status), s.job)
+		var api *rollbar.APIError
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return rollbar.Deploy{}, false, err
+		case errors.As(err, &api) && (api.Status == http.StatusUnauthorized || api.Status == http.StatusForbidden):
+			// A post-only token, the common case: the search was worth a try.
+			s.Out.Debugf("cannot look for the started deploys of this run that no step is left to finish (%v)", err)
+		case err != nil:
+			s.Out.Infof("cannot look for the started deploys of this run that no step is left to finish (%v)", err)
+		}
+	}
+	for _, d := range found.Orphans {
+		if _, err := s.x.Client.Update(ctx, d.ID, rollbar.Update{Status: string(rollbar.Failed)}); err != nil {
+			s.Out.Infof("deploy %d, left started by an earlier attempt of this run, could not be finished: %v", d.ID, err)
+			continue
+		}
+		s.Out.Warnf("deploy %d was left started by an earlier attempt of this run (%s), which is over: finished it as failed", d.ID, d.Comment)
+	}
+	switch {
+	case target.ID != 0:
+		s.Out.Debugf("updating deploy %d (from %s)", target.ID, target.Source)
+		return s.update(ctx, target)
+	case found.Mine != nil && !final:
+		s.Out.Warnf("deploy %d, started by an earlier try of this job (interrupted, or its answer lost), is still started: "+
+			"taking it up instead of recording another", found.Mine.ID)
+		return *found.Mine, true, nil
+	case found.Mine != nil:
+		s.Out.Infof("finishing deploy %d, started by this job, whose id did not reach this step", found.Mine.ID)
+		return s.update(ctx, handoff.Target{ID: found.Mine.ID, Source: "Rollbar's started deploy of this job"})
+	case final && len(found.Shared) == 1:
+		d := found.Shared[0]
+		s.Out.Infof("finishing deploy %d, started earlier in this run (%s), whose id did not reach this step", d.ID, d.Comment)
+		return s.update(ctx, handoff.Target{ID: d.ID, Source: "Rollbar's started deploy of this run"})
+	case final && len(found.Shared) > 1:
+		s.Out.Warnf("%d deploys of %s started in this run are still started, and this step cannot tell which one is its own: "+
+			"recording the outcome as a new deploy", len(found.Shared), cfg.Environment)
+	}
+	d := s.newDeploy(s.status)
+	id, recorded, err := s.x.Create(ctx, d, cfg.CI.SkipsUnchanged())
+	if err == nil && noID && cfg.CI.Provider != "" {
+		s.Out.Warnf("update was given no deploy id (an empty one, or none handed over by the step that started the deploy): "+
+			"recorded the outcome as deploy %d", id)
+	}
+	return rollbar.Deploy{ID: id, Environment: d.Environment, Revision: d.Revision}, recorded, err
+}
+
+// update updates target: in a CI run the final status lands even when
+// Rollbar refuses the update (deploy.Deployer.Update).
+func (s *sender) update(ctx context.Context, target handoff.Target) (rollbar.Deploy, bool, error) {
+	cfg := s.Config
+	d, err := s.x.Update(ctx, target.ID, s.newUpdate(s.status), s.newDeploy(s.status), cfg.CI.Provider != "")
+	if d.Environment != "" && cfg.Environment != "" && d.Environment != string(cfg.Environment) {
+		s.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
+			target.ID, d.Environment, cfg.Environment, cfg.Source(config.Environment), target.Source)
+	}
+	// What was recorded: an update reports the deploy as Rollbar has it, not
+	// what this run happens to resolve.
+	d.Environment, d.Revision = cmp.Or(d.Environment, string(cfg.Environment)), cmp.Or(d.Revision, string(cfg.Revision))
+	return d, true, err
+}
+
+func (r *Invocation) newDeploy(status rollbar.Status) rollbar.NewDeploy {
 	cfg := r.Config
 	return rollbar.NewDeploy{
 		Environment:     string(cfg.Environment),
@@ -164,26 +264,25 @@ func (r *Invocation) newDeploy() rollbar.NewDeploy {
 		RollbarUsername: string(cfg.RollbarUsername),
 		LocalUsername:   string(cfg.LocalUsername),
 		Comment:         cfg.Comment,
-		Status:          string(cfg.Status),
+		Status:          string(status),
 	}
 }
 
 // newUpdate is what an update sends. The CI's run URL was already sent when
 // the deploy started, so only a comment the user gave replaces Rollbar's.
-func (r *Invocation) newUpdate() rollbar.Update {
+func (r *Invocation) newUpdate(status rollbar.Status) rollbar.Update {
 	cfg := r.Config
-	u := rollbar.Update{Status: string(cfg.Status)}
+	u := rollbar.Update{Status: string(status)}
 	if src := cfg.Source(config.Comment); src != "" && src != cfg.CI.Comment.Source {
 		u.Comment = cfg.Comment
 	}
 	return u
 }
 
-func (r *Invocation) result(d rollbar.Deploy, target deploy.Target) pipeline.Result {
+func (r *Invocation) result(d rollbar.Deploy, status rollbar.Status) handoff.Result {
 	cfg := r.Config
-	id := d.ID
-	res := pipeline.Result{
-		DeployID: id, URL: rollbar.DeployURL(id), Status: string(cfg.Status),
+	res := handoff.Result{
+		DeployID: d.ID, URL: rollbar.DeployURL(d.ID), Status: string(status),
 		Environment: d.Environment, Revision: d.Revision,
 		User:   string(cmp.Or(cfg.RollbarUsername, cfg.LocalUsername)),
 		Branch: cfg.CI.Branch.Value, Repository: cfg.CI.Repository.Value,
@@ -191,38 +290,10 @@ func (r *Invocation) result(d rollbar.Deploy, target deploy.Target) pipeline.Res
 	if d.Revision == cfg.CI.Revision.Value {
 		res.RevisionURL = cfg.CI.CommitURL // the CI's commit: not another revision's
 	}
-	// The job's unfinished deploys: this one joins them when started, and
-	// leaves them, as does the saved deploy it finished, when final.
-	res.Pending = map[string]int64{}
-	for _, s := range cfg.Saved {
-		if s.Source != pipeline.DeployIDVar {
-			res.Pending[s.Environment] = s.ID
-		}
-	}
-	if !cfg.Status.Final() {
-		if old, ok := res.Pending[res.Environment]; ok && old != id && r.handsOver() {
-			r.Out.Warnf("deploy %d of %s, started earlier, was never finished: deploy %d takes its place for the steps after, and Rollbar will time %d out (a started step run twice?)", old, res.Environment, id, old)
-		}
-		res.Pending[res.Environment], res.Handoff = id, pipeline.Save
-		return res
-	}
-	finished := func(env string, saved int64) bool { return env == res.Environment || saved == target.ID }
-	before := len(res.Pending)
-	if maps.DeleteFunc(res.Pending, finished); len(res.Pending) == before {
-		res.Pending = nil // nothing to write
-	}
-	// ROLLBAR_DEPLOY_ID, the last deploy started, is cleared once it is
-	// finished, or when there is none; another environment's stays.
-	res.Handoff = pipeline.Clear
-	for _, s := range cfg.Saved {
-		if s.Source == pipeline.DeployIDVar && !finished(s.Environment, s.ID) {
-			res.Handoff = pipeline.Leave
-		}
-	}
 	return res
 }
 
-// handsOver reports whether this run tells later steps of its deploy:
+// handsOff reports whether this run tells later steps of its deploy:
 // through GITHUB_ENV, a dotenv report or the workspace's id file.
 func (r *Invocation) handsOver() bool {
 	return r.Out.action != nil || r.Config.Dotenv != "" || r.Config.CI.SharesWorkspace
@@ -230,7 +301,7 @@ func (r *Invocation) handsOver() bool {
 
 // publish hands the deploy back to the pipeline: the id on stdout, and the
 // CI's own files.
-func (r *Invocation) publish(res pipeline.Result, report *watch.Report, uploads []uploaded, failed error) error {
+func (r *Invocation) publish(res handoff.Result, report *watch.Report, uploads []uploaded, failed error) error {
 	if r.JSON {
 		out := map[string]any{"deploy_id": res.DeployID, "deploy_url": res.URL, "status": res.Status,
 			"environment": res.Environment, "revision": res.Revision}
@@ -247,14 +318,19 @@ func (r *Invocation) publish(res pipeline.Result, report *watch.Report, uploads 
 	}
 	var errs []error
 	if r.Out.action != nil {
-		errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.Publish(res))
-		r.Out.Noticef("Rollbar deploy %d (%s, %s): %s", res.DeployID, res.Environment, res.Status, res.URL)
+		errs = append(errs, handoff.GitHub{Getenv: r.Getenv}.Publish(res))
+		// One notice per deploy, as one summary table: its final state's.
+		if res.Status == string(rollbar.Started) {
+			r.Out.Infof("deploy %d %s: %s", res.DeployID, res.Status, res.URL)
+		} else {
+			r.Out.Noticef("Rollbar deploy %d (%s, %s): %s", res.DeployID, res.Environment, res.Status, res.URL)
+		}
 	}
 	if r.Config.Dotenv != "" {
-		errs = append(errs, pipeline.WriteDotenv(r.Path(r.Config.Dotenv), res))
+		errs = append(errs, handoff.WriteDotenv(r.Path(r.Config.Dotenv), res))
 	}
 	if r.Config.CI.SharesWorkspace && res.Pending != nil {
-		errs = append(errs, pipeline.SaveIDs(r.workspace(), res.Pending))
+		errs = append(errs, handoff.SaveIDs(r.workspace(), res.Pending))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("deploy %d was recorded, but handing it to the pipeline failed: %w", res.DeployID, err)
@@ -434,21 +510,26 @@ func (*Update) Spec() *Spec {
 
 func (*Update) Run(ctx context.Context, r *Invocation) error {
 	cfg := r.Config
-	if err := r.argID("update"); err != nil {
-		return err
+	user, err := r.argID("update")
+	if err != nil || user.ID != 0 {
+		return cmp.Or(err, r.record(ctx, user, false))
 	}
-	target, err := r.target()
-	if err != nil {
-		return err
-	}
-	if target.ID == 0 {
-		if len(cfg.Saved) > 0 {
-			s := cfg.Saved[0]
-			return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", s.ID, s.Source, s.Environment, cfg.Environment)
+	// In a CI run the outcome lands without an id too (SPEC 11.1); at a
+	// terminal an update without a deploy to update is a mistake.
+	if cfg.CI.Provider == "" {
+		in, err := r.received()
+		if err != nil {
+			return err
 		}
-		return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
+		if in.Choose(user, cfg.Status.Final(), string(cfg.Environment)).ID == 0 {
+			if len(in.Saved) > 0 {
+				s := in.Saved[0]
+				return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", s.ID, s.Source, s.Environment, cfg.Environment)
+			}
+			return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
+		}
 	}
-	return r.record(ctx, target)
+	return r.record(ctx, user, true)
 }
 
 func isDir(path string) bool {

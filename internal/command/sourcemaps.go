@@ -36,7 +36,7 @@ func (*Sourcemaps) Run(ctx context.Context, r *Invocation) error {
 		cfg.Sources[config.SourceMaps] = strings.TrimPrefix(cfg.Source(config.SourceMaps)+" and arguments", " and ")
 	}
 	if cfg.DryRun {
-		return r.showDryRun(mapRequests(cfg, pairs), r.spec.Settings)
+		return r.showDryRun(mapRequests(cfg, pairs), cfg.Values(r.spec.Settings...))
 	}
 	if err := cfg.Require(config.AccessToken); err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/deploy"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/watch"
 )
@@ -42,7 +42,7 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	if len(r.Args) > 0 {
 		return usagef("watch takes no arguments, got %s", shown(r.Args[0]))
 	}
-	res := pipeline.Result{DeployID: r.watchedID(), Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
+	res := handoff.Result{DeployID: r.watchedID(), Environment: string(cfg.Environment), Revision: string(cfg.Revision)}
 	if res.DeployID == 0 { // the deploy tells both
 		if err := cfg.Require(config.Environment, config.Revision); err != nil {
 			return err
@@ -63,10 +63,10 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 	if res.Watch != nil {
 		var errs []error
 		if r.Out.action != nil {
-			errs = append(errs, pipeline.GitHub{Getenv: r.Getenv}.PublishWatch(*res.Watch))
+			errs = append(errs, handoff.GitHub{Getenv: r.Getenv}.PublishWatch(*res.Watch))
 		}
 		if cfg.Dotenv != "" {
-			errs = append(errs, pipeline.WriteWatchDotenv(r.Path(cfg.Dotenv), *res.Watch))
+			errs = append(errs, handoff.WriteWatchDotenv(r.Path(cfg.Dotenv), *res.Watch))
 		}
 		err = errors.Join(append(errs, err)...)
 	}
@@ -81,7 +81,8 @@ func (r *Invocation) watchedID() int64 {
 	if cfg.DeployID != 0 {
 		return int64(cfg.DeployID)
 	}
-	for _, s := range cfg.Saved {
+	in, _ := handoff.Receive(r.jobEnv, string(cfg.Environment), "") // the variables' alone cannot fail
+	for _, s := range in.Saved {
 		if s.Environment == string(cfg.Environment) {
 			return s.ID
 		}
@@ -93,7 +94,7 @@ func (r *Invocation) watchedID() int64 {
 // puts its verdict in res and returns the whole report. A breached gate is
 // errGate (exit 3); an outage that lasted is the outage's error, which the
 // failure policy judges.
-func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (*watch.Report, error) {
+func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *handoff.Result) (*watch.Report, error) {
 	cfg := r.Config
 	judged, err := r.watchedDeploy(ctx, client, res)
 	if err != nil {
@@ -121,7 +122,7 @@ func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *pip
 	}
 	var md bytes.Buffer
 	report.Markdown(&md)
-	res.Watch = &pipeline.Watch{Result: string(report.Result), NewItems: report.New, ReactivatedItems: report.Reactivated, Summary: md.String()}
+	res.Watch = &handoff.Watch{Result: string(report.Result), NewItems: report.New, ReactivatedItems: report.Reactivated, Summary: md.String()}
 	switch {
 	case err != nil:
 		return &report, fmt.Errorf("watch: %w", err)
@@ -157,7 +158,7 @@ const searchPages = 5
 // (unrecordedLead): those of an earlier deploy of the revision must not fail
 // this one (a rollback to it), and a deploy the watch follows at once shows
 // its errors again within the window.
-func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, res *pipeline.Result) (rollbar.Deploy, error) {
+func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, res *handoff.Result) (rollbar.Deploy, error) {
 	// As long as a poll may take: an outage must not hold the window up.
 	ctx, cancel := context.WithTimeout(ctx, min(time.Duration(r.Config.Timeout), time.Duration(r.Config.WatchInterval)))
 	defer cancel()

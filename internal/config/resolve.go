@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,7 +13,6 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
@@ -39,20 +36,7 @@ type Config struct {
 	CI       ci.Info
 	Sources  map[Name]string // "--environment", "ROLLBAR_ENV", "GITHUB_SHA", "default", …
 	Warnings []string
-	// Saved are the deploy ids earlier steps of this job saved for the
-	// variables of later ones (GitHub's GITHUB_ENV, GitLab's dotenv report),
-	// the last one started first. They are not DeployID: a saved id only
-	// finishes a deploy of its environment.
-	Saved  []Saved
-	gitErr error
-}
-
-// Saved is a deploy id the tool handed to a later step, with the
-// environment it belongs to.
-type Saved struct {
-	ID          int64
-	Environment string
-	Source      string
+	gitErr   error
 }
 
 // Source tells where a setting's value came from ("" when it is unset).
@@ -96,10 +80,6 @@ func Resolve(in Input) (*Config, error) {
 		c.Comment = cutAtRune(c.Comment, maxComment)
 		c.Warnings = append(c.Warnings, fmt.Sprintf("comment (from %s) is longer than Rollbar's 64 KiB: cut to %d bytes",
 			c.Sources[Comment], len(c.Comment)))
-	}
-	var warning string
-	if c.Saved, warning = saved(in, string(c.Environment)); warning != "" {
-		c.Warnings = append(c.Warnings, warning)
 	}
 	if b := in.CI.Branch.Value; b != "" && string(c.Revision) == b && c.Sources[Revision] != in.CI.Revision.Source {
 		return c, &Error{Setting: string(Revision), Source: c.Sources[Revision], Value: b,
@@ -201,67 +181,6 @@ func (l *lookuper) explain(err error) error {
 		e.Value = redactURL(l.values[s.Name])
 	}
 	return e
-}
-
-// saved reads the ids earlier steps saved, the one kept under environment's
-// own name first. One that does not parse is not the tool's, so it is
-// passed over. A record under environment's name that is another
-// environment's (eu-prod and eu_prod share ROLLBAR_DEPLOYS_EU_PROD, and
-// GitLab kept the last report's) is warned of: this environment's deploy
-// may be lost.
-func saved(in Input, environment string) (out []Saved, warning string) {
-	if name := pipeline.PendingVarOf(environment); name != "" {
-		records := pipeline.DecodeRecords(get(in, name))
-		if id, ok := records[environment]; ok && id > 0 {
-			out = append(out, Saved{ID: id, Environment: environment, Source: name})
-		}
-		for _, other := range slices.Sorted(maps.Keys(records)) {
-			if other != environment && records[other] > 0 {
-				warning = fmt.Sprintf("%s holds the started deploy of %s, and %s goes by that name too: GitLab keeps one report's, so a started deploy of either may be left to time out; name the environments apart",
-					name, other, environment)
-			}
-		}
-	}
-	if env, started := handedOver(in); env != "" && started {
-		if id, err := rollbar.ParseDeployID(get(in, pipeline.DeployIDVar)); err == nil {
-			out = append(out, Saved{ID: id, Environment: env, Source: pipeline.DeployIDVar})
-		}
-	}
-	pending := pipeline.DecodePending(get(in, pipeline.PendingVar))
-	for _, env := range slices.Sorted(maps.Keys(pending)) {
-		out = append(out, Saved{ID: pending[env], Environment: env, Source: pipeline.PendingVar})
-	}
-	return out, warning
-}
-
-// handedOver tells whose a ROLLBAR_DEPLOY_ID is: the tool's, with its
-// environment, and started or finished, or the user's (environment "").
-// The tool writes the id with its environment, and where it keeps records
-// of that environment (ROLLBAR_DEPLOYS, ROLLBAR_DEPLOYS_<ENVIRONMENT>) the
-// same id in them, negated once finished. An id beside them that is not
-// theirs was set by the user, say `export ROLLBAR_DEPLOY_ID=$(…)` in a job
-// that GitLab also handed another job's report, and is the user's.
-func handedOver(in Input) (environment string, started bool) {
-	env := get(in, pipeline.EnvironmentVar)
-	if env == "" {
-		return "", false
-	}
-	if unescaped, err := url.PathUnescape(env); err == nil {
-		env = unescaped // as the dotenv report holds it
-	}
-	id, _ := strconv.ParseInt(get(in, pipeline.DeployIDVar), 10, 64)
-	for _, name := range []string{pipeline.PendingVar, pipeline.PendingVarOf(env)} {
-		if rec, ok := pipeline.DecodeRecords(get(in, name))[env]; ok {
-			switch rec {
-			case id:
-				return env, true
-			case -id:
-				return env, false
-			}
-			return "", false
-		}
-	}
-	return env, true
 }
 
 // find walks a setting's sources in order. Blank counts as unset
@@ -455,7 +374,7 @@ func misspelt(environ []string) []string {
 		name, _, _ := strings.Cut(kv, "=")
 		head, _, _ := strings.Cut(name, "_")
 		prefix := head + "_"
-		if known[name] || strings.HasPrefix(name, pipeline.PendingVar+"_") || prefix != "ROLLBAR_" && prefix != "PLUGIN_" && prefix != "INPUT_" {
+		if known[name] || prefix != "ROLLBAR_" && prefix != "PLUGIN_" && prefix != "INPUT_" {
 			continue
 		}
 		if s, key, ok := suggest(name, prefix); ok {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
 
 func getenv(m map[string]string) func(string) string {
@@ -229,42 +228,10 @@ func TestResolveCutsLongComment(t *testing.T) {
 	assert.Equal(t, []string{"comment (from ROLLBAR_COMMENT) is longer than Rollbar's 64 KiB: cut to 65535 bytes"}, cfg.Warnings)
 }
 
-// TestSaved: a ROLLBAR_DEPLOY_ID the tool saved (it wrote the environment
-// beside it) is not the user's deploy id.
-func TestSaved(t *testing.T) {
-	t.Parallel()
-	cfg, err := Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging"})})
-	require.NoError(t, err)
-	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOY_ID"}}, cfg.Saved)
-	assert.Zero(t, cfg.DeployID)
-
-	cfg, err = Resolve(Input{CI: github, Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "8", "ROLLBAR_DEPLOY_ENVIRONMENT": "prod%20eu",
-		"ROLLBAR_DEPLOYS": "prod+eu=8&staging=7&bad=x", "DEPLOY_ID": "5"})})
-	require.NoError(t, err)
-	assert.Equal(t, []Saved{{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOY_ID"},
-		{ID: 8, Environment: "prod eu", Source: "ROLLBAR_DEPLOYS"}, {ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS"}}, cfg.Saved)
-	assert.Equal(t, rollbar.DeployID(5), cfg.DeployID, "the user's DEPLOY_ID beats a saved ROLLBAR_DEPLOY_ID")
-
-	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "9", "ROLLBAR_DEPLOY_ENVIRONMENT": "staging",
-		"ROLLBAR_DEPLOYS_STAGING": "staging=7"}), Flags: map[Name]string{"environment": "staging"}})
-	require.NoError(t, err)
-	assert.Equal(t, []Saved{{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOYS_STAGING"}}, cfg.Saved)
-	assert.Equal(t, rollbar.DeployID(9), cfg.DeployID,
-		"an id that is not the one the tool saved for its environment is the user's")
-
-	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_DEPLOY_ID": "7"})})
-	require.NoError(t, err)
-	assert.Equal(t, rollbar.DeployID(7), cfg.DeployID, "without the environment, the id is the user's")
-
-	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"DEPLOY_ID": "0a1b2c3d4e5f"})})
-	require.NoError(t, err, "another CI's DEPLOY_ID (Netlify's) is not read")
-	assert.Zero(t, cfg.DeployID)
-}
-
 func TestMisspelt(t *testing.T) {
 	t.Parallel()
 	cfg, err := Resolve(Input{Environ: []string{"ROLLBAR_STATUS=failed", "PLUGIN_STAUTS=x", "INPUT_ENVIROMENT=p",
-		"PLUGIN_ENV=p", "ROLLBAR_ENVIRONMENT_NAME=p", "ROLLBAR_VERSION=abc", "ROLLBAR_DEPLOYS_ID=id=3", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
+		"PLUGIN_ENV=p", "ROLLBAR_ENVIRONMENT_NAME=p", "ROLLBAR_VERSION=abc", "ROLLBAR_ACCESS_TOKEN=t", "ROLLBAR_SOMETHING_ELSE=1", "PATH=/bin", "ROLLBAR"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"ROLLBAR_STATUS is not a setting of rollbar-deploy: did you mean ROLLBAR_DEPLOY_STATUS (status)?",

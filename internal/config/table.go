@@ -10,12 +10,10 @@
 package config
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/ci"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/git"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
 )
 
 // Name is a setting's name: its Action input and plugin setting, and with
@@ -93,7 +91,7 @@ var Table = []Setting{
 		git:  func(c git.Commit) string { return c.SHA }, gitSource: gitHead},
 	{Name: Status, Vars: []string{"ROLLBAR_DEPLOY_STATUS"},
 		Help: "the deploy's status (a final one after started updates the started deploy)",
-		Want: "one of started, succeeded, failed, timed_out (or success, failure, error, cancelled)",
+		Want: "one of started, succeeded, failed, timed_out, skipped (or success, failure, error, cancelled)",
 		ci:   func(i ci.Info) ci.Field { return i.Status }},
 	{Name: LocalUsername, Vars: []string{"ROLLBAR_LOCAL_USERNAME"}, Help: "who deployed",
 		Want: "a user name (at most 255 characters)",
@@ -105,17 +103,12 @@ var Table = []Setting{
 		Help: "a comment shown with the deploy, such as the URL of the CI run",
 		Want: "text (at most 64 KiB)",
 		ci:   func(i ci.Info) ci.Field { return i.Comment }},
-	{Name: DeployID, Vars: []string{pipeline.DeployIDVar},
+	{Name: DeployID, Vars: []string{"ROLLBAR_DEPLOY_ID"},
 		Help: "the deploy to update instead of recording a new one (watch: the deploy whose start it counts from)",
 		Want: "a positive deploy id such as 45306460",
-		// A ROLLBAR_DEPLOY_ID the tool saved is not the user's (see saved); a
-		// CI may carry the user's id in a variable of its own.
-		keys: func(in Input, keys []string) []string {
-			if env, _ := handedOver(in); env != "" {
-				keys = slices.DeleteFunc(keys, func(k string) bool { return k == pipeline.DeployIDVar })
-			}
-			return append(keys, in.CI.DeployIDVars...)
-		}},
+		// A CI may carry the user's id in a variable of its own. (An id the
+		// tool handed a later step is no setting: internal/handoff hides it.)
+		keys: func(in Input, keys []string) []string { return append(keys, in.CI.DeployIDVars...) }},
 	{Name: AccessToken, Vars: []string{"ROLLBAR_ACCESS_TOKEN"}, Secret: true,
 		Help: "the token that records deploys and uploads source maps",
 		Want: "a project access token with the post_server_item scope"},

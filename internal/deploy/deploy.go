@@ -1,6 +1,7 @@
 // Package deploy holds the steps of recording a deploy that are Rollbar's
-// rules rather than the command line's: which deploy a step updates, a
-// release that brings no new code, and a deploy that is no longer started.
+// rules rather than the command line's: a release that brings no new code, a
+// deploy that is no longer started, and the started deploys of a run that no
+// step is left to finish.
 package deploy
 
 import (
@@ -10,35 +11,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 )
-
-// Target is the deploy a record updates, or none (ID 0) for a new one.
-type Target struct {
-	ID     int64
-	Source string
-}
-
-// Choose picks the deploy a record updates. An id the user gives always
-// names it. An id the tool saved for later steps finishes only a deploy of
-// its own environment (or a step that names none), and never serves a
-// started record: that starts a deploy of its own, or two environments in
-// one job would share one deploy.
-func Choose(user Target, status rollbar.Status, environment string, saved ...config.Saved) Target {
-	if user.ID != 0 {
-		return user
-	}
-	if !status.Final() {
-		return Target{}
-	}
-	for _, s := range saved {
-		if s.ID != 0 && (s.Environment == "" || environment == "" || s.Environment == environment) {
-			return Target{ID: s.ID, Source: s.Source}
-		}
-	}
-	return Target{}
-}
 
 // Log is where the steps tell the user what they decided.
 type Log interface {
@@ -134,7 +108,7 @@ func (e *NotStartedError) Error() string {
 			"but the token cannot read deploys to tell (%v). Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell", e.ID, e.Want, e.Lost, e.Read)
 	case e.Status == "":
 		return fmt.Sprintf("deploy %d is no longer started, so Rollbar refuses to set it to %s (%v); nothing was recorded. "+
-			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell whether Rollbar timed it out and record the outcome in its place", e.ID, e.Want, e.Read)
+			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell whether Rollbar timed it out", e.ID, e.Want, e.Read)
 	case e.Status == string(rollbar.TimedOut):
 		return fmt.Sprintf("deploy %d was timed out by Rollbar (the project's Deploy Timeout, 60 minutes by default), so it cannot be set to %s again: record a new deploy", e.ID, e.Want)
 	}
@@ -152,49 +126,119 @@ func (e *NotStartedError) Hint() string { return "" }
 func (e *NotStartedError) Transient() bool { return e.Lost != nil && e.Status == "" }
 
 // Update sets the status of deploy id and returns the deploy as Rollbar now
-// has it. When Rollbar refuses because the deploy is no longer started, the
-// deploy is read to tell why: one Rollbar timed out gets the final status as
-// a new deploy in its place (instead, filled from Rollbar's copy), once; one
-// already finished with the same status was finished by an earlier attempt
-// whose answer was lost. Without a read token nothing is guessed and nothing
-// is recorded.
-func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy) (rollbar.Deploy, error) {
+// has it. When Rollbar refuses because the deploy is no longer started:
+//   - read, and finished with the same status: nothing new (an earlier try
+//     finished it);
+//   - unread after a lost attempt of this update: that attempt most likely
+//     landed (a NotStartedError that is an outage's doing);
+//   - otherwise, in a CI run (land), the final status lands all the same,
+//     as a new deploy (instead, filled from Rollbar's copy where it could be
+//     read), with one warning; a rerun finds the deploy it recorded so;
+//   - at a terminal, a correction that cannot be made: a NotStartedError
+//     naming the deploy's status.
+func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy, land bool) (rollbar.Deploy, error) {
 	got, err := x.Client.Update(ctx, id, u)
 	var api *rollbar.APIError
 	if !errors.As(err, &api) || !api.NotStarted() {
 		got.ID = cmp.Or(got.ID, id)
 		return got, err
 	}
+	refused := &NotStartedError{ID: id, Want: rollbar.Status(u.Status), Err: err, Lost: api.Lost}
 	old, readErr := x.Client.Get(ctx, id)
-	if readErr != nil {
-		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: rollbar.Status(u.Status), Err: err, Read: readErr, Lost: api.Lost}
-	}
 	switch {
-	case old.Status == u.Status:
+	case readErr == nil && old.Status == u.Status:
 		x.Log.Infof("deploy %d is already %s", id, old.Status)
 		return old, nil
-	case old.Status != string(rollbar.TimedOut) || u.Status == string(rollbar.Started):
-		return rollbar.Deploy{}, &NotStartedError{ID: id, Want: rollbar.Status(u.Status), Status: old.Status, Err: err}
+	case readErr != nil && api.Lost != nil, !land, u.Status == string(rollbar.Started):
+		refused.Status, refused.Read = old.Status, readErr
+		return rollbar.Deploy{}, refused
+	}
+	why := fmt.Sprintf("deploy %d is already %s (finished by another step or run)", id, old.Status)
+	switch {
+	case readErr != nil:
+		why = fmt.Sprintf("deploy %d is no longer started, and the token cannot read why (%v; read_access_token would tell)", id, readErr)
+	case old.Status == string(rollbar.TimedOut):
+		why = fmt.Sprintf("Rollbar had timed deploy %d out (the project's Deploy Timeout)", id)
 	}
 	instead.Environment = cmp.Or(instead.Environment, old.Environment)
 	instead.Revision = cmp.Or(instead.Revision, old.Revision)
 	instead.LocalUsername = cmp.Or(instead.LocalUsername, old.LocalUsername)
-	instead.Comment = cmp.Or(u.Comment, old.Comment)
+	instead.Comment = cmp.Or(u.Comment, instead.Comment, old.Comment)
 	instead.Status = u.Status
+	if instead.Environment == "" || instead.Revision == "" {
+		refused.Status, refused.Read = old.Status, readErr
+		return rollbar.Deploy{}, fmt.Errorf("%w; recording the outcome in its place needs the environment and the revision", refused)
+	}
 	made := rollbar.Deploy{Environment: instead.Environment, Revision: instead.Revision, Status: instead.Status, LocalUsername: instead.LocalUsername, Comment: instead.Comment}
 	// A rerun of the step finds the deploy its first run recorded in the
-	// timed-out one's place.
-	if newer, err := x.Client.List(ctx, 1, Recent); err == nil {
-		for _, d := range newer {
-			if d.ID > id && d.StartTime >= old.StartTime && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
-				x.Log.Infof("deploy %d was timed out by Rollbar; deploy %d already records its outcome", id, d.ID)
-				return d, nil
+	// refused one's place.
+	if readErr == nil {
+		if newer, err := x.Client.List(ctx, 1, Recent); err == nil {
+			for _, d := range newer {
+				if d.ID > id && d.StartTime >= old.StartTime && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
+					x.Log.Infof("%s; deploy %d already records this outcome", why, d.ID)
+					return d, nil
+				}
 			}
 		}
 	}
 	if made.ID, err = x.Client.Create(ctx, instead); err != nil {
-		return rollbar.Deploy{}, fmt.Errorf("deploy %d was timed out by Rollbar; recording a new deploy in its place failed: %w", id, err)
+		return rollbar.Deploy{}, fmt.Errorf("%s, so it cannot be set to %s; recording a new deploy in its place failed: %w", why, u.Status, err)
 	}
-	x.Log.Warnf("Rollbar had timed deploy %d out (the project's Deploy Timeout), so it cannot be updated: recorded deploy %d with status %s in its place", id, made.ID, u.Status)
+	x.Log.Warnf("%s, so it cannot be set to %s: recorded deploy %d with status %s in its place", why, u.Status, made.ID, u.Status)
 	return made, nil
+}
+
+// Job is what tells the deploys this job records apart from every other
+// job's, as Rollbar holds them (their comment): SPEC section 11.3.
+type Job struct {
+	// Certain is true when the comment names this job alone (GitHub's job
+	// page), or where there is no CI (one terminal, one job).
+	Certain bool
+	// Attempt is this run's attempt, and AttemptOf tells which attempt
+	// recorded a comment (0: another run's); nil where a CI has none.
+	Attempt   int
+	AttemptOf func(comment string) int
+}
+
+// Unfinished are the started deploys of a revision in an environment that a
+// record may have to finish, among the newest.
+type Unfinished struct {
+	// Mine is certainly this job's: a try of it whose answer was lost, or
+	// that was interrupted.
+	Mine *rollbar.Deploy
+	// Shared have this job's comment, which other jobs of the run share: a
+	// started step's, or a parallel job's.
+	Shared []rollbar.Deploy
+	// Orphans are earlier attempts' of this run: over, so no step of theirs
+	// will finish them.
+	Orphans []rollbar.Deploy
+}
+
+// Unfinished reads the newest deploys for the started ones of d's
+// environment and revision, by whose they are.
+func (x *Deployer) Unfinished(ctx context.Context, d rollbar.NewDeploy, job Job) (Unfinished, error) {
+	var out Unfinished
+	deploys, err := x.Client.List(ctx, 1, Recent)
+	if err != nil {
+		return out, err
+	}
+	for _, got := range deploys {
+		if got.Status != string(rollbar.Started) || got.Environment != d.Environment || got.Revision != d.Revision {
+			continue
+		}
+		switch {
+		case got.Comment == d.Comment && got.LocalUsername == d.LocalUsername && job.Certain:
+			if out.Mine == nil {
+				out.Mine = &got
+			}
+		case got.Comment == d.Comment && d.Comment != "":
+			out.Shared = append(out.Shared, got)
+		case job.Attempt > 1 && job.AttemptOf != nil:
+			if a := job.AttemptOf(got.Comment); a > 0 && a < job.Attempt {
+				out.Orphans = append(out.Orphans, got)
+			}
+		}
+	}
+	return out, nil
 }

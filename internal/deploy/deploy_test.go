@@ -8,38 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/config"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
-
-func TestChoose(t *testing.T) {
-	t.Parallel()
-	staging := config.Saved{ID: 7, Environment: "staging", Source: "ROLLBAR_DEPLOY_ID"}
-	file := config.Saved{ID: 9, Source: ".rollbar-deploy-id"}
-	tests := []struct {
-		name   string
-		user   Target
-		status rollbar.Status
-		env    string
-		saved  []config.Saved
-		want   Target
-	}{
-		{"the user's id always updates", Target{ID: 5, Source: "--deploy-id"}, rollbar.Started, "production", []config.Saved{staging}, Target{ID: 5, Source: "--deploy-id"}},
-		{"a saved id finishes its environment", Target{}, rollbar.Succeeded, "staging", []config.Saved{staging}, Target{ID: 7, Source: "ROLLBAR_DEPLOY_ID"}},
-		{"a saved id is not another environment's", Target{}, rollbar.Succeeded, "production", []config.Saved{staging}, Target{}},
-		{"a started record is always new", Target{}, rollbar.Started, "staging", []config.Saved{staging}, Target{}},
-		{"a step naming no environment takes the saved one", Target{}, rollbar.Failed, "", []config.Saved{staging}, Target{ID: 7, Source: "ROLLBAR_DEPLOY_ID"}},
-		{"an old id file names no environment", Target{}, rollbar.Succeeded, "production", []config.Saved{{}, file}, Target{ID: 9, Source: ".rollbar-deploy-id"}},
-		{"nothing saved", Target{}, rollbar.Succeeded, "production", []config.Saved{{}}, Target{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.want, Choose(tt.user, tt.status, tt.env, tt.saved...))
-		})
-	}
-}
 
 type log []string
 
@@ -55,16 +26,24 @@ func TestUpdateNotStarted(t *testing.T) {
 		token        []rollbartest.Scope
 		first, final string // the deploy's status after its first record; the update's
 		timeOut      bool
+		land         bool   // a CI run, where the final status lands all the same
 		want         string // the error; "" for success
 		deploys      int    // deploys Rollbar has after
+		warning      string // why the outcome was recorded anew
 	}{
-		{"started deploy is updated", nil, "started", "succeeded", false, "", 1},
-		{"timed out: the outcome is recorded in its place", nil, "started", "failed", true, "", 2},
-		{"already finished so: done", nil, "succeeded", "succeeded", false, "", 1},
-		{"already finished otherwise: both named", nil, "succeeded", "failed", false, "deploy 45306460 is already succeeded, so it cannot be set to failed", 1},
-		{"timed out, restarted: the truth", nil, "started", "started", true, "deploy 45306460 was timed out by Rollbar", 1},
-		{"post-only token: nothing guessed", []rollbartest.Scope{rollbartest.ScopePost}, "started", "succeeded", true,
-			"deploy 45306460 is no longer started, so Rollbar refuses to set it to succeeded", 1},
+		{"started deploy is updated", nil, "started", "succeeded", false, false, "", 1, ""},
+		{"timed out: the outcome is recorded in its place", nil, "started", "failed", true, true, "", 2, "Rollbar had timed deploy 45306460 out"},
+		{"timed out, at a terminal: the correction cannot be made", nil, "started", "failed", true, false, "deploy 45306460 was timed out by Rollbar", 1, ""},
+		{"already finished so: done", nil, "succeeded", "succeeded", false, false, "", 1, ""},
+		{"already finished otherwise, at a terminal: both named", nil, "succeeded", "failed", false, false,
+			"deploy 45306460 is already succeeded, so it cannot be set to failed", 1, ""},
+		{"already finished otherwise, in a CI run: the outcome lands", nil, "failed", "succeeded", false, true, "", 2,
+			"deploy 45306460 is already failed (finished by another step or run)"},
+		{"timed out, restarted: the truth", nil, "started", "started", true, true, "deploy 45306460 was timed out by Rollbar", 1, ""},
+		{"post-only token, at a terminal: nothing guessed", []rollbartest.Scope{rollbartest.ScopePost}, "started", "succeeded", true, false,
+			"deploy 45306460 is no longer started, so Rollbar refuses to set it to succeeded", 1, ""},
+		{"post-only token, in a CI run: the outcome lands", []rollbartest.Scope{rollbartest.ScopePost}, "started", "succeeded", true, true, "", 2,
+			"deploy 45306460 is no longer started, and the token cannot read why"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +65,7 @@ func TestUpdateNotStarted(t *testing.T) {
 			}
 			var l log
 			x := Deployer{Client: &rollbar.Client{BaseURL: fake.URL, Token: "tok"}, Log: &l}
-			d, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{Status: tt.final})
+			d, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{Environment: "production", Revision: "abc", Comment: "pipeline 42"}, tt.land)
 			got := d.ID
 			if tt.want != "" {
 				assert.ErrorContains(t, err, tt.want)
@@ -101,12 +80,16 @@ func TestUpdateNotStarted(t *testing.T) {
 			if tt.deploys == 2 {
 				assert.Equal(t, got, deploys[1].ID)
 				assert.Equal(t, []string{"production", "abc", tt.final}, []string{deploys[1].Environment, deploys[1].Revision, deploys[1].Status})
-				assert.Contains(t, l[0], "recorded deploy 45306461 with status failed in its place")
+				require.Len(t, l, 1)
+				assert.Contains(t, l[0], "warning: "+tt.warning)
+				assert.Contains(t, l[0], "recorded deploy 45306461 with status "+tt.final+" in its place")
 				assert.Equal(t, []string{"production", "abc", "pipeline 42"}, []string{d.Environment, d.Revision, deploys[1].Comment}, "the outcome keeps the deploy's fields")
-				again, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{})
-				require.NoError(t, err)
-				assert.Equal(t, got, again.ID, "a rerun finds the deploy recorded in the timed-out one's place")
-				assert.Len(t, fake.Deploys(), 2)
+				if tt.token == nil {
+					again, err := x.Update(ctx, id, rollbar.Update{Status: tt.final}, rollbar.NewDeploy{}, true)
+					require.NoError(t, err)
+					assert.Equal(t, got, again.ID, "a rerun finds the deploy recorded in the refused one's place")
+					assert.Len(t, fake.Deploys(), 2)
+				}
 			}
 		})
 	}

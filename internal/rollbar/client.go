@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,6 +50,12 @@ type Client struct {
 	// Warnf hears about things the user should know even when all went well,
 	// such as a deploy found recorded after an ambiguous failure.
 	Warnf func(format string, args ...any)
+
+	// SharedFields is true when another job of the run may record a deploy
+	// with the same fields (parallel jobs sharing the run's URL as their
+	// comment): a deploy found after a lost answer may then be theirs, so it
+	// is not taken for this one.
+	SharedFields bool
 
 	// cannotRead is set once a duplicate check found the read token without
 	// the read scope: a later call's check would fail the same way, so it is
@@ -104,16 +111,21 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	canCheck, warned := true, false
 	var out struct {
 		Data struct {
-			DeployID int64 `json:"deploy_id"`
+			DeployID id `json:"deploy_id"`
 		} `json:"data"`
 	}
 	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
-		if ambiguous != nil && canCheck && !c.cannotRead.Load() {
-			id, ok, err := c.findRecorded(ctx, d, since)
+		if ambiguous != nil && c.SharedFields && !warned {
+			c.warnf("Rollbar may have recorded the deploy before its answer was lost (%v), but a deploy of the same fields may be another job's "+
+				"of this run (they share the comment): sending it again, which may record it twice", ambiguous)
+			warned = true
+		}
+		if ambiguous != nil && canCheck && !c.SharedFields && !c.cannotRead.Load() {
+			found, ok, err := c.findRecorded(ctx, d, since)
 			switch {
 			case ok:
-				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, id)
-				out.Data.DeployID = id
+				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, found)
+				out.Data.DeployID = id(found)
 				return nil, nil
 			case err != nil && lacksRead(err):
 				if !c.cannotRead.Swap(true) {
@@ -134,7 +146,20 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	if out.Data.DeployID <= 0 {
 		return 0, &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no valid deploy id (an old API version?)"}
 	}
-	return out.Data.DeployID, nil
+	return int64(out.Data.DeployID), nil
+}
+
+// id is a deploy id as an answer holds it: a number, or a string of digits
+// (Rollbar has answered both); anything else is no id.
+type id int64
+
+func (i *id) UnmarshalJSON(data []byte) error {
+	n, err := strconv.ParseInt(strings.Trim(string(data), `"`), 10, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "value that is no number (" + snippet(data) + ")", Type: reflect.TypeFor[id]()}
+	}
+	*i = id(n)
+	return nil
 }
 
 // opCreate is what a create is called in its errors.

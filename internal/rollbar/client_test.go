@@ -92,6 +92,7 @@ func TestCreateFaults(t *testing.T) {
 		warning   string // in the warnings, if any
 		transient bool   // for a failing case: an outage?
 		err       string
+		shared    bool // another job may record a deploy of the same fields
 	}{
 		{name: "two 503s then success", token: "post-token", deploys: 1, requests: 3,
 			faults: []rollbartest.Fault{{Kind: rollbartest.FaultStatus, Status: 503, Times: 2, Path: "/api/1/deploy"}}},
@@ -100,6 +101,9 @@ func TestCreateFaults(t *testing.T) {
 		{name: "recorded then 502, token can read", token: "both-token", deploys: 1, requests: 1,
 			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenStatus, Status: 502}},
 			warning: "had recorded the deploy"},
+		{name: "recorded then 502, another job's may look the same", token: "both-token", deploys: 2, requests: 2, shared: true,
+			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenStatus, Status: 502}},
+			warning: "may be another job's of this run (they share the comment): sending it again, which may record it twice"},
 		{name: "recorded then cut, token can read", token: "both-token", deploys: 1, requests: 1,
 			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenCut}},
 			warning: "had recorded the deploy"},
@@ -123,6 +127,7 @@ func TestCreateFaults(t *testing.T) {
 				srv.Inject(f)
 			}
 			c, warnings := newClient(t, srv, tt.token)
+			c.SharedFields = tt.shared
 
 			id, err := c.Create(timeout(t, time.Second), deploy)
 			assert.Len(t, srv.Deploys(), tt.deploys)
@@ -142,6 +147,22 @@ func TestCreateFaults(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, srv.Deploys()[len(srv.Deploys())-1].ID, id)
 		})
+	}
+}
+
+// TestCreateStringID: an answer whose id is a string of digits is taken.
+func TestCreateStringID(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]int64{`{"data":{"deploy_id":"12"}}`: 12, `{"data":{"deploy_id":12}}`: 12,
+		`{"data":{"deploy_id":"12a"}}`: 0, `{"data":{"deploy_id":""}}`: 0, `{"data":{"deploy_id":true}}`: 0} {
+		srv := fake(t)
+		srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultGarbage, Body: body})
+		c, _ := newClient(t, srv, "post-token")
+		id, err := c.Create(timeout(t, time.Second), deploy)
+		assert.Equal(t, want, id, body)
+		if want == 0 {
+			assert.ErrorContains(t, err, "record deploy", body)
+		}
 	}
 }
 

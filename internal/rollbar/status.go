@@ -20,6 +20,9 @@ const (
 	Succeeded Status = "succeeded"
 	Failed    Status = "failed"
 	TimedOut  Status = "timed_out"
+	// Skipped is no status of Rollbar's: the deploy step did not run
+	// (needs.X.result, steps.X.conclusion), so nothing was deployed.
+	Skipped Status = "skipped"
 )
 
 // statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
@@ -31,7 +34,7 @@ const (
 // NOT_BUILT), Semaphore's (passed, stopped), Woodpecker's (killed,
 // declined), Travis's (errored) and Bitbucket's (SUCCESSFUL).
 var statusWords = map[string]Status{
-	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut,
+	"started": Started, "succeeded": Succeeded, "failed": Failed, "timed_out": TimedOut, "skipped": Skipped,
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
 	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded,
 	"passed": Succeeded, "successful": Succeeded,

@@ -25,7 +25,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rollbar-deploy/rollbar-deploy/internal/command"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff/handofftest"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbartest"
 )
 
@@ -346,11 +346,11 @@ func cmdCIFile(ts *testscript.TestScript, neg bool, args []string) {
 	var err error
 	switch args[0] {
 	case "github":
-		got, err = pairs(pipelinetest.ParseFileCommandsOnce(data))
+		got, err = pairs(handofftest.ParseFileCommandsOnce(data))
 	case "dotenv":
-		got, err = pairs(pipelinetest.ParseDotenv(data))
+		got, err = pairs(handofftest.ParseDotenv(data))
 	case "summary":
-		got, err = pipelinetest.SummaryRows(data)
+		got, err = handofftest.SummaryRows(data)
 	default:
 		ts.Fatalf("usage: cifile github|dotenv|summary FILE ...")
 	}
@@ -368,7 +368,7 @@ func cmdDotenv(ts *testscript.TestScript, _ bool, args []string) {
 		ts.Fatalf("usage: dotenv FILE...")
 	}
 	for _, file := range args {
-		vars, err := pipelinetest.ParseDotenv([]byte(ts.ReadFile(file)))
+		vars, err := handofftest.ParseDotenv([]byte(ts.ReadFile(file)))
 		ts.Check(err)
 		for k, v := range vars {
 			ts.Setenv(k, v)

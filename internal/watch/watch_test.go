@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff/handofftest"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/watch"
 )
 
@@ -272,7 +272,7 @@ func TestReport(t *testing.T) {
 		`| #12 | error | new | 17 | TypeError\: \<img src\=x onerror\=alert\(1\)\> \| \*boom\*\\n\:\:error\:\:forged |`,
 		"", `and 2 more \(2 counted by Rollbar\, not in its item list yet\)`, "",
 	}, lines)
-	assert.Len(t, pipelinetest.TableCells(lines[6]), 5, "the title stays in its cell")
+	assert.Len(t, handofftest.TableCells(lines[6]), 5, "the title stays in its cell")
 
 	doc, err := json.Marshal(r)
 	require.NoError(t, err)

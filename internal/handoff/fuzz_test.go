@@ -1,4 +1,4 @@
-package pipeline_test
+package handoff_test
 
 import (
 	"errors"
@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline"
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff/handofftest"
 )
 
 // The files the pipeline writes are parsed line by line by a CI. Whatever a
@@ -34,21 +34,21 @@ func FuzzWriteDotenv(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, id int64, deployURL, status, environment, revision, revisionURL, user string) {
 		path := filepath.Join(t.TempDir(), "deploy.env")
-		r := pipeline.Result{DeployID: id, URL: deployURL, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user}
-		if err := pipeline.WriteDotenv(path, r); err != nil {
-			var unsafe *pipeline.UnsafeValueError
+		r := handoff.Result{DeployID: id, URL: deployURL, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user}
+		if err := handoff.WriteDotenv(path, r); err != nil {
+			var unsafe *handoff.UnsafeValueError
 			require.True(t, errors.As(err, &unsafe), "refused as unsafe: %v", err)
 			assert.NoFileExists(t, path, "nothing written")
 			return
 		}
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
-		got, err := pipelinetest.ParseDotenv(data)
+		got, err := handofftest.ParseDotenv(data)
 		require.NoError(t, err)
-		want := map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": pipeline.EscapeEnvironment(environment)}
-		if key := pipeline.PendingVarOf(environment); key != "" {
+		want := map[string]string{"ROLLBAR_DEPLOY_ID": strconv.FormatInt(id, 10), "ROLLBAR_DEPLOY_URL": deployURL, "ROLLBAR_DEPLOY_ENVIRONMENT": handoff.EscapeEnvironment(environment)}
+		if key := handoff.PendingVarOf(environment); key != "" {
 			if id != 0 {
-				assert.Equal(t, map[string]int64{environment: -id}, pipeline.DecodeRecords(got[key]), "the record names the environment exactly, and the deploy as finished")
+				assert.Equal(t, map[string]int64{environment: -id}, handoff.DecodeRecords(got[key]), "the record names the environment exactly, and the deploy as finished")
 			}
 			want[key] = got[key]
 		}
@@ -67,13 +67,13 @@ func FuzzGitHubPublish(f *testing.F) {
 		for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY"} {
 			files[name] = filepath.Join(dir, name)
 		}
-		r := pipeline.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user, Handoff: pipeline.Clear}
+		r := handoff.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user, Handoff: handoff.Clear}
 		if status == "started" {
-			r.Handoff = pipeline.Save
+			r.Handoff = handoff.Save
 		}
-		err := pipeline.GitHub{Getenv: func(k string) string { return files[k] }}.Publish(r)
+		err := handoff.GitHub{Getenv: func(k string) string { return files[k] }}.Publish(r)
 		if err != nil {
-			var unsafe *pipeline.UnsafeValueError
+			var unsafe *handoff.UnsafeValueError
 			require.True(t, errors.As(err, &unsafe), "refused as unsafe: %v", err)
 			data, _ := os.ReadFile(files["GITHUB_OUTPUT"])
 			assert.Empty(t, data, "no outputs half set")
@@ -90,7 +90,7 @@ func FuzzGitHubPublish(f *testing.F) {
 		summary, err := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
 		require.NoError(t, err)
 		assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, summaryRows(t, string(summary)))
-		assert.Equal(t, pipeline.Summary(r), string(summary))
+		assert.Equal(t, handoff.Summary(r), string(summary))
 	})
 }
 
@@ -99,7 +99,7 @@ func FuzzGitHubPublish(f *testing.F) {
 func FuzzSummary(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, id int64, url, status, environment, revision, revisionURL, user string) {
-		s := pipeline.Summary(pipeline.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user})
+		s := handoff.Summary(handoff.Result{DeployID: id, URL: url, Status: status, Environment: environment, Revision: revision, RevisionURL: revisionURL, User: user})
 		assert.Equal(t, []string{"Environment", "Revision", "User", "Status", "Deploy"}, summaryRows(t, s))
 		assert.NotContains(t, s, "<", "no raw HTML")
 	})
@@ -108,13 +108,13 @@ func FuzzSummary(f *testing.F) {
 // fuzzFileCommands parses a GitHub file-command file one step wrote as the
 // runner does, failing the test on a line it rejects or a name set twice.
 func fuzzFileCommands(t *testing.T, path string) map[string]string {
-	return pipelinetest.ReadFile(t, path, pipelinetest.ParseFileCommandsOnce)
+	return handofftest.ReadFile(t, path, handofftest.ParseFileCommandsOnce)
 }
 
 // summaryRows checks the summary's shape and returns each row's first cell.
 func summaryRows(t *testing.T, s string) []string {
 	t.Helper()
-	rows, err := pipelinetest.SummaryRows([]byte(s))
+	rows, err := handofftest.SummaryRows([]byte(s))
 	require.NoError(t, err)
 	return rows
 }

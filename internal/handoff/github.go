@@ -1,4 +1,4 @@
-package pipeline
+package handoff
 
 import (
 	"crypto/rand"
@@ -45,8 +45,8 @@ func (g GitHub) StepEnv(readFile func(string) ([]byte, error)) func(string) stri
 // Publish sets the outputs deploy_id, deploy_url and status (and a watch's
 // verdict); hands a started deploy's id and environment to the job's later
 // steps in ROLLBAR_DEPLOY_ID and ROLLBAR_DEPLOY_ENVIRONMENT, or clears them
-// once it is finished; and adds a step summary. A file the runner did not
-// name is skipped.
+// once it is finished; and, for a final status, adds a step summary. A file
+// the runner did not name is skipped.
 //
 // The files are written here rather than with go-githubactions: it panics
 // when a file cannot be written and uses one fixed heredoc delimiter. Each
@@ -82,6 +82,11 @@ func (g GitHub) Publish(r Result) error {
 	}
 	if err := g.appendTo("GITHUB_ENV", envText); err != nil {
 		return err
+	}
+	if r.Status == "started" {
+		// The job summary joins its steps': the deploy gets its one table
+		// from the step that finishes it, saying its final state.
+		return nil
 	}
 	return g.appendTo("GITHUB_STEP_SUMMARY", Summary(r))
 }

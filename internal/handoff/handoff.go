@@ -1,11 +1,13 @@
-// Package pipeline hands a recorded deploy back to the CI that ran the tool:
-// GitHub Actions outputs, environment and step summary, a GitLab dotenv
-// report, and the Drone/Woodpecker workspace file.
+// Package handoff hands deploy ids between the steps and jobs of a
+// pipeline: it writes a recorded deploy back to the CI that ran the tool
+// (GitHub Actions outputs, environment and step summary, a GitLab dotenv
+// report, the Drone/Woodpecker workspace file), reads back what earlier
+// steps handed over, and chooses the deploy a step finishes.
 //
 // Every file written here is parsed line by line by a CI, so a value that
 // could add a line of its own (a newline, a heredoc delimiter) is refused
 // rather than written.
-package pipeline
+package handoff
 
 import (
 	"fmt"

@@ -1,12 +1,12 @@
-// Package pipelinetest reads the files the pipeline writes the way the CIs
+// Package handofftest reads the files the hand-off writes the way the CIs
 // read them, for tests: GitHub Actions file commands (GITHUB_OUTPUT,
 // GITHUB_ENV), GitLab dotenv reports and the Markdown step summary.
 //
 // Each reader returns an error for anything the CI would refuse, so that a
 // test fails on a file a CI could not use, not only on a wrong value. It must
-// not import internal/pipeline: the pipeline's own tests import it. The file
-// commands' format is internal/filecmd's, which the pipeline reads too.
-package pipelinetest
+// not import internal/handoff: the hand-off's own tests import it. The file
+// commands' format is internal/filecmd's, which the hand-off reads too.
+package handofftest
 
 import (
 	"fmt"

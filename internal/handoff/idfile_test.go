@@ -1,4 +1,4 @@
-package pipeline
+package handoff
 
 import (
 	"os"
@@ -12,21 +12,21 @@ import (
 func TestIDFileRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	pending, err := LoadIDs(dir)
+	pending, _, err := LoadIDs(dir)
 	require.NoError(t, err)
 	assert.Empty(t, pending, "no file: no id, no error")
 
 	want := map[string]int64{"staging": 45306460, "prod eu": 45306461}
 	require.NoError(t, SaveIDs(dir, want))
-	data, err := os.ReadFile(filepath.Join(dir, IDFile))
+	data, err := os.ReadFile(filepath.Join(dir, oldIDFile)) // no checkout: at the root
 	require.NoError(t, err)
 	assert.Equal(t, "45306461 prod eu\n45306460 staging\n", string(data))
-	pending, err = LoadIDs(dir)
+	pending, _, err = LoadIDs(dir)
 	require.NoError(t, err)
 	assert.Equal(t, want, pending)
 
 	require.NoError(t, SaveIDs(dir, nil))
-	assert.NoFileExists(t, filepath.Join(dir, IDFile))
+	assert.NoFileExists(t, filepath.Join(dir, oldIDFile))
 	require.NoError(t, SaveIDs(dir, nil), "clearing twice is fine")
 	require.Error(t, SaveIDs(filepath.Join(dir, "missing"), want))
 }
@@ -41,10 +41,10 @@ func TestLoadIDs(t *testing.T) {
 		t.Run(content, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			require.NoError(t, os.WriteFile(filepath.Join(dir, IDFile), []byte(content), 0o644))
-			pending, err := LoadIDs(dir)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, oldIDFile), []byte(content), 0o644))
+			pending, _, err := LoadIDs(dir)
 			if want == nil {
-				assert.ErrorContains(t, err, IDFile+" does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID")
+				assert.ErrorContains(t, err, oldIDFile+" does not hold a deploy id: delete it, or set ROLLBAR_DEPLOY_ID")
 				return
 			}
 			require.NoError(t, err)

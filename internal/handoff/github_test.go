@@ -1,4 +1,4 @@
-package pipeline
+package handoff
 
 import (
 	"errors"
@@ -10,13 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rollbar-deploy/rollbar-deploy/internal/pipeline/pipelinetest"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff/handofftest"
 )
 
 // parseFileCommand reads a GITHUB_OUTPUT or GITHUB_ENV file as the runner
 // does, failing the test on anything the runner would reject.
 func parseFileCommand(t *testing.T, path string) map[string]string {
-	return pipelinetest.ReadFile(t, path, pipelinetest.ParseFileCommands)
+	return handofftest.ReadFile(t, path, handofftest.ParseFileCommands)
 }
 
 type githubFiles struct{ output, env, summary string }
@@ -47,6 +47,7 @@ func TestGitHubPublish(t *testing.T) {
 	gh := GitHub{Getenv: getenv}
 
 	require.NoError(t, gh.Publish(result("started")))
+	assert.NoFileExists(t, files.summary, "the deploy's table comes with its final state")
 	assert.Equal(t, map[string]string{
 		"deploy_id": "45306460", "deploy_url": "https://rollbar.com/deploy/45306460/", "status": "started",
 	}, parseFileCommand(t, files.output))
@@ -59,7 +60,8 @@ func TestGitHubPublish(t *testing.T) {
 
 	summary, err := os.ReadFile(files.summary)
 	require.NoError(t, err)
-	assert.Equal(t, 2, strings.Count(string(summary), "### Rollbar deploy"), "each step appends its summary")
+	assert.Equal(t, 1, strings.Count(string(summary), "### Rollbar deploy"), "one table for the deploy")
+	assert.Contains(t, string(summary), "| Status | succeeded |")
 	assert.Contains(t, string(summary), "| Revision | [0a1b2c3](https://github.com/acme/shop/commit/0a1b2c3d4e5f60718293a4b5c6d7e8f901234567) |")
 	assert.Contains(t, string(summary), "| Deploy | [45306460](https://rollbar.com/deploy/45306460/) |")
 }

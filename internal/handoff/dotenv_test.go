@@ -1,4 +1,4 @@
-package pipeline
+package handoff
 
 import (
 	"net/url"
