@@ -96,25 +96,27 @@ func (r *Invocation) watchedID() int64 {
 // failure policy judges.
 func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *handoff.Result) (*watch.Report, error) {
 	cfg := r.Config
-	judged, err := r.watchedDeploy(ctx, client, res)
-	if err != nil {
-		return nil, err
-	}
-	if res.Environment == "" || res.Revision == "" {
+	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval), Levels: cfg.WatchLevels,
+		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient}
+	judged, err := r.watchedDeploy(ctx, client, res) // may fill res in
+	version := rollbar.CodeVersion(res.Revision)
+	var report watch.Report
+	switch {
+	case err != nil: // no verdict, said as one, for the outputs a pipeline reads
+		report = watch.Report{Gate: gate, Result: watch.Unavailable, Err: err, Interrupted: ctx.Err() != nil}
+	case res.Environment == "" || res.Revision == "":
 		return nil, &config.Error{Setting: string(config.Revision),
 			Problem: "and environment are needed to watch a version", Fix: "set both"}
+	default:
+		gate.Since, gate.Deploy = time.Unix(judged.StartTime, 0), judged.ID
+		if judged.ID == 0 {
+			gate.Since = r.clock().Now().Add(-unrecordedLead)
+		}
+		r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s that occur from %s on",
+			version, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems,
+			strings.Join(cfg.WatchLevels, ", "), gate.Since.UTC().Format(time.DateTime+" MST"))
+		report, err = watch.Watch(ctx, gate, versions{client, version, res.Environment}, r.clock())
 	}
-	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval), Levels: cfg.WatchLevels,
-		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient,
-		Since: time.Unix(judged.StartTime, 0), Deploy: judged.ID}
-	if judged.ID == 0 {
-		gate.Since = r.clock().Now().Add(-unrecordedLead)
-	}
-	version := rollbar.CodeVersion(res.Revision)
-	r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s that occur from %s on",
-		version, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems,
-		strings.Join(cfg.WatchLevels, ", "), gate.Since.UTC().Format(time.DateTime+" MST"))
-	report, err := watch.Watch(ctx, gate, versions{client, version, res.Environment}, r.clock())
 	var text bytes.Buffer
 	report.Text(&text)
 	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {

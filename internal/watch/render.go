@@ -25,6 +25,9 @@ func NoDataWarning(revision, version string) string {
 
 // verdict is the report in one sentence.
 func (r Report) verdict() string {
+	if r.Requests() == 0 && r.Err != nil { // it never began
+		return fmt.Sprintf("%s: %v", r.Result, r.Err)
+	}
 	s := fmt.Sprintf("%s after %s: %d new (%d allowed) and %d reactivated (%d allowed) items at %s",
 		r.Result, r.Elapsed.Round(time.Second), r.New, r.Gate.MaxNew, r.Reactivated, r.Gate.MaxReactivated,
 		strings.Join(r.Gate.Levels, ", "))

@@ -292,6 +292,10 @@ func TestReport(t *testing.T) {
 	assert.Contains(t, text.String(), "passed after 10m0s: 0 new (0 allowed) and 0 reactivated (0 allowed) items at error, critical "+
 		"since 2025-06-01 11:59:00 UTC (no deploy known), 63 requests\n", "no deploy known; no older items")
 
+	text.Reset()
+	watch.Report{Result: watch.Unavailable, Err: errDenied}.Text(&text)
+	assert.Equal(t, "watch unavailable: get version: Rollbar answered 403\n", text.String(), "a watch that never began")
+
 	sha := "0123456789abcdef0123456789abcdef01234567"
 	assert.Contains(t, watch.NoDataWarning(sha+"-build7", sha), `at most 40 characters of it; this revision has 47, "`+sha+`-build7"`)
 	assert.NotContains(t, watch.NoDataWarning(sha, sha), "this revision has")
