@@ -91,7 +91,7 @@ const maxListed = 50
 // maxPages bounds the pages of one event's items read at each poll, so a
 // version with thousands of items cannot stretch a poll: the items past
 // them count as this deploy's (see Report.Unlisted).
-const maxPages = 20
+const maxPages = 50
 
 // Report is what a watch saw, as of its last good poll.
 type Report struct {
@@ -233,7 +233,7 @@ func (r *Report) look(ctx context.Context, src Source) (sight, error) {
 		counts Levels
 		mine   *int
 	}{{"new", stats.New, &s.new}, {"reactivated", stats.Reactivated, &s.reactivated}} {
-		listed := Levels{}
+		listed, seen := Levels{}, map[int64]bool{}
 		for page := 1; page <= maxPages; page++ {
 			items, err := src.Items(ctx, ev.name, r.Gate.Levels, page)
 			r.ItemRequests++
@@ -245,6 +245,10 @@ func (r *Report) look(ctx context.Context, src Source) (sight, error) {
 			}
 			s.reported = true
 			for _, it := range items {
+				if it.ID != 0 && seen[it.ID] {
+					continue // on the next page too, as the list moved on between pages
+				}
+				seen[it.ID] = true
 				listed[it.Level]++
 				it.Event = ev.name
 				if it.LastOccurrence != 0 && it.LastOccurrence < r.Gate.Since.Unix() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"strings"
 	"testing"
 	"time"
@@ -100,11 +101,15 @@ func gate() watch.Gate {
 	}
 }
 
+// lastItem numbers the items that items makes, each its own.
+var lastItem atomic.Int64
+
 // items are n items at level whose last occurrence in the version is at.
 func items(n int, level string, at time.Time) []watch.Item {
 	var all []watch.Item
 	for i := range n {
-		all = append(all, watch.Item{ID: int64(1000 + i), Counter: int64(10 + i), Title: fmt.Sprint("boom ", i), Level: level,
+		id := lastItem.Add(1)
+		all = append(all, watch.Item{ID: 1000 + id, Counter: id, Title: fmt.Sprint("boom ", i), Level: level,
 			OccurrencesInVersion: 3, LastOccurrence: at.Unix()})
 	}
 	return all
@@ -132,6 +137,7 @@ func TestWatch(t *testing.T) {
 	seen := watch.Stats{Reported: true}
 	newAt := func(lv watch.Levels) watch.Stats { return watch.Stats{New: lv, Reported: true} }
 	now, before := started.Add(time.Minute), deployed.Add(-time.Hour) // an occurrence of this deploy, of an earlier one
+	moved := items(1, "error", now)
 	news := func(all ...[]watch.Item) map[string][]watch.Item {
 		return map[string][]watch.Item{"new": slices.Concat(all...)}
 	}
@@ -161,7 +167,12 @@ func TestWatch(t *testing.T) {
 				map[string][]watch.Item{"reactivated": items(4, "critical", now), "new": items(5, "warning", now)}, nil}},
 			want: outcome{Result: watch.Failed, Polls: 2, ItemReqs: 6, Elapsed: 30 * s, Reactivated: 4, Listed: 4}},
 		{name: "a flood of new items is listed up to 50", timeline: []step{{0, newAt(watch.Levels{"error": 60}), news(items(60, "error", now)), nil}},
-			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 21, New: 60, Listed: 50}},
+			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 22, New: 60, Listed: 50}},
+		{name: "items past the pages read count as this deploy's", timeline: []step{{0, newAt(watch.Levels{"error": 152}), news(items(152, "error", before)), nil}},
+			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 51, New: 2, Older: 150, Unlisted: 2}},
+		{name: "an item on two pages, the list having moved on, is one", gate: func(g *watch.Gate) { g.MaxNew, g.For = 1, time.Minute },
+			timeline: []step{{0, newAt(watch.Levels{"error": 1}), news(moved, items(2, "error", before), moved), nil}},
+			want:     outcome{Result: watch.Passed, Polls: 3, ItemReqs: 12, Elapsed: time.Minute, New: 1, Listed: 1, Older: 2}},
 		{name: "a version Rollbar never saw is no data, the last poll at the window's end", gate: func(g *watch.Gate) { g.For = 100 * s },
 			timeline: []step{{0, watch.Stats{}, nil, errUnknown}, {30 * s, watch.Stats{}, nil, errOutage}, {60 * s, watch.Stats{}, nil, errUnknown}},
 			want:     outcome{Result: watch.NoData, Polls: 5, Failed: 1, Elapsed: 100 * s}},
