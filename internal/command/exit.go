@@ -1,6 +1,7 @@
 package command
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,14 +103,25 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 	case tolerated(err, policy, spec):
 		why := "fail_on_error is never, so this does not fail the run"
 		if policy != config.FailNever {
-			why = "an outage at Rollbar does not fail the deploy; set fail_on_error to always to fail on outages too"
+			undone := cmp.Or(rollbar.Undone(err), "what failed was not done")
+			why = "an outage (Rollbar or the network to it), so " + undone +
+				"; it does not fail the run: set fail_on_error to always to fail on outages too"
 		}
-		out.Warnf("%s", describe(err))
+		tell(out.Warnf, err)
 		out.Warnf("%s", why)
 		return ExitOK
 	}
-	out.Errorf("%s", describe(err))
+	tell(out.Errorf, err)
 	return code(err)
+}
+
+// tell logs err with what to do about it, the hint on a line of its own.
+func tell(log func(string, ...any), err error) {
+	if hint := rollbar.Hint(err); hint != "" {
+		log("%v\nHint: %s", err, hint)
+		return
+	}
+	log("%v", err)
 }
 
 // interrupted is the one line an interrupt gets: what was in flight and

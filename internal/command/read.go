@@ -141,24 +141,31 @@ func (*List) Run(ctx context.Context, r *Invocation) error {
 	if err := requireReadToken(r.Config); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
-	defer cancel()
 	client := r.Client()
 	env, all := r.Config.Environment, r.line.bool("all")
+	if src := r.Config.Source("environment"); env != "" && src != "--environment" {
+		// An environment the CI set (GitLab's CI_ENVIRONMENT_NAME) filters
+		// too: an empty table must not look like a project without deploys.
+		r.Out.Infof("listing the deploys of %s only, as %s sets it: --environment picks another, --ci none lists all",
+			env, src)
+	}
 	want := limit
 	if want == 0 && !all {
 		want = 20
 	}
 	// A bigger page saves requests where rows are skipped or many are
-	// wanted; an explicit --page keeps Rollbar's page size, so that its
-	// number means what it does on Rollbar.
+	// wanted, the largest Rollbar serves for --all; an explicit --page keeps
+	// Rollbar's page size, so that its number means what it does on Rollbar.
 	size := 0
 	if _, paged := r.line.extra["page"]; !paged && (env != "" || want > 20 || all) {
 		size = 100
+		if all || want > size {
+			size = rollbar.MaxPage
+		}
 	}
 	p := newPrinter(r.Out.stdout, r.JSON)
 	for n := 0; ; n++ {
-		deploys, err := client.List(ctx, page+n, size)
+		deploys, err := r.listPage(ctx, client, page+n, size)
 		if err != nil {
 			p.abort()
 			return err
@@ -178,6 +185,31 @@ func (*List) Run(ctx context.Context, r *Invocation) error {
 		}
 	}
 	return p.close()
+}
+
+// listPage reads one page with a budget of its own, the timeout: a walk
+// through many thousands of deploys is as long as its pages, and only a
+// page that takes too long is out of time. A page too large to read (long
+// comments) is read as the pages of 100 it spans.
+func (r *Invocation) listPage(ctx context.Context, client *rollbar.Client, page, size int) ([]rollbar.Deploy, error) {
+	pageCtx, cancel := context.WithTimeout(ctx, time.Duration(r.Config.Timeout))
+	defer cancel()
+	deploys, err := client.List(pageCtx, page, size)
+	const small = 100
+	if !rollbar.TooLarge(err) || size <= small || size%small != 0 {
+		return deploys, err
+	}
+	deploys = nil
+	for i := 1; i <= size/small; i++ {
+		part, err := r.listPage(ctx, client, (page-1)*(size/small)+i, small)
+		if err != nil {
+			return nil, err
+		}
+		if deploys = append(deploys, part...); len(part) < small {
+			break
+		}
+	}
+	return deploys, nil
 }
 
 // printer streams deploys as a JSON array or as a table for people. The

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -162,8 +163,11 @@ func (i *id) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// opCreate is what a create is called in its errors.
-const opCreate = "record deploy"
+// What a create and an update are called in their errors.
+const (
+	opCreate = "record deploy"
+	opUpdate = "update deploy"
+)
 
 // recentDeploys is how many of the newest deploys a duplicate check reads:
 // the deploy was recorded moments ago, and only other pipelines recording
@@ -201,7 +205,7 @@ func (c *Client) Update(ctx context.Context, id int64, u Update) (Deploy, error)
 		Result Deploy `json:"result"`
 	}
 	var lost error
-	err = c.once(ctx, fmt.Sprintf("update deploy %d", id), &request{
+	err = c.once(ctx, fmt.Sprintf("%s %d", opUpdate, id), &request{
 		method: http.MethodPatch, path: fmt.Sprintf("/api/1/deploy/%d", id), token: c.Token, body: body, out: &out,
 		onAmbiguous: func(err error) { lost = err },
 	})
@@ -216,8 +220,12 @@ func (c *Client) Get(ctx context.Context, id int64) (Deploy, error) {
 	return read[Deploy](ctx, c, fmt.Sprintf("get deploy %d", id), fmt.Sprintf("/api/1/deploy/%d", id), "deploy")
 }
 
+// MaxPage is the largest page of deploys Rollbar serves (its limit
+// parameter's bound).
+const MaxPage = 5000
+
 // List returns one page of deploys, newest first; past the last page it is
-// empty. limit is the page size; 0 leaves Rollbar's, 20.
+// empty. limit is the page size, up to MaxPage; 0 leaves Rollbar's, 20.
 func (c *Client) List(ctx context.Context, page, limit int) ([]Deploy, error) {
 	q := url.Values{"page": {strconv.Itoa(page)}}
 	if limit > 0 {
@@ -372,7 +380,7 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	case err != nil:
 		err = &NetworkError{Op: op, Err: err}
 	case len(data) > maxBody:
-		err = &ResponseError{Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody)}
+		err = &ResponseError{Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody), TooLarge: true}
 	case resp.StatusCode >= 300:
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
 		if reason := wrongAnswer(resp, data); reason != "" {
@@ -520,6 +528,21 @@ func (c *Client) safeBaseURL() string {
 func shownURL(u *url.URL) string {
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return strings.TrimRight(u.String(), "/")
+}
+
+// InClear reports a base URL that would carry the token across the network
+// unencrypted: plain http:// to a host other than this machine's loopback.
+func InClear(baseURL string) bool {
+	u, err := url.Parse(baseURL)
+	if err != nil || !strings.EqualFold(u.Scheme, "http") {
+		return false
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // rollbarsHost reports whether the base URL names Rollbar's own API host,

@@ -40,6 +40,8 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("%s: Rollbar answered %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), msg)
 }
 
+func (e *APIError) operation() string { return e.Op }
+
 // Transient reports whether the same request may succeed later: rate limits
 // and server-side failures are Rollbar's, everything else is the caller's.
 func (e *APIError) Transient() bool {
@@ -111,9 +113,10 @@ type EndpointError struct {
 	Err     error  // the network error behind it, if any
 }
 
-func (e *EndpointError) Error() string   { return e.Op + ": " + e.Reason }
-func (e *EndpointError) Unwrap() error   { return e.Err }
-func (e *EndpointError) Transient() bool { return false }
+func (e *EndpointError) Error() string     { return e.Op + ": " + e.Reason }
+func (e *EndpointError) Unwrap() error     { return e.Err }
+func (e *EndpointError) operation() string { return e.Op }
+func (e *EndpointError) Transient() bool   { return false }
 
 // Hint points at the setting to fix.
 func (e *EndpointError) Hint() string {
@@ -195,8 +198,9 @@ type NetworkError struct {
 	Err error
 }
 
-func (e *NetworkError) Error() string { return e.Op + ": " + describe(e.Err) }
-func (e *NetworkError) Unwrap() error { return e.Err }
+func (e *NetworkError) Error() string     { return e.Op + ": " + describe(e.Err) }
+func (e *NetworkError) Unwrap() error     { return e.Err }
+func (e *NetworkError) operation() string { return e.Op }
 
 // InterruptedError is a call cut short by an interrupt (a signal, a CI's
 // cancel): it says whether what was sent may have been carried out.
@@ -229,6 +233,36 @@ type ResponseError struct {
 	Op     string
 	Status int
 	Reason string
+	// TooLarge is an answer over what the client reads (a page of many
+	// deploys with long comments): smaller pages fit.
+	TooLarge bool
+}
+
+func (e *ResponseError) operation() string { return e.Op }
+
+// Undone says what a failure of this package's calls left undone, for a
+// warning that lets it pass: "the deploy was not recorded".
+func Undone(err error) string {
+	var e interface{ operation() string }
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch op := e.operation(); {
+	case op == opCreate:
+		return "the deploy was not recorded"
+	case strings.HasPrefix(op, opUpdate):
+		return "the deploy was not updated"
+	case strings.HasPrefix(op, opUpload):
+		return "source maps were not uploaded"
+	default:
+		return op + " was not done"
+	}
+}
+
+// TooLarge reports an answer too large to read.
+func TooLarge(err error) bool {
+	var resp *ResponseError
+	return errors.As(err, &resp) && resp.TooLarge
 }
 
 func (e *ResponseError) Error() string {

@@ -77,13 +77,15 @@ func (d *DeployID) EnvDecode(v string) error {
 }
 
 // ParseDeployID reads a deploy id: a positive number, or a deploy's Rollbar
-// URL (https://rollbar.com/deploy/45306460/), as people paste it.
+// URL as people paste it: the one the tool prints
+// (https://rollbar.com/deploy/45306460/) or the web app's page of it, under
+// the account and project (https://rollbar.com/acme/shop/deploy/45306460/).
 func ParseDeployID(v string) (int64, error) {
 	u, err := url.Parse(v)
 	if err == nil && (u.Host == "rollbar.com" || strings.HasSuffix(u.Host, ".rollbar.com")) {
 		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-		if len(parts) == 2 && parts[0] == "deploy" {
-			v = parts[1]
+		if n := len(parts); (n == 2 || n == 4) && parts[n-2] == "deploy" {
+			v = parts[n-1]
 		}
 	}
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -112,7 +113,12 @@ func setup(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("REFUSED_URL", "http://"+ln.Addr().String()) // nothing listens there
-	env.Setenv("NL", "\n")                                  // scripts cannot write line breaks in values
+	// A TLS server whose certificate no system trusts, as an inspecting
+	// proxy's is to a runner without its CA.
+	inspected := httptest.NewTLSServer(f.Server)
+	env.Defer(inspected.Close)
+	env.Setenv("UNTRUSTED_URL", inspected.URL)
+	env.Setenv("NL", "\n") // scripts cannot write line breaks in values
 	env.Setenv("CR", "\r")
 	env.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 	env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -139,6 +145,7 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			"status": func(v string) (err error) { fault.Status, err = strconv.Atoi(v); return err },
 			"body":   func(v string) error { fault.Body = v; return nil },
 			"header": func(v string) error { k, val, _ := strings.Cut(v, ":"); fault.Header[k] = val; return nil },
+			"delay":  func(v string) (err error) { fault.Delay, err = time.ParseDuration(v); return err },
 		})
 		f.Inject(fault)
 	case "item": // item VERSION ENV [level= event= title= counter= occurrences= after= first= listed= counted= stamped= count=]
