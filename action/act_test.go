@@ -19,9 +19,10 @@ import (
 )
 
 // act runs a workflow of dir under act with podman, with the job image given for ubuntu-latest
-// and vars, against a new fake Rollbar on 127.0.0.1 (podman runs containers on the host
-// network), and returns act's log and the fake. It skips without act, podman or DOCKER_HOST.
-func act(t *testing.T, dir, workflow, image string, vars ...string) (string, *rollbartest.Server) {
+// and more of act's arguments, against a new fake Rollbar on 127.0.0.1 (podman runs containers
+// on the host network), and returns act's log and the fake. It skips without act, podman or
+// DOCKER_HOST.
+func act(t *testing.T, dir, workflow, image string, more ...string) (string, *rollbartest.Server) {
 	t.Helper()
 	actPath, errAct := exec.LookPath("act")
 	_, errPodman := exec.LookPath("podman")
@@ -47,10 +48,7 @@ func act(t *testing.T, dir, workflow, image string, vars ...string) (string, *ro
 		"--container-daemon-socket", "-", "--network", "host", "--no-cache-server",
 		"--var", "ROLLBAR_API_URL=" + srv.URL, "--secret", "ROLLBAR_ACCESS_TOKEN=post-token",
 		"--env-file", os.DevNull, "--secret-file", os.DevNull, "--var-file", os.DevNull}
-	for _, v := range vars {
-		args = append(args, "--var", v)
-	}
-	cmd := exec.CommandContext(ctx, actPath, args...)
+	cmd := exec.CommandContext(ctx, actPath, append(args, more...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg)
 	var log bytes.Buffer
@@ -92,7 +90,17 @@ func TestActionUnderAct(t *testing.T) {
 	if _, err := exec.LookPath("podman"); err == nil {
 		before = images()
 	}
-	out, srv := act(t, "..", "scripts/testdata/act-workflow.yml", image)
+	// The job's Go gets this machine's module and build caches, as setup-go restores a
+	// runner's: a cold build in the job's container takes minutes on a busy machine.
+	var caches []string
+	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
+		dir, err := exec.Command("go", "env", v).Output()
+		require.NoError(t, err)
+		caches = append(caches, strings.TrimSpace(string(dir)))
+	}
+	out, srv := act(t, "..", "scripts/testdata/act-workflow.yml", image,
+		"--container-options", "-v "+caches[0]+":/go/pkg/mod -v "+caches[1]+":/root/.cache/rollbar-deploy-gocache",
+		"--env", "GOCACHE=/root/.cache/rollbar-deploy-gocache")
 	assert.Contains(t, out, "Job succeeded")
 
 	deploys := srv.Deploys()
@@ -144,7 +152,7 @@ func TestActionInAContainerJob(t *testing.T) {
 	}
 	m := serve(t, dist)
 
-	log, srv := act(t, dir, "scripts/testdata/act-workflow-container.yml", image, "MIRROR="+m.URL)
+	log, srv := act(t, dir, "scripts/testdata/act-workflow-container.yml", image, "--var", "MIRROR="+m.URL)
 	assert.Equal(t, 2, strings.Count(log, "Job succeeded"), "both jobs")
 
 	deploys := srv.Deploys()

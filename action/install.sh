@@ -137,7 +137,8 @@ if ! mkdir -p "$cache_root/$version/$arch" 2>/dev/null || ! [ -w "$cache_root/$v
   [ -n "$temp" ] || give_up fix "the tool cache $cache_root cannot be written and RUNNER_TEMP is not set"
   echo "rollbar-deploy: the tool cache $cache_root cannot be written by this job: installing in $temp for this job alone"
   cache_root=$temp/rollbar-deploy
-  mkdir -p "$cache_root/$version/$arch"
+  mkdir -p "$cache_root/$version/$arch" 2>/dev/null ||
+    give_up fix "neither the tool cache nor RUNNER_TEMP ($temp) can be written by this job's user (uid $(id -u)): run the container as the runner's user"
 fi
 dir=$cache_root/$version/$arch
 bin=$dir/$exe
@@ -179,6 +180,12 @@ fi
 # the cached binary at that moment keeps the file it opened.
 part=$(mktemp "$dir/.$exe.XXXXXX")
 trap 'rm -f "$part" "$part.log"' EXIT
+
+# wget (GNU's and busybox's alike) reads only the lower-case proxy variables, which a runner
+# behind a proxy may not set.
+[ -n "${http_proxy:-}" ] || [ -z "${HTTP_PROXY:-}" ] || export http_proxy="$HTTP_PROXY"
+[ -n "${https_proxy:-}" ] || [ -z "${HTTPS_PROXY:-}" ] || export https_proxy="$HTTPS_PROXY"
+[ -n "${no_proxy:-}" ] || [ -z "${NO_PROXY:-}" ] || export no_proxy="$NO_PROXY"
 
 # fetch URL: downloads URL to $part with curl, else wget; on failure, gives up, telling an
 # outage from an answer that needs a fix.

@@ -294,8 +294,8 @@ func TestInstallReleased(t *testing.T) {
 
 // In a container job the steps run in the job's image: here busybox's sh
 // and wget alone (no bash, no curl), with a space in every path as on a
-// self-hosted runner installed in "actions runner". A tool cache the job
-// cannot write leaves the job's temporary directory.
+// self-hosted runner installed in "actions runner", and behind a proxy. A
+// tool cache the job cannot write leaves the job's temporary directory.
 func TestInstallInABusyboxContainer(t *testing.T) {
 	t.Parallel()
 	bb := busybox(t)
@@ -321,6 +321,15 @@ func TestInstallInABusyboxContainer(t *testing.T) {
 	require.NoError(t, err, log)
 	assert.Equal(t, bin, again)
 	assert.Contains(t, log, "checksum verified)")
+
+	// Behind a proxy told in upper case only, which wget does not read.
+	proxied := r
+	proxied.cache, proxied.downloadURL = t.TempDir(), "http://releases.example.invalid"
+	proxied.env = []string{"HTTP_PROXY=" + m.URL, "http_proxy=", "NO_PROXY=", "no_proxy="}
+	log, bin, err = install(t, proxied)
+	require.NoError(t, err, log)
+	assert.Contains(t, log, "checksum verified")
+	assert.Len(t, m.asked(), 2, "the proxy was asked")
 
 	r.cache = filepath.Join(work, "a file")
 	require.NoError(t, os.WriteFile(r.cache, nil, 0o644))
