@@ -127,7 +127,7 @@ func setup(env *testscript.Env) error {
 
 func fakeOf(ts *testscript.TestScript) *fake { return ts.Value("fake").(*fake) }
 
-// cmdFake drives the fake: fault KIND [method= path= times= status= body= header=K:V...],
+// cmdFake drives the fake: fault KIND [method= path= times= status= body= header=K:V... delay=DURATION],
 // item VERSION ENV [level= event= title= counter= occurrences= after= first= listed= counted= stamped= count=],
 // seed N ENV, timeout ID, advance DURATION, clock RFC3339, await N, reset, close.
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
