@@ -65,7 +65,11 @@ func Resolve(in Input) (*Config, error) {
 	err := envconfig.ProcessWith(context.Background(), &envconfig.Config{
 		Target:   &c.Settings,
 		Lookuper: l,
-		Mutators: []envconfig.Mutator{envconfig.MutatorFunc(l.defaulted)},
+		// An unset setting stays its zero value: go-envconfig v1.4.3 would
+		// otherwise call a field's decoder with "" (its decodeunset option
+		// only covers struct fields), and "" is no deploy id, duration, ….
+		DefaultNoInit: true,
+		Mutators:      []envconfig.Mutator{envconfig.MutatorFunc(l.defaulted)},
 	})
 	c.gitErr = l.gitErr
 	if err != nil {
@@ -260,7 +264,8 @@ func (c *Config) Require(names ...Name) error {
 		e := &Error{Setting: string(name), Problem: "is not set", Fix: "set " + name.Row().Where()}
 		switch name {
 		case AccessToken:
-			e.Setting, e.Fix = "ROLLBAR_ACCESS_TOKEN", "set it to a Rollbar project access token with the post_server_item scope (or pass --access-token, or the input access_token)"
+			e.Setting, e.Fix = "ROLLBAR_ACCESS_TOKEN", "set it to a Rollbar project access token with the "+
+				"post_server_item scope (or pass --access-token, or the input access_token)"
 			if c.CI.SecretsHint != "" {
 				e.Fix += "; " + c.CI.SecretsHint
 			}
@@ -378,7 +383,8 @@ func misspelt(environ []string) []string {
 			continue
 		}
 		if s, key, ok := suggest(name, prefix); ok {
-			warnings = append(warnings, fmt.Sprintf("%s is not a setting of rollbar-deploy: did you mean %s (%s)?", name, key, s.Name))
+			warnings = append(warnings,
+				fmt.Sprintf("%s is not a setting of rollbar-deploy: did you mean %s (%s)?", name, key, s.Name))
 		}
 	}
 	return warnings
@@ -400,7 +406,8 @@ func suggest(name, prefix string) (Setting, string, bool) {
 			switch {
 			case slices.ContainsFunc(s.Aliases, func(a string) bool { return strings.EqualFold(a, words) }):
 				d = 0 // ROLLBAR_VERSION: an input's other name, as a variable
-			case strings.HasSuffix(key, "_"+words) || strings.HasPrefix(name, key+"_") || words != name && len(words) >= 3 && strings.HasPrefix(key, name):
+			case strings.HasSuffix(key, "_"+words) || strings.HasPrefix(name, key+"_") ||
+				words != name && len(words) >= 3 && strings.HasPrefix(key, name):
 				d = min(d, 1)
 			}
 			if d < bestDist {

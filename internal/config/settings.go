@@ -75,9 +75,7 @@ const (
 
 // problem is a value's problem, with its own fix where the setting's Want
 // is not the fix.
-//
-// go-envconfig calls a field's decoder with "" when nothing sets it (the
-// lookuper never finds a blank value): the decoders leave the field unset.
+
 type problem struct{ msg, fix string }
 
 func (p *problem) Error() string { return p.msg }
@@ -107,7 +105,8 @@ func (e *EnvironmentName) EnvDecode(v string) error {
 	case strings.ContainsFunc(v, unicode.IsControl):
 		return &problem{"has a line break or a control character", "use a name such as production"}
 	case unexpanded(v):
-		return &problem{"looks like an expression the CI did not expand", "check its spelling, or pass a name such as production"}
+		return &problem{"looks like an expression the CI did not expand",
+			"check its spelling, or pass a name such as production"}
 	}
 	return (*Text)(e).EnvDecode(v)
 }
@@ -176,7 +175,8 @@ func (t *Token) EnvDecode(v string) error {
 	if strings.ContainsFunc(v, func(r rune) bool {
 		return unicode.IsControl(r) || unicode.IsSpace(r) || r > unicode.MaxASCII
 	}) {
-		return &problem{"has a space, a control or a non-ASCII character", "copy the token again from Rollbar's project settings"}
+		return &problem{"has a space, a control or a non-ASCII character",
+			"copy the token again from Rollbar's project settings"}
 	}
 	*t = Token(v)
 	return nil
@@ -187,9 +187,6 @@ type Duration time.Duration
 
 // EnvDecode implements envconfig.Decoder.
 func (d *Duration) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	parsed, err := time.ParseDuration(v)
 	switch {
 	case err != nil:
@@ -209,9 +206,6 @@ type Interval time.Duration
 
 // EnvDecode implements envconfig.Decoder.
 func (i *Interval) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	if d, err := time.ParseDuration(v); err == nil && d < time.Second {
 		return invalid("is under 1s")
 	}
@@ -225,9 +219,6 @@ type Count int
 
 // EnvDecode implements envconfig.Decoder.
 func (c *Count) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return invalid("is not a whole number, 0 or more")
@@ -241,9 +232,6 @@ type Bool bool
 
 // EnvDecode implements envconfig.Decoder.
 func (b *Bool) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	parsed, err := strconv.ParseBool(v)
 	if err != nil {
 		return invalid("is not true or false")
@@ -257,9 +245,6 @@ type Levels []string
 
 // EnvDecode implements envconfig.Decoder.
 func (l *Levels) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	*l = nil
 	for _, level := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' }) {
 		if !slices.Contains(rollbar.Levels(), level) {
@@ -280,9 +265,6 @@ type URL string
 
 // EnvDecode implements envconfig.Decoder.
 func (u *URL) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	if parsed, err := url.Parse(v); err != nil || parsed.Scheme == "" || parsed.Host == "" {
 		return invalid("is not a URL with a scheme and a host")
 	}
@@ -297,9 +279,6 @@ type BaseURL string
 
 // EnvDecode implements envconfig.Decoder.
 func (b *BaseURL) EnvDecode(raw string) error {
-	if raw == "" {
-		return nil // unset
-	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:

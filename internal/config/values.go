@@ -34,9 +34,6 @@ func ParsePolicy(v string) (Policy, error) {
 
 // EnvDecode implements envconfig.Decoder.
 func (p *Policy) EnvDecode(v string) (err error) {
-	if v == "" {
-		return nil // unset
-	}
 	*p, err = ParsePolicy(v)
 	return err
 }

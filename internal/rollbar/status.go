@@ -8,8 +8,7 @@ import (
 )
 
 // The EnvDecode methods make these types go-envconfig Decoders: the
-// settings (internal/config) are decoded into them. go-envconfig calls a
-// decoder with "" for an unset setting, which leaves the value unset.
+// settings (internal/config) are decoded into them.
 
 // Status is a deploy status as Rollbar knows it.
 type Status string
@@ -53,9 +52,6 @@ func ParseStatus(v string) (Status, error) {
 
 // EnvDecode implements envconfig.Decoder.
 func (s *Status) EnvDecode(v string) (err error) {
-	if v == "" {
-		return nil // unset
-	}
 	*s, err = ParseStatus(v)
 	return err
 }
@@ -68,9 +64,6 @@ type DeployID int64
 
 // EnvDecode implements envconfig.Decoder.
 func (d *DeployID) EnvDecode(v string) error {
-	if v == "" {
-		return nil // unset
-	}
 	id, err := ParseDeployID(v)
 	*d = DeployID(id)
 	return err
