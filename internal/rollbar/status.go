@@ -27,7 +27,8 @@ const (
 // statusWords maps what CIs call a job's outcome onto Rollbar's statuses, so
 // `status: ${{ job.status }}` works as written, and so do GitHub's
 // deployment states (in_progress, queued, pending: the deploy is under way;
-// success, failure, error), GitLab's CI_JOB_STATUS (canceled), Azure's job and
+// success, failure, error; inactive: a newer deployment replaced this one,
+// nothing is deployed now, so nothing is recorded), GitLab's CI_JOB_STATUS (canceled), Azure's job and
 // release statuses (SucceededWithIssues, PartiallySucceeded), Jenkins'
 // currentBuild.result (UNSTABLE: built, with failing tests; ABORTED;
 // NOT_BUILT), Semaphore's (passed, stopped), Woodpecker's (killed,
@@ -37,7 +38,7 @@ var statusWords = map[string]Status{
 	"success": Succeeded, "failure": Failed, "error": Failed, "cancelled": Failed, "canceled": Failed,
 	"succeededwithissues": Succeeded, "partiallysucceeded": Succeeded, "unstable": Succeeded,
 	"passed": Succeeded, "successful": Succeeded,
-	"in_progress": Started, "queued": Started, "pending": Started,
+	"in_progress": Started, "queued": Started, "pending": Started, "inactive": Skipped,
 	"aborted": Failed, "not_built": Failed, "killed": Failed, "stopped": Failed, "declined": Failed, "errored": Failed,
 }
 
