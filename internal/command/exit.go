@@ -102,7 +102,12 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 		return ExitFailed
 	case tolerated(err, policy, spec):
 		why := "fail_on_error is never, so this does not fail the run"
-		if policy != config.FailNever {
+		var phase *phaseError
+		switch {
+		case policy == config.FailNever:
+		case errors.As(err, &phase): // its message says what was left undone
+			why = "running out of the time allowed does not fail the run: set fail_on_error to always to fail on it too"
+		default:
 			undone := cmp.Or(rollbar.Undone(err), "what failed was not done")
 			why = "an outage (Rollbar or the network to it), so " + undone +
 				"; it does not fail the run: set fail_on_error to always to fail on outages too"

@@ -400,10 +400,12 @@ func (r *Invocation) upload(ctx context.Context, client *rollbar.Client, pairs [
 		}()
 	}
 	sent := 0
-	for ; sent < len(pairs) && ctx.Err() == nil; sent++ {
+send:
+	for ; sent < len(pairs); sent++ {
 		select {
 		case next <- sent:
 		case <-ctx.Done():
+			break send
 		}
 	}
 	close(next)

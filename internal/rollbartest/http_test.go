@@ -95,13 +95,15 @@ func TestBodyLimit(t *testing.T) {
 		name       string
 		path       string
 		body       string
-		chunked    bool // no Content-Length, so the limit shows while reading
+		chunked    bool  // no Content-Length, so the limit shows while reading
+		size       int64 // a body of this many zeros, not held in memory
 		wantStatus int
 	}{
 		{name: "at the limit", path: "/api/1/deploy", body: padded(limit), wantStatus: 200},
 		{name: "over the limit", path: "/api/1/deploy", body: padded(limit + 1), wantStatus: 413},
 		{name: "over the limit, chunked", path: "/api/1/deploy", body: padded(limit + 1), chunked: true, wantStatus: 413},
-		{name: "source map over the limit", path: "/api/1/sourcemap", body: padded(limit + 1), wantStatus: 413},
+		{name: "a source map is not held to it", path: "/api/1/sourcemap", body: padded(limit + 1), wantStatus: 422},
+		{name: "source map over its 64 MB", path: "/api/1/sourcemap", size: 64<<20 + 1, wantStatus: 413},
 		{name: "control endpoint over its limit", path: "/_fake/faults", body: `[` + strings.Repeat(`{},`, 1<<20) + `{}]`, wantStatus: 413},
 	}
 	for _, tt := range tests {
@@ -112,8 +114,12 @@ func TestBodyLimit(t *testing.T) {
 			if tt.chunked {
 				body = io.MultiReader(body)
 			}
+			if tt.size > 0 {
+				body = io.LimitReader(zeros{}, tt.size)
+			}
 			hr, err := http.NewRequest(http.MethodPost, s.URL+tt.path, body)
 			require.NoError(t, err)
+			hr.ContentLength = max(hr.ContentLength, tt.size)
 			hr.Header.Set("X-Rollbar-Access-Token", "post-token")
 			hr.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(hr)
@@ -129,6 +135,10 @@ func TestBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestRateLimitHeaders(t *testing.T) {
 	t.Parallel()

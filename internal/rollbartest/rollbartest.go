@@ -35,6 +35,7 @@ const (
 
 const (
 	maxBodyBytes    = 128 << 10 // Rollbar answers 413 above 128 KB
+	maxUploadBytes  = 64 << 20  // but takes source maps up to 64 MB
 	maxControlBytes = 1 << 20
 	controlPrefix   = "/_fake/"
 )
@@ -217,7 +218,11 @@ type call struct {
 func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	now := h.clock()
-	body, tooLarge := readBody(w, r, maxBodyBytes)
+	limit := int64(maxBodyBytes)
+	if strings.TrimSuffix(r.URL.Path, "/") == "/api/1/sourcemap" {
+		limit = maxUploadBytes
+	}
+	body, tooLarge := readBody(w, r, limit)
 	c := &call{r: r, in: parseInput(r, body), tooLarge: tooLarge}
 	c.token = accessToken(r, c.in)
 
@@ -293,7 +298,7 @@ func route(path string) (eps []endpoint, param string) {
 func (h *Handler) process(w http.ResponseWriter, c *call) {
 	c.now = h.clock()
 	if c.tooLarge {
-		writeError(w, http.StatusRequestEntityTooLarge, "Request entity too large: the limit is 128 KB.")
+		writeError(w, http.StatusRequestEntityTooLarge, "Request entity too large.")
 		return
 	}
 	// Escaped, so that a version holding a slash stays one segment.
