@@ -8,6 +8,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -245,8 +246,11 @@ func (r *Report) look(ctx context.Context, src Source) (sight, error) {
 			}
 			s.reported = true
 			for _, it := range items {
-				if it.ID != 0 && seen[it.ID] {
+				switch {
+				case it.ID != 0 && seen[it.ID]:
 					continue // on the next page too, as the list moved on between pages
+				case !slices.Contains(r.Gate.Levels, it.Level):
+					continue // a level not asked for: not the gate's to count
 				}
 				seen[it.ID] = true
 				listed[it.Level]++

@@ -48,6 +48,8 @@ type source struct {
 	cancel   func()
 	cancelAt time.Duration
 	levels   []string // asked for in the last item request
+	// unfiltered lists every level, whatever was asked for.
+	unfiltered bool
 }
 
 func (s *source) now() step {
@@ -73,7 +75,7 @@ func (s *source) Items(_ context.Context, event string, levels []string, page in
 	s.levels = levels
 	var all []watch.Item
 	for _, it := range s.now().items[event] {
-		if slices.Contains(levels, it.Level) {
+		if s.unfiltered || slices.Contains(levels, it.Level) {
 			all = append(all, it)
 		}
 	}
@@ -142,13 +144,14 @@ func TestWatch(t *testing.T) {
 		return map[string][]watch.Item{"new": slices.Concat(all...)}
 	}
 	tests := []struct {
-		name      string
-		gate      func(*watch.Gate)
-		timeline  []step
-		cancelAt  time.Duration
-		want      outcome
-		wantErr   error // returned
-		reportErr error
+		name       string
+		gate       func(*watch.Gate)
+		timeline   []step
+		cancelAt   time.Duration
+		unfiltered bool
+		want       outcome
+		wantErr    error // returned
+		reportErr  error
 	}{
 		{name: "a quiet version passes at the end of the window, reading the items at each poll", timeline: []step{{0, seen, nil, nil}},
 			want: outcome{Result: watch.Passed, Polls: 21, ItemReqs: 42, Elapsed: 10 * m}},
@@ -170,6 +173,9 @@ func TestWatch(t *testing.T) {
 			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 22, New: 60, Listed: 50}},
 		{name: "items past the pages read count as this deploy's", timeline: []step{{0, newAt(watch.Levels{"error": 152}), news(items(152, "error", before)), nil}},
 			want: outcome{Result: watch.Failed, Polls: 1, ItemReqs: 51, New: 2, Older: 150, Unlisted: 2}},
+		{name: "an item of a level not asked for does not count, wherever it is listed", gate: func(g *watch.Gate) { g.For = 0 },
+			timeline: []step{{0, seen, news(items(1, "warning", now)), nil}}, unfiltered: true,
+			want: outcome{Result: watch.Passed, Polls: 1, ItemReqs: 3}},
 		{name: "an item on two pages, the list having moved on, is one", gate: func(g *watch.Gate) { g.MaxNew, g.For = 1, time.Minute },
 			timeline: []step{{0, newAt(watch.Levels{"error": 1}), news(moved, items(2, "error", before), moved), nil}},
 			want:     outcome{Result: watch.Passed, Polls: 3, ItemReqs: 12, Elapsed: time.Minute, New: 1, Listed: 1, Older: 2}},
@@ -222,7 +228,7 @@ func TestWatch(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			src := &source{timeline: tt.timeline, cancel: cancel, cancelAt: tt.cancelAt}
+			src := &source{timeline: tt.timeline, cancel: cancel, cancelAt: tt.cancelAt, unfiltered: tt.unfiltered}
 			r, err := start(ctx, g, src)
 			assert.Equal(t, tt.want, outcome{r.Result, r.Polls, r.FailedPolls, r.ItemRequests, r.Elapsed, r.New, r.Reactivated, len(r.Items),
 				r.Older, r.Unlisted, r.Interrupted})
