@@ -76,3 +76,70 @@ func TestGitLabCILocal(t *testing.T) {
 		[]string{deploys[0].Environment, deploys[1].Environment, deploys[2].Environment})
 	assert.Len(t, calls, 6, "a POST and a PATCH per environment: %q", calls)
 }
+
+// TestGitLabCIRetry runs testdata/gitlab-ci-retry.yml under gitlab-ci-local:
+// a deploy that fails and is retried, and a manual job clicked after
+// Rollbar's Deploy Timeout, with a post-only token. Each final status lands:
+// Rollbar ends saying what production runs, and no job fails.
+func TestGitLabCIRetry(t *testing.T) {
+	gcl := cmp.Or(os.Getenv("GITLAB_CI_LOCAL"), "gitlab-ci-local")
+	slow(t, gcl, "git", "rsync")
+	work := t.TempDir()
+	build(t, filepath.Join(work, "bin/rollbar-deploy"), "gitlab-ci-local")
+	srv := fake(t)
+	repo, home, fails := filepath.Join(work, "repo"), filepath.Join(work, "home"), filepath.Join(work, "deploy-fails")
+	pipeline, err := os.ReadFile("testdata/gitlab-ci-retry.yml")
+	require.NoError(t, err)
+	writeFile(t, filepath.Join(repo, ".gitlab-ci.yml"), string(pipeline), 0o644)
+	require.NoError(t, os.MkdirAll(home, 0o755))
+	env := []string{"HOME=" + home, "PATH=" + filepath.Join(work, "bin") + ":" + os.Getenv("PATH"),
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=Jane Doe", "-c", "user.email=jane@example.com",
+			"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir, cmd.Env = repo, env
+		mustRun(t, cmd)
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "deploy me")
+	git("remote", "add", "origin", "https://gitlab.example.com/group/project.git")
+	gitlabCILocal := func(jobs ...string) string {
+		cmd := exec.Command(gcl, append([]string{"--shell-executor-no-image", "--shell-isolation", "--no-color", "--home", home,
+			"--variable", "ROLLBAR_ACCESS_TOKEN=" + token, "--variable", "ROLLBAR_API_URL=" + srv.URL, "--variable", "DEPLOY_FAILS=" + fails}, jobs...)...)
+		cmd.Dir, cmd.Env = repo, env
+		stdout, stderr, err := run(cmd) // the first pipeline fails, as its deploy does
+		t.Logf("gitlab-ci-local %v:\n%s%s%v", jobs, stdout, stderr, err)
+		return stdout + stderr
+	}
+	status := func() []string {
+		var out []string
+		for _, d := range srv.Deploys() {
+			out = append(out, d.Status)
+		}
+		return out
+	}
+
+	// The pipeline: the deploy fails, the failed job marks the deploy.
+	writeFile(t, fails, "", 0o644)
+	out := gitlabCILocal()
+	assert.Regexp(t, `PASS\s+rollbar-failed`, out)
+	assert.Regexp(t, `FAIL\s+deploy`, out)
+	assert.Equal(t, []string{"failed"}, status())
+	// Retried, it passes, and the succeeded job runs with the started job's report.
+	require.NoError(t, os.Remove(fails))
+	out = gitlabCILocal("deploy", "rollbar-succeeded")
+	assert.Regexp(t, `PASS\s+rollbar-succeeded`, out)
+	assert.Contains(t, out, "so it cannot be set to succeeded: recorded deploy")
+	assert.Equal(t, []string{"failed", "succeeded"}, status(), "Rollbar says what production runs")
+
+	// A manual job clicked after the Deploy Timeout.
+	srv.Reset()
+	gitlabCILocal("rollbar-started", "deploy")
+	deploys := srv.Deploys()
+	require.Len(t, deploys, 1)
+	require.True(t, srv.TimeOut(deploys[0].ID))
+	out = gitlabCILocal("rollbar-manual")
+	assert.Regexp(t, `PASS\s+rollbar-manual`, out)
+	assert.Equal(t, []string{"timed_out", "succeeded"}, status())
+}

@@ -538,7 +538,7 @@ func TestGitHubJob(t *testing.T) {
 
 func TestGitLabNotDeploying(t *testing.T) {
 	t.Parallel()
-	for action, deploys := range map[string]bool{"": true, "start": true, "stop": false, "prepare": false, "verify": false, "access": false} {
+	for action, deploys := range map[string]bool{"": true, "start": true, "stop": false, "prepare": true, "verify": true, "access": true} {
 		info := Detect(env(vars{"GITLAB_CI": "true", "CI_ENVIRONMENT_ACTION": action}), nil)
 		assert.Equal(t, deploys, info.NotDeploying == "", action)
 	}

@@ -37,10 +37,12 @@ var gitlab = provider{
 		if get("CI_COMMIT_REF_PROTECTED") == "false" {
 			info.SecretsHint = gitlabUnprotected
 		}
-		// Only a job whose environment action is start (the default) deploys.
-		switch action := get("CI_ENVIRONMENT_ACTION"); action {
-		case "stop", "prepare", "verify", "access":
-			info.NotDeploying = "this job's environment action is " + action + " (CI_ENVIRONMENT_ACTION), not a deploy"
+		// A stop job tears its environment down: no deploy. Prepare, verify
+		// and access jobs deploy nothing either, but they are where the
+		// Rollbar jobs themselves get CI_ENVIRONMENT_NAME without making a
+		// GitLab deployment (docs/gitlab.md): they record as asked.
+		if get("CI_ENVIRONMENT_ACTION") == "stop" {
+			info.NotDeploying = "this job stops its environment (CI_ENVIRONMENT_ACTION=stop), no deploy"
 		}
 	},
 }
