@@ -74,8 +74,8 @@ func (*Watch) Run(ctx context.Context, r *Invocation) error {
 }
 
 // watchedID is the deploy the watch command judges, when it is named: the
-// user's deploy id, else one an earlier step of the job handed over for
-// this environment.
+// user's deploy id, else one an earlier step or job handed over for this
+// environment, started or finished.
 func (r *Invocation) watchedID() int64 {
 	cfg := r.Config
 	if cfg.DeployID != 0 {
@@ -86,6 +86,9 @@ func (r *Invocation) watchedID() int64 {
 		if s.Environment == string(cfg.Environment) {
 			return s.ID
 		}
+	}
+	if id, env := handoff.Handed(r.jobEnv); env == string(cfg.Environment) {
+		return id
 	}
 	return 0
 }

@@ -91,6 +91,18 @@ func Receive(getenv func(string) string, environment, workspace string) (Inbox, 
 	return in, nil
 }
 
+// Handed is the deploy the tool handed over in ROLLBAR_DEPLOY_ID, started or
+// finished (a GitLab job after the deploy job gets its dotenv report), with
+// its environment; 0 when the variable is not the tool's.
+func Handed(getenv func(string) string) (id int64, environment string) {
+	env, _ := handedOver(getenv)
+	id, err := strconv.ParseInt(strings.TrimSpace(getenv(DeployIDVar)), 10, 64)
+	if env == "" || err != nil || id <= 0 {
+		return 0, ""
+	}
+	return id, env
+}
+
 // handedOver tells whose a ROLLBAR_DEPLOY_ID is: the tool's, with its
 // environment, and started or finished, or the user's (environment "").
 // The tool writes the id with its environment, and where it keeps records
