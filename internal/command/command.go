@@ -137,7 +137,8 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		out.Warnf("api_url %s (from %s) is plain http:// to another machine: the token would cross the network in clear; use https://",
 			string(cfg.APIURL), cfg.Source("api_url"))
 	}
-	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec, jobEnv: jobEnv}
+	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec,
+		jobEnv: jobEnv}
 	err = required(spec, cfg)
 	if err == nil {
 		err = cmd.Run(ctx, r)

@@ -102,7 +102,8 @@ func parse(args []string) (Command, commandLine, error) {
 		}
 		which = slices.Index(cmds.names, name)
 		if which < 0 && name != "help" {
-			return cmds.list[0], line, fmt.Errorf("unknown command %q%s: use %s", name, didYouMean(name, cmds.names, ""), strings.Join(cmds.names, ", "))
+			return cmds.list[0], line, fmt.Errorf("unknown command %q%s: use %s",
+				name, didYouMean(name, cmds.names, ""), strings.Join(cmds.names, ", "))
 		}
 		which = max(which, 0)
 	}
@@ -186,13 +187,15 @@ func want(def flagDef) string {
 // or it is a typo of one of this command's.
 func (c *commands) unknownFlag(dashes, name string, spec *Spec, known map[string]flagDef) error {
 	if _, ok := c.all[name]; ok {
-		return fmt.Errorf("%s%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags", dashes, name, spec.Name, spec.Name)
+		return fmt.Errorf("%s%s does not apply to %s: run 'rollbar-deploy %s --help' for its flags",
+			dashes, name, spec.Name, spec.Name)
 	}
 	names := make([]string, 0, len(known))
 	for n := range known {
 		names = append(names, n)
 	}
-	return fmt.Errorf("unknown flag %s%s%s: run 'rollbar-deploy %s --help' for its flags", dashes, name, didYouMean(name, names, "--"), spec.Name)
+	return fmt.Errorf("unknown flag %s%s%s: run 'rollbar-deploy %s --help' for its flags",
+		dashes, name, didYouMean(name, names, "--"), spec.Name)
 }
 
 // didYouMean names the closest of names to a typo, if one is close.

@@ -133,9 +133,11 @@ type lookuper struct {
 	in      Input
 	sources map[Name]string
 	values  map[Name]string // as found, for errors
-	last    Name            // the setting go-envconfig is decoding: it decodes each right after looking it up
-	commit  *git.Commit
-	gitErr  error
+	// last is the setting go-envconfig is decoding: it decodes each right
+	// after looking it up.
+	last   Name
+	commit *git.Commit
+	gitErr error
 }
 
 func (l *lookuper) Lookup(key string) (string, bool) {

@@ -75,7 +75,6 @@ const (
 
 // problem is a value's problem, with its own fix where the setting's Want
 // is not the fix.
-
 type problem struct{ msg, fix string }
 
 func (p *problem) Error() string { return p.msg }
