@@ -146,6 +146,23 @@ func (s *jsonScanner) array(depth int) error {
 
 func (s *jsonScanner) str() error {
 	for {
+		// The plain run of a string is skipped a buffer at a time: a map's
+		// mappings string is most of its bytes.
+		if s.r.Buffered() == 0 {
+			if _, err := s.r.Peek(1); err != nil {
+				return err
+			}
+		}
+		buf, _ := s.r.Peek(s.r.Buffered())
+		n := 0
+		for n < len(buf) && buf[n] != '"' && buf[n] != '\\' && buf[n] >= 0x20 {
+			n++
+		}
+		_, _ = s.r.Discard(n)
+		s.off += int64(n)
+		if n == len(buf) {
+			continue
+		}
 		c, err := s.byte()
 		switch {
 		case err != nil:
@@ -224,7 +241,10 @@ func (s *jsonScanner) number(c byte) error {
 			return err
 		}
 		if !containsByte(part, c) {
-			return s.r.UnreadByte()
+			if err := s.r.UnreadByte(); err != nil {
+				return err
+			}
+			continue
 		}
 		s.off++
 		if part == "eE" {
