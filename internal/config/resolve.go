@@ -50,8 +50,16 @@ func ReadCI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
 	source, name := find(in, s)
 	info, err := ci.Select(name, getenv, readFile)
 	if err != nil {
-		return info, &Error{Setting: string(s.Name), Source: source, Value: name, Problem: "names no CI rollbar-deploy knows",
-			Fix: "use one of " + strings.Join(ci.IDs(), ", ")}
+		fix, best, closest := "use one of "+strings.Join(ci.IDs(), ", "), "", 3
+		for _, id := range ci.IDs() {
+			if d := Distance(strings.ToLower(name), id); d < closest {
+				best, closest = id, d
+			}
+		}
+		if best != "" {
+			fix = "did you mean " + best + "? " + fix
+		}
+		return info, &Error{Setting: string(s.Name), Source: source, Value: name, Problem: "names no CI rollbar-deploy knows", Fix: fix}
 	}
 	return info, nil
 }

@@ -74,6 +74,7 @@ func TestResolve(t *testing.T) {
 		{"an upper-case SHA in git's case", nil, map[string]string{"ROLLBAR_REVISION": "0A1B2C3D"}, ci.Info{}, "revision", "0a1b2c3d", "ROLLBAR_REVISION"},
 		{"a tag as given", nil, map[string]string{"ROLLBAR_REVISION": "V1.2.3"}, ci.Info{}, "revision", "V1.2.3", "ROLLBAR_REVISION"},
 		{"the CI named", nil, map[string]string{"ROLLBAR_CI": "GitLab"}, github, "ci", "gitlab", "ROLLBAR_CI"},
+		{"the CI detected", nil, nil, github, CI, "github", "detected"},
 		{"Jenkins' build result", nil, map[string]string{"ROLLBAR_DEPLOY_STATUS": "ABORTED"}, github, "status", "failed", "ROLLBAR_DEPLOY_STATUS"},
 		{"Heroku never fails the release", nil, nil, heroku, "fail_on_error", "never", "Heroku default"},
 		{"explicit policy beats Heroku's", nil, map[string]string{"ROLLBAR_FAIL_ON_ERROR": "true"}, heroku, "fail_on_error", "always", "ROLLBAR_FAIL_ON_ERROR"},

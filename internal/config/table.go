@@ -164,7 +164,13 @@ var Table = []Setting{
 		Want: "a file path such as deploy.env"},
 	{Name: CI, Vars: []string{"ROLLBAR_CI"},
 		Help: "the CI this runs in, detected when unset; set it where detection is wrong (none: a plain CLI)",
-		Want: "one of " + strings.Join(ci.IDs(), ", ")},
+		Want: "one of " + strings.Join(ci.IDs(), ", "),
+		ci: func(i ci.Info) ci.Field {
+			if i.ID == "" {
+				return ci.Field{}
+			}
+			return ci.Field{Value: i.ID, Source: "detected"}
+		}},
 	{Name: Verbose, Vars: []string{"ROLLBAR_VERBOSE"}, Bool: true,
 		Help: "log every request and where each setting came from (never a token)",
 		Want: "true or false"},
