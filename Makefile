@@ -38,7 +38,7 @@ lint:
 	golangci-lint run
 	command -v actionlint >/dev/null || go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	actionlint
-	actionlint scripts/testdata/act-workflow.yml
+	actionlint scripts/testdata/act-workflow.yml scripts/testdata/act-workflow-container.yml
 	@if ! command -v shellcheck >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; fi
 	@if command -v shellcheck >/dev/null; then shellcheck $(SHELLCHECK_FLAGS) $(SCRIPTS) && echo "shellcheck: $(words $(SCRIPTS)) scripts"; \

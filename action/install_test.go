@@ -326,7 +326,7 @@ func TestInstallInABusyboxContainer(t *testing.T) {
 	proxied := r
 	proxied.cache, proxied.downloadURL = t.TempDir(), "http://releases.example.invalid"
 	proxied.env = []string{"HTTP_PROXY=" + m.URL, "http_proxy=", "NO_PROXY=", "no_proxy="}
-	log, bin, err = install(t, proxied)
+	log, _, err = install(t, proxied)
 	require.NoError(t, err, log)
 	assert.Contains(t, log, "checksum verified")
 	assert.Len(t, m.asked(), 2, "the proxy was asked")
