@@ -41,10 +41,10 @@ say() {
 
 # The failure policy, read as the binary reads fail_on_error; a value it refuses is left to
 # the binary to name, and counts as the default here.
-policy=$(printf '%s' "${RD_FAIL_ON_ERROR:-${ROLLBAR_FAIL_ON_ERROR:-}}" | tr '[:upper:]' '[:lower:]')
-case $policy in
-  never | false) policy=never ;;
-  always | true) policy=always ;;
+# (Patterns, not tr: every process this step starts is time in every deploy job.)
+case ${RD_FAIL_ON_ERROR:-${ROLLBAR_FAIL_ON_ERROR:-}} in
+  [Nn][Ee][Vv][Ee][Rr] | [Ff][Aa][Ll][Ss][Ee]) policy=never ;;
+  [Aa][Ll][Ww][Aa][Yy][Ss] | [Tt][Rr][Uu][Ee]) policy=always ;;
   *) policy=config ;;
 esac
 
@@ -69,18 +69,24 @@ native() {
   fi
 }
 
-# The repository the action was taken from, for messages and the release's URL. The runner
-# sets github.action_repository for the action but not for its own steps, where it is empty;
-# it keeps a repository's action at _actions/OWNER/NAME/REF, which tells it too. A local action
-# (uses: ./…) has neither.
-repo=${RD_ACTION_REPOSITORY:-}
-action_dir=$(printf '%s' "${GITHUB_ACTION_PATH:-}" | sed 's|\\|/|g')
-case $action_dir in
-  */_actions/*/*/*)
-    rest=${action_dir#*/_actions/}
-    repo=${repo:-${rest%%/*}/$(printf '%s' "${rest#*/}" | cut -d/ -f1)}
-    ;;
-esac
+# to_native VARIABLE: native, in place, without a process where there is nothing to convert.
+to_native() {
+  [ "${RUNNER_OS:-}" = Windows ] || return 0
+  eval "value=\$$1"
+  [ -z "$value" ] || eval "$1=\$(native \"\$value\")"
+}
+
+# action_repository: prints the repository the action was taken from, for messages and the
+# release's URL. The runner sets github.action_repository for the action but not for its own
+# steps, where it is empty; it keeps a repository's action at _actions/OWNER/NAME/REF, which
+# tells it too. A local action (uses: ./…) has neither: nothing is printed.
+action_repository() {
+  if [ -n "${RD_ACTION_REPOSITORY:-}" ]; then
+    printf '%s\n' "$RD_ACTION_REPOSITORY"
+    return
+  fi
+  printf '%s\n' "${GITHUB_ACTION_PATH:-}" | sed -n 's|\\|/|g; s|.*/_actions/\([^/]*/[^/]*\)/.*|\1|p'
+}
 
 case "${RUNNER_OS:-}" in
   Linux) goos=linux ;;
@@ -107,18 +113,26 @@ else
   give_up fix "neither sha256sum nor shasum is on this job's PATH (in a container job: the job's image), so the binary cannot be checked: add coreutils or busybox to the image"
 fi
 
-action_path=$(native "${GITHUB_ACTION_PATH:-$(dirname "$0")/..}")
+action_path=${GITHUB_ACTION_PATH:-}
+[ -n "$action_path" ] || action_path=$(dirname "$0")/..
 temp=${RUNNER_TEMP:-}
-[ -z "$temp" ] || temp=$(native "$temp")
 cache_root=${RUNNER_TOOL_CACHE:-$temp}
+to_native action_path
+to_native temp
+to_native cache_root
 [ -n "$cache_root" ] || give_up fix "neither RUNNER_TOOL_CACHE nor RUNNER_TEMP is set: run this as an action step"
-cache_root=$(native "$cache_root")/rollbar-deploy
+cache_root=$cache_root/rollbar-deploy
 pin=$action_path/action/release.txt
 
 if [ -f "$pin" ]; then
-  tag=$(sed -n 's/^version //p' "$pin")
-  pinned_repo=$(sed -n 's/^repository //p' "$pin")
-  want=$(awk -v a="$asset" '$2 == a { print $1 }' "$pin")
+  tag='' pinned_repo='' want=''
+  while read -r first second; do
+    case $first in
+      version) tag=$second ;;
+      repository) pinned_repo=$second ;;
+      *) [ "$second" != "$asset" ] || want=$first ;;
+    esac
+  done < "$pin"
   if [ -z "$tag" ] || [ -z "$want" ]; then give_up fix "$pin names no version or no SHA-256 for $asset"; fi
   version=${tag#v}
   how="release $tag"
@@ -133,7 +147,8 @@ fi
 
 # A tool cache this job cannot write (a container job whose image runs as another user than
 # the runner, a read-only shared cache) leaves the job's own temporary directory.
-if ! mkdir -p "$cache_root/$version/$arch" 2>/dev/null || ! [ -w "$cache_root/$version/$arch" ]; then
+if ! { [ -d "$cache_root/$version/$arch" ] || mkdir -p "$cache_root/$version/$arch" 2>/dev/null; } ||
+  ! [ -w "$cache_root/$version/$arch" ]; then
   [ -n "$temp" ] || give_up fix "the tool cache $cache_root cannot be written and RUNNER_TEMP is not set"
   echo "rollbar-deploy: the tool cache $cache_root cannot be written by this job: installing in $temp for this job alone"
   cache_root=$temp/rollbar-deploy
@@ -156,7 +171,12 @@ output() {
   fi
 }
 
-sum() { $sha256 "$1" | cut -d' ' -f1; }
+# sum FILE: sets got to FILE's SHA-256.
+sum() {
+  # shellcheck disable=SC2046 # split on purpose: "HASH  FILE"
+  set -- $($sha256 "$1")
+  got=$1
+}
 
 # Installed as @actions/tool-cache does: the binary, then a marker beside its directory, so that
 # an install cut short is never taken for a complete one.
@@ -166,7 +186,7 @@ if [ -f "$dir.complete" ] && [ -f "$bin" ]; then
     output
     exit 0
   fi
-  got=$(sum "$bin")
+  sum "$bin"
   if [ "$got" = "$want" ]; then
     echo "rollbar-deploy $version ($goos/$goarch): from the tool cache, $bin ($how, checksum verified)"
     output
@@ -223,18 +243,20 @@ if [ -n "${tag:-}" ]; then
     # The pin names the repository whose release has the binaries its sums are of: a fork's or
     # a vendored copy's too. A pin of before that (no repository line) is the action's own, or
     # for a local action (uses: ./) the workflow's repository checked out at a release commit.
-    from=${pinned_repo:-${repo:-${GITHUB_REPOSITORY:-}}}
+    from=${pinned_repo:-$(action_repository)}
+    from=${from:-${GITHUB_REPOSITORY:-}}
     [ -n "$from" ] || give_up fix "cannot tell which repository's release to download from: set download_url"
     base=${GITHUB_SERVER_URL:-https://github.com}/$from/releases/download
   fi
   url=${base%/}/$tag/$asset
   echo "rollbar-deploy $tag ($goos/$goarch): downloading $url"
   fetch "$url"
-  got=$(sum "$part")
+  sum "$part"
   [ "$got" = "$want" ] || give_up fix "$url has SHA-256 $got, but the release pins $want for $asset: refusing it"
   echo "checksum verified: $got"
 else
   if ! command -v go >/dev/null 2>&1; then
+    repo=$(action_repository)
     if [ -n "$repo" ]; then
       give_up fix "this ref of $repo has no released binary and the runner has no Go to build it: use a release tag (uses: $repo@v1), or add actions/setup-go before this step"
     fi
