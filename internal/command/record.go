@@ -194,17 +194,29 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 	var found deploy.Unfinished
 	if target.ID == 0 && (cfg.ReadAccessToken != "" || noID) || s.job.Attempt > 1 {
 		var err error
-		found, err = s.x.Unfinished(ctx, s.newDeploy(s.status), s.job)
+		// A third of the time at most: in an outage the record keeps the rest.
+		searchCtx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout)/3)
+		found, err = s.x.Unfinished(searchCtx, s.newDeploy(s.status), s.job)
+		cancel()
 		var api *rollbar.APIError
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return rollbar.Deploy{}, false, err
 		case errors.As(err, &api) && (api.Status == http.StatusUnauthorized || api.Status == http.StatusForbidden):
 			// A post-only token, the common case: the search was worth a try.
-			s.Out.Debugf("cannot look for the started deploys of this run that no step is left to finish (%v)", err)
+			s.Out.Debugf("cannot read the started deploys of this environment and revision, which a step may have to finish or take up (%v)", err)
 		case err != nil:
-			s.Out.Infof("cannot look for the started deploys of this run that no step is left to finish (%v)", err)
+			s.Out.Infof("cannot read the started deploys of this environment and revision, which a step may have to finish or take up (%v)", err)
 		}
+	}
+	// A final step that no id reached finishes the deploy an earlier attempt
+	// started, when it is the one: its job (the start job of a two-job
+	// pattern) is not re-run. The others, and those of a started step, are
+	// over: no step of theirs will finish them.
+	var orphan *rollbar.Deploy
+	found.Orphans = slices.DeleteFunc(found.Orphans, func(d rollbar.Deploy) bool { return d.ID == target.ID })
+	if final && target.ID == 0 && found.Mine == nil && len(found.Shared) == 0 && len(found.Orphans) == 1 {
+		orphan, found.Orphans = &found.Orphans[0], nil
 	}
 	for _, d := range found.Orphans {
 		if _, err := s.x.Client.Update(ctx, d.ID, rollbar.Update{Status: string(rollbar.Failed)}); err != nil {
@@ -224,6 +236,9 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 	case found.Mine != nil:
 		s.Out.Infof("finishing deploy %d, started by this job, whose id did not reach this step", found.Mine.ID)
 		return s.update(ctx, handoff.Target{ID: found.Mine.ID, Source: "Rollbar's started deploy of this job"})
+	case orphan != nil:
+		s.Out.Infof("finishing deploy %d, started by an earlier attempt of this run (%s), whose id did not reach this step", orphan.ID, orphan.Comment)
+		return s.update(ctx, handoff.Target{ID: orphan.ID, Source: "Rollbar's started deploy of an earlier attempt"})
 	case final && len(found.Shared) == 1:
 		d := found.Shared[0]
 		s.Out.Infof("finishing deploy %d, started earlier in this run (%s), whose id did not reach this step", d.ID, d.Comment)
