@@ -99,8 +99,9 @@ func (r *Invocation) watchedID() int64 {
 // failure policy judges.
 func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *handoff.Result) (*watch.Report, error) {
 	cfg := r.Config
-	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval), Levels: cfg.WatchLevels,
-		MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems), Transient: rollbar.Transient}
+	gate := watch.Gate{For: time.Duration(cfg.WatchFor), Interval: time.Duration(cfg.WatchInterval),
+		Levels: cfg.WatchLevels, MaxNew: int(cfg.MaxNewItems), MaxReactivated: int(cfg.MaxReactivatedItems),
+		Transient: rollbar.Transient}
 	judged, err := r.watchedDeploy(ctx, client, res) // may fill res in
 	version := rollbar.CodeVersion(res.Revision)
 	var report watch.Report
@@ -115,7 +116,8 @@ func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *han
 		if judged.ID == 0 {
 			gate.Since = r.clock().Now().Add(-unrecordedLead)
 		}
-		r.Out.Infof("watching version %s of %s for %s (every %s): fails on more than %d new or %d reactivated items at %s that occur from %s on",
+		r.Out.Infof("watching version %s of %s for %s (every %s): "+
+			"fails on more than %d new or %d reactivated items at %s that occur from %s on",
 			version, res.Environment, cfg.WatchFor, cfg.WatchInterval, cfg.MaxNewItems, cfg.MaxReactivatedItems,
 			strings.Join(cfg.WatchLevels, ", "), gate.Since.UTC().Format(time.DateTime+" MST"))
 		report, err = watch.Watch(ctx, gate, versions{client, version, res.Environment}, r.clock())
@@ -127,12 +129,14 @@ func (r *Invocation) watch(ctx context.Context, client *rollbar.Client, res *han
 	}
 	var md bytes.Buffer
 	report.Markdown(&md)
-	res.Watch = &handoff.Watch{Result: string(report.Result), NewItems: report.New, ReactivatedItems: report.Reactivated, Summary: md.String()}
+	res.Watch = &handoff.Watch{Result: string(report.Result), NewItems: report.New,
+		ReactivatedItems: report.Reactivated, Summary: md.String()}
 	switch {
 	case err != nil:
 		return &report, fmt.Errorf("watch: %w", err)
 	case report.Result == watch.Failed:
-		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items", version, res.Environment, report.New, report.Reactivated)
+		r.Out.Errorf("version %s of %s breached the gate: %d new and %d reactivated items",
+			version, res.Environment, report.New, report.Reactivated)
 		return &report, errGate
 	case report.Result == watch.NoData:
 		r.Out.Warnf("%s", watch.NoDataWarning(res.Revision, version))
@@ -156,14 +160,15 @@ const unrecordedLead = time.Minute
 const searchPages = 5
 
 // watchedDeploy reads the deploy a watch judges, whose start is when the
-// items that count begin: the one res names, else the newest deploy of its
-// environment and revision. It fills in what res lacks of the deploy. When
+// items that count begin: the one res names, else its environment's newest
+// deploy when that is of its revision. It fills in what res lacks of the deploy. When
 // none is found, or an outage hides it, the deploy is the zero Deploy, and
 // only the items that occur from about the watch's start count
 // (unrecordedLead): those of an earlier deploy of the revision must not fail
 // this one (a rollback to it), and a deploy the watch follows at once shows
 // its errors again within the window.
-func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, res *handoff.Result) (rollbar.Deploy, error) {
+func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client,
+	res *handoff.Result) (rollbar.Deploy, error) {
 	// As long as a poll may take: an outage must not hold the window up.
 	ctx, cancel := context.WithTimeout(ctx, min(time.Duration(r.Config.Timeout), time.Duration(r.Config.WatchInterval)))
 	defer cancel()
@@ -171,7 +176,8 @@ func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, 
 		if !rollbar.Transient(err) || ctx.Err() == context.Canceled {
 			return rollbar.Deploy{}, err
 		}
-		r.Out.Warnf("cannot read %s (%v): only the items that occur from %s before now on count", what, err, unrecordedLead)
+		r.Out.Warnf("cannot read %s (%v): only the items that occur from %s before now on count",
+			what, err, unrecordedLead)
 		return rollbar.Deploy{}, nil
 	}
 	if res.DeployID != 0 {
@@ -179,9 +185,11 @@ func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, 
 		if err != nil {
 			return hidden(err, fmt.Sprintf("deploy %d, whose start the watch judges from", res.DeployID))
 		}
-		if (res.Environment != "" && d.Environment != res.Environment) || (res.Revision != "" && d.Revision != res.Revision) {
+		if (res.Environment != "" && d.Environment != res.Environment) ||
+			(res.Revision != "" && d.Revision != res.Revision) {
 			r.Out.Warnf("deploy %d is revision %s of %s, not %s of %s: watching the deploy, as its id (from %s) says",
-				d.ID, d.Revision, d.Environment, res.Revision, res.Environment, cmp.Or(r.Config.Source(config.DeployID), "the record"))
+				d.ID, d.Revision, d.Environment, res.Revision, res.Environment,
+				cmp.Or(r.Config.Source(config.DeployID), "the record"))
 		}
 		res.Environment, res.Revision = d.Environment, d.Revision
 		return d, nil
@@ -202,7 +210,8 @@ func (r *Invocation) watchedDeploy(ctx context.Context, client *rollbar.Client, 
 			case d.Revision != res.Revision:
 				// The revision came back after it without a record (a
 				// rollback): its older deploy is not the one watched.
-				return unjudged(fmt.Sprintf("the newest deploy of %s, %d, is of revision %s, not %s", d.Environment, d.ID, d.Revision, res.Revision))
+				return unjudged(fmt.Sprintf("the newest deploy of %s, %d, is of revision %s, not %s",
+					d.Environment, d.ID, d.Revision, res.Revision))
 			case d.StartTime > 0:
 				r.Out.Infof("judging deploy %d of revision %s, the newest of %s", d.ID, d.Revision, d.Environment)
 				res.DeployID = d.ID
@@ -227,7 +236,8 @@ func (v versions) Stats(ctx context.Context) (watch.Stats, error) {
 	if rollbar.UnknownVersion(err) {
 		return watch.Stats{}, fmt.Errorf("%w: %w", watch.ErrUnknownVersion, err)
 	}
-	return watch.Stats{New: levels(got.ItemStats.New), Reactivated: levels(got.ItemStats.Reactivated), Reported: got.Reported()}, err
+	return watch.Stats{New: levels(got.ItemStats.New), Reactivated: levels(got.ItemStats.Reactivated),
+		Reported: got.Reported()}, err
 }
 
 func levels(c rollbar.LevelCounts) watch.Levels {

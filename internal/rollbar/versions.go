@@ -136,9 +136,11 @@ func (c *Client) Version(ctx context.Context, version, environment string) (Vers
 // VersionItems returns one page of a version's items for one event (new,
 // repeated, reactivated or resolved) at the given levels (all when none);
 // past the last page it is empty.
-func (c *Client) VersionItems(ctx context.Context, version, environment, event string, levels []string, page int) ([]Item, error) {
+func (c *Client) VersionItems(ctx context.Context, version, environment, event string, levels []string,
+	page int) ([]Item, error) {
 	q := url.Values{"environment": {environment}, "event": {event}, "page": {strconv.Itoa(page)}, "level": levels}
-	return read[[]Item](ctx, c, fmt.Sprintf("list %s items of version %q of %s (page %d)", event, version, environment, page),
+	return read[[]Item](ctx, c,
+		fmt.Sprintf("list %s items of version %q of %s (page %d)", event, version, environment, page),
 		versionPath(version, "/items", q), "item list")
 }
 

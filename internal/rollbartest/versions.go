@@ -152,7 +152,8 @@ func (h *Handler) lookupVersion(w http.ResponseWriter, c *call) (env string, ite
 	}
 	h.mu.Lock()
 	for _, it := range h.items {
-		if it.version == c.version && it.environment == env && it.shown(c.now, min(it.ListedAfter, it.CountedAfter, it.StampedAfter)) {
+		known := it.shown(c.now, min(it.ListedAfter, it.CountedAfter, it.StampedAfter))
+		if it.version == c.version && it.environment == env && known {
 			items = append(items, it)
 		}
 	}
@@ -190,7 +191,8 @@ func (h *Handler) getVersion(w http.ResponseWriter, c *call) {
 		at := it.last(c.now)
 		created = append(created, it.first().Unix())
 		// Counts are items, not occurrences.
-		if counts, ok := v.ItemStats[it.Event]; ok && slices.Contains(levels, it.Level) && it.shown(c.now, it.CountedAfter) {
+		counts, ok := v.ItemStats[it.Event]
+		if ok && slices.Contains(levels, it.Level) && it.shown(c.now, it.CountedAfter) {
 			counts[it.Level]++
 		}
 		if it.shown(c.now, it.StampedAfter) {
@@ -204,7 +206,8 @@ func (h *Handler) getVersion(w http.ResponseWriter, c *call) {
 	}
 	if first != nil {
 		v.FirstOccurrenceID, v.FirstOccurrenceTimestamp = orNull(occurrenceID(first.ID)), orNull(first.first().Unix())
-		v.LastOccurrenceID, v.LastOccurrenceTimestamp = orNull(occurrenceID(last.ID)+last.Occurrences-1), orNull(last.last(c.now).Unix())
+		v.LastOccurrenceID = orNull(occurrenceID(last.ID) + last.Occurrences - 1)
+		v.LastOccurrenceTimestamp = orNull(last.last(c.now).Unix())
 	}
 	if len(deploys) > 0 {
 		d := deploys[len(deploys)-1]
@@ -240,14 +243,15 @@ func (h *Handler) listVersionItems(w http.ResponseWriter, c *call) {
 	}
 	out := []itemJSON{}
 	for _, it := range items {
-		if it.Event != event[0] || len(wanted) > 0 && !slices.Contains(wanted, it.Level) || !it.shown(c.now, it.ListedAfter) {
+		levelWanted := len(wanted) == 0 || slices.Contains(wanted, it.Level)
+		if it.Event != event[0] || !levelWanted || !it.shown(c.now, it.ListedAfter) {
 			continue
 		}
 		first := occurrenceID(it.ID)
 		out = append(out, itemJSON{ID: it.ID, Counter: it.Counter, Environment: env, Title: it.Title, Level: it.Level,
-			Status: it.Status, FirstInVersionOccurrenceID: first, FirstInVersionOccurrenceTimestamp: it.first().Unix(),
-			LastInVersionOccurrenceID: first + it.Occurrences - 1, LastInVersionOccurrenceTimestamp: it.last(c.now).Unix(),
-			OccurrencesInVersion: it.Occurrences, PeopleInVersion: it.People})
+			Status: it.Status, OccurrencesInVersion: it.Occurrences, PeopleInVersion: it.People,
+			FirstInVersionOccurrenceID: first, FirstInVersionOccurrenceTimestamp: it.first().Unix(),
+			LastInVersionOccurrenceID: first + it.Occurrences - 1, LastInVersionOccurrenceTimestamp: it.last(c.now).Unix()})
 	}
 	if page, pages := positive(q.Get("page"), 1), (len(out)+itemsPageSize-1)/itemsPageSize; page <= pages {
 		start := (page - 1) * itemsPageSize
@@ -294,8 +298,9 @@ func (h *Handler) postItems(w http.ResponseWriter, r *http.Request) {
 	durations := []struct {
 		name, value string
 		to          *time.Duration
-	}{{"after", j.After, &after}, {"first_before", j.FirstBefore, &it.FirstBefore}, {"listed_after", j.ListedAfter, &it.ListedAfter},
-		{"counted_after", j.CountedAfter, &it.CountedAfter}, {"stamped_after", j.StampedAfter, &it.StampedAfter}}
+	}{{"after", j.After, &after}, {"first_before", j.FirstBefore, &it.FirstBefore},
+		{"listed_after", j.ListedAfter, &it.ListedAfter}, {"counted_after", j.CountedAfter, &it.CountedAfter},
+		{"stamped_after", j.StampedAfter, &it.StampedAfter}}
 	for _, d := range durations {
 		if err == nil && d.value != "" {
 			if *d.to, err = time.ParseDuration(d.value); err != nil {
@@ -310,7 +315,8 @@ func (h *Handler) postItems(w http.ResponseWriter, r *http.Request) {
 	case j.Count < 0 || j.Count > maxItemsAdded:
 		err = fmt.Errorf("count must be from 0 to %d (0 adds one)", maxItemsAdded)
 	case j.Level != "" && !slices.Contains(levels, j.Level), j.Event != "" && !slices.Contains(events, j.Event):
-		err = fmt.Errorf("level must be one of %s, event one of %s", strings.Join(levels, ", "), strings.Join(events, ", "))
+		err = fmt.Errorf("level must be one of %s, event one of %s",
+			strings.Join(levels, ", "), strings.Join(events, ", "))
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Invalid items: "+err.Error())

@@ -16,7 +16,9 @@ import (
 // by the code_version the SDK reports, cut to 40 characters (version, the
 // one watched).
 func NoDataWarning(revision, version string) string {
-	msg := fmt.Sprintf("Rollbar has no occurrence of code version %q in this environment: the application's Rollbar SDK must report the deployed revision as its code_version, and Rollbar keeps at most 40 characters of it", version)
+	msg := fmt.Sprintf("Rollbar has no occurrence of code version %q in this environment: the application's "+
+		"Rollbar SDK must report the deployed revision as its code_version, and Rollbar keeps at most 40 "+
+		"characters of it", version)
 	if version != revision {
 		msg += fmt.Sprintf("; this revision has %d, %q", utf8.RuneCountInString(revision), revision)
 	}
@@ -102,8 +104,9 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		ElapsedSeconds float64 `json:"elapsed_seconds"`
 		Interrupted    bool    `json:"interrupted"`
 		Error          string  `json:"error,omitempty"`
-	}{Result: r.Result, New: r.New, Reactivated: r.Reactivated, Items: r.Items, More: r.more(), Older: r.Older, OlderItems: r.OlderItems,
-		DeployID: r.Gate.Deploy, Requests: r.Requests(), ElapsedSeconds: r.Elapsed.Seconds(), Interrupted: r.Interrupted}
+	}{Result: r.Result, New: r.New, Reactivated: r.Reactivated, Items: r.Items, More: r.more(), Older: r.Older,
+		OlderItems: r.OlderItems, DeployID: r.Gate.Deploy, Requests: r.Requests(), ElapsedSeconds: r.Elapsed.Seconds(),
+		Interrupted: r.Interrupted}
 	if !r.Gate.Since.IsZero() {
 		doc.Since = r.Gate.Since.Unix()
 	}
