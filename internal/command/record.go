@@ -369,8 +369,11 @@ func (r *Invocation) findMaps(ctx context.Context, extra []string) ([]sourcemaps
 		if strings.Contains(cfg.SourceMaps+cfg.MinifiedURLs, ",") && !cfg.CI.JoinsLists {
 			fix += " (commas part a list only in a Drone or Woodpecker plugin setting: separate names with spaces)"
 		}
-		return nil, &config.Error{Setting: string(config.SourceMaps), Source: cfg.Source(config.SourceMaps),
-			Problem: "cannot be used", Fix: fix}
+		setting := config.SourceMaps
+		if u := (*sourcemaps.URLError)(nil); errors.As(err, &u) {
+			setting = config.Name(u.Setting)
+		}
+		return nil, &config.Error{Setting: string(setting), Source: cfg.Source(setting), Problem: "cannot be used", Fix: fix}
 	}
 	return pairs, nil
 }

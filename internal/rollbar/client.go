@@ -318,7 +318,7 @@ func (c *Client) call(ctx context.Context, op string, next func(context.Context)
 	}
 	if err != nil && last != nil && Transient(last) && (attempt > 1 || ctx.Err() != nil) {
 		// Report what went wrong, not that the deadline cut the retries.
-		return fmt.Errorf("%w (gave up after %d attempts in the time allowed)", last, attempt)
+		return &GaveUpError{Err: last, Attempts: attempt, Landed: landed}
 	}
 	return err
 }
@@ -413,7 +413,7 @@ func decode(op string, status int, data []byte, out any) error {
 		Message string `json:"message"`
 	}
 	if err := json.Unmarshal(data, &envelope); err != nil {
-		return &ResponseError{Op: op, Status: status, Reason: "the body is not Rollbar's JSON (" + snippet(data) + ")"}
+		return &ResponseError{Op: op, Status: status, Reason: "the body is not Rollbar's JSON (" + snippet(data) + ")", NotJSON: true}
 	}
 	if envelope.Err != 0 {
 		return &APIError{Op: op, Status: status, Message: envelope.Message}

@@ -202,6 +202,22 @@ func (e *NetworkError) Error() string     { return e.Op + ": " + describe(e.Err)
 func (e *NetworkError) Unwrap() error     { return e.Err }
 func (e *NetworkError) operation() string { return e.Op }
 
+// GaveUpError is a call whose retries the time allowed ended: Err is what
+// went wrong last.
+type GaveUpError struct {
+	Err      error
+	Attempts int
+	// Landed is whether an attempt went out without its answer (or with a
+	// 5xx), so that Rollbar may have carried it out all the same.
+	Landed bool
+}
+
+func (e *GaveUpError) Error() string {
+	return fmt.Sprintf("%v (gave up after %d attempts in the time allowed)", e.Err, e.Attempts)
+}
+
+func (e *GaveUpError) Unwrap() error { return e.Err }
+
 // InterruptedError is a call cut short by an interrupt (a signal, a CI's
 // cancel): it says whether what was sent may have been carried out.
 type InterruptedError struct {
@@ -236,6 +252,17 @@ type ResponseError struct {
 	// TooLarge is an answer over what the client reads (a page of many
 	// deploys with long comments): smaller pages fit.
 	TooLarge bool
+	// NotJSON is a body that is not JSON at all: not Rollbar's answer.
+	NotJSON bool
+}
+
+// Hint points at what answered in Rollbar's place.
+func (e *ResponseError) Hint() string {
+	if !e.NotJSON {
+		return ""
+	}
+	return "something other than Rollbar's API answered (a proxy's or a captive portal's page): " +
+		"check api_url (ROLLBAR_API_URL) and the proxy settings (HTTPS_PROXY, NO_PROXY)"
 }
 
 func (e *ResponseError) operation() string { return e.Op }
@@ -247,7 +274,11 @@ func Undone(err error) string {
 	if !errors.As(err, &e) {
 		return ""
 	}
+	var gaveUp *GaveUpError
 	switch op := e.operation(); {
+	case op == opCreate && errors.As(err, &gaveUp) && gaveUp.Landed:
+		return "the deploy may have been recorded all the same (a request went out and its answer was lost); " +
+			"a rerun with a read-capable token finds it instead of recording another"
 	case op == opCreate:
 		return "the deploy was not recorded"
 	case strings.HasPrefix(op, opUpdate):

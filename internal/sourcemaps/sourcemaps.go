@@ -44,7 +44,7 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 		}
 		pairs := make([]Pair, len(maps))
 		for i := range maps {
-			if err := absolute("minified URL", urls[i]); err != nil {
+			if err := absolute("minified_urls", "minified URL", urls[i]); err != nil {
 				return nil, err
 			}
 			pairs[i] = Pair{Path: abs(dir, maps[i]), MinifiedURL: urls[i]}
@@ -54,7 +54,7 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 	if prefix == "" {
 		return nil, errors.New("no minified URLs: give minified_urls (one for each map) or url_prefix (the URL the files are served under)")
 	}
-	if err := absolute("url_prefix", prefix); err != nil {
+	if err := absolute("url_prefix", "url_prefix", prefix); err != nil {
 		return nil, err
 	}
 	var pairs []Pair
@@ -73,16 +73,25 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 	return pairs, nil
 }
 
+// URLError is a minified URL or URL prefix no browser reports; Setting
+// names the setting it came from (minified_urls, url_prefix).
+type URLError struct {
+	Setting string
+	msg     string
+}
+
+func (e *URLError) Error() string { return e.msg }
+
 // absolute refuses a URL no browser reports: a minified URL is absolute,
 // http(s) or protocol-relative (//cdn.example.com/app.js), on one line.
-func absolute(what, raw string) error {
+func absolute(setting, what, raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case strings.ContainsFunc(raw, unicode.IsControl):
-		return fmt.Errorf("%s %s has a line break or a control character", what, text.OneLine(raw))
+		return &URLError{setting, fmt.Sprintf("%s %s has a line break or a control character", what, text.OneLine(raw))}
 	case err != nil || u.Host == "" || u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%s %q is not an absolute URL: give the URL a browser loads the minified file from, "+
-			"such as https://example.com/static/app.min.js", what, raw)
+		return &URLError{setting, fmt.Sprintf("%s %q is not an absolute URL: give the URL a browser loads the minified file from, "+
+			"such as https://example.com/static/app.min.js", what, raw)}
 	}
 	return nil
 }
