@@ -106,8 +106,8 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 			cfg.Source(config.Status), target.ID, target.Source)
 		status = rollbar.Failed
 	case target.ID != 0 && cfg.Source(config.Status) == "default":
-		r.Out.Warnf("status is empty or not set: finishing deploy %d (from %s) as %s; set status (%s) to the job's outcome, such as ${{ job.status }}, "+
-			"or a failed deploy is recorded as succeeded", target.ID, target.Source, status, "input status, ROLLBAR_DEPLOY_STATUS")
+		r.Out.Warnf("status is empty or not set: finishing deploy %d (from %s) as %s; give the job's outcome as the status (%s), "+
+			"or a failed deploy is recorded as succeeded", target.ID, target.Source, status, config.Status.Row().Where())
 	}
 	if target.ID == 0 {
 		if err := cfg.Require(config.Environment, config.Revision); err != nil {
