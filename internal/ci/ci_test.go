@@ -15,7 +15,7 @@ const (
 	sha    = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
 	prHead = "c0ffee0000000000000000000000000000000001"
 
-	forkHint       = "GitHub gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
+	forkHint       = "GitHub Actions gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
 	dependabotHint = "GitHub gives Dependabot's runs only Dependabot secrets: add ROLLBAR_ACCESS_TOKEN under Settings > Secrets > Dependabot"
 )
 
@@ -542,4 +542,15 @@ func TestGitLabNotDeploying(t *testing.T) {
 		info := Detect(env(vars{"GITLAB_CI": "true", "CI_ENVIRONMENT_ACTION": action}), nil)
 		assert.Equal(t, deploys, info.NotDeploying == "", action)
 	}
+}
+
+// TestForgejoEvents: the runners made after GitHub's read its event
+// payload the same way: a fork's pull request, its head and no secrets.
+func TestForgejoEvents(t *testing.T) {
+	t.Parallel()
+	got := Detect(env(vars{"FORGEJO_ACTIONS": "true", "GITHUB_ACTIONS": "true", "GITHUB_SHA": sha, "GITHUB_EVENT_NAME": "pull_request",
+		"GITHUB_EVENT_PATH": "testdata/github-pull-request-fork.json"}), os.ReadFile)
+	assert.Equal(t, Field{prHead, "GITHUB_EVENT_PATH pull_request.head.sha"}, got.Revision)
+	assert.Equal(t, "Forgejo Actions gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches",
+		got.SecretsHint)
 }

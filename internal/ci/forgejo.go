@@ -20,6 +20,7 @@ var forgejo = provider{
 	repository:       github.repository,
 	commitURL:        github.commitURL,
 	workflowCommands: true,
+	finish:           githubEventRules,
 }
 
 var gitea = provider{
@@ -36,4 +37,5 @@ var gitea = provider{
 	repository:       github.repository,
 	commitURL:        github.commitURL,
 	workflowCommands: true,
+	finish:           githubEventRules,
 }

@@ -60,18 +60,24 @@ var github = provider{
 			info.Comment.Value += "/attempts/" + strconv.Itoa(info.Attempt)
 			info.Comment.Source += "/attempts/GITHUB_RUN_ATTEMPT"
 		}
-		info.SecretsHint = githubSecretsHint(get)
-		// A comment on a pull request (a ChatOps /deploy) runs on the
-		// default branch's head, and its payload names no commit of the pull
-		// request: the checkout tells what was built (git), where the
-		// workflow checked the pull request out.
-		if get("GITHUB_EVENT_NAME") == "issue_comment" && get(githubEvent+" issue.pull_request.url") != "" &&
-			info.Revision.Source == "GITHUB_SHA" {
-			info.Revision = Field{}
-			info.RevisionHint = "a comment on a pull request names no commit of it: check the pull request out " +
-				"(actions/checkout with ref: refs/pull/N/head), or pass the revision"
-		}
+		githubEventRules(get, nil, info)
 	},
+}
+
+// githubEventRules are what the event tells beyond the tables, on GitHub
+// and the runners made after it.
+func githubEventRules(get Getenv, _ ReadFile, info *Info) {
+	info.SecretsHint = githubSecretsHint(get, info.Provider)
+	// A comment on a pull request (a ChatOps /deploy) runs on the default
+	// branch's head, and its payload names no commit of the pull request:
+	// the checkout tells what was built (git), where the workflow checked
+	// the pull request out.
+	if get("GITHUB_EVENT_NAME") == "issue_comment" && get(githubEvent+" issue.pull_request.url") != "" &&
+		info.Revision.Source == "GITHUB_SHA" {
+		info.Revision = Field{}
+		info.RevisionHint = "a comment on a pull request names no commit of it: check the pull request out " +
+			"(actions/checkout with ref: refs/pull/N/head), or pass the revision"
+	}
 }
 
 const githubEvent = "GITHUB_EVENT_PATH"
@@ -82,13 +88,13 @@ var act = is("true", "ACT")
 
 // githubSecretsHint tells why a run got no secrets: GitHub gives none to a
 // pull_request run from a fork, and Dependabot's runs only Dependabot secrets.
-func githubSecretsHint(get Getenv) string {
+func githubSecretsHint(get Getenv, provider string) string {
 	event := get("GITHUB_EVENT_NAME")
 	head, base := get(githubEvent+" pull_request.head.repo.full_name"), get(githubEvent+" pull_request.base.repo.full_name")
 	switch {
 	case strings.HasPrefix(event, "pull_request") && event != "pull_request_target" &&
 		(get(githubEvent+" pull_request.head.repo.fork") == "true" || head != "" && base != "" && head != base):
-		return "GitHub gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
+		return provider + " gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
 	case get("GITHUB_ACTOR") == "dependabot[bot]":
 		return "GitHub gives Dependabot's runs only Dependabot secrets: add ROLLBAR_ACCESS_TOKEN under Settings > Secrets > Dependabot"
 	}
