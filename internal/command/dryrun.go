@@ -12,6 +12,7 @@ import (
 	"github.com/rollbar-deploy/rollbar-deploy/internal/handoff"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/rollbar"
 	"github.com/rollbar-deploy/rollbar-deploy/internal/sourcemaps"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/text"
 )
 
 // request is one request a dry run shows.
@@ -83,7 +84,7 @@ func (r *Invocation) showDryRun(reqs []request, values []config.Value) error {
 	for _, f := range []struct{ name, value, source string }{
 		{"branch", cfg.CI.Branch.Value, cfg.CI.Branch.Source}, {"repository", cfg.CI.Repository.Value, cfg.CI.Repository.Source}} {
 		if f.value != "" {
-			fmt.Fprintf(w, "%s: %s (%s)\n", f.name, f.value, f.source)
+			fmt.Fprintf(w, "%s: %s (%s)\n", f.name, text.OneLine(f.value), f.source)
 		}
 	}
 	for _, req := range reqs {
