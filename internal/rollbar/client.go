@@ -118,7 +118,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
 		if ambiguous != nil && c.SharedFields && !warned {
 			c.warnf("Rollbar may have recorded the deploy before its answer was lost (%v), but a deploy of the same fields may be another job's "+
-				"of this run (they share the comment): sending it again, which may record it twice", ambiguous)
+				"of this run (nothing in its fields names this job): sending it again, which may record it twice", ambiguous)
 			warned = true
 		}
 		if ambiguous != nil && canCheck && !c.SharedFields && !c.cannotRead.Load() {

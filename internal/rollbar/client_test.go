@@ -103,7 +103,7 @@ func TestCreateFaults(t *testing.T) {
 			warning: "had recorded the deploy"},
 		{name: "recorded then 502, another job's may look the same", token: "both-token", deploys: 2, requests: 2, shared: true,
 			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenStatus, Status: 502}},
-			warning: "may be another job's of this run (they share the comment): sending it again, which may record it twice"},
+			warning: "may be another job's of this run (nothing in its fields names this job): sending it again, which may record it twice"},
 		{name: "recorded then cut, token can read", token: "both-token", deploys: 1, requests: 1,
 			faults:  []rollbartest.Fault{{Kind: rollbartest.FaultRecordThenCut}},
 			warning: "had recorded the deploy"},
