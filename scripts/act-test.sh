@@ -11,7 +11,7 @@
 #
 # Needs: root on Debian with Go. Environment: ACT_VERSION (default v0.2.89), ACT_RUNNER_IMAGE
 # (the job image, default localhost/act-go-runner-standin:1: Go on PATH, as hosted runners),
-# ACT_LOG=FILE to keep act's log.
+# ACT_LOG=FILE to keep act's log of each test (FILE.TestName).
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
