@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -115,7 +117,9 @@ func setup(env *testscript.Env) error {
 	env.Setenv("REFUSED_URL", "http://"+ln.Addr().String()) // nothing listens there
 	// A TLS server whose certificate no system trusts, as an inspecting
 	// proxy's is to a runner without its CA.
-	inspected := httptest.NewTLSServer(f.Server)
+	inspected := httptest.NewUnstartedServer(f.Server)
+	inspected.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes it refuses are the point
+	inspected.StartTLS()
 	env.Defer(inspected.Close)
 	env.Setenv("UNTRUSTED_URL", inspected.URL)
 	env.Setenv("NL", "\n") // scripts cannot write line breaks in values
