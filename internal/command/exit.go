@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -109,7 +110,11 @@ func exitCode(out *reporter, err error, policy config.Policy, spec *Spec) int {
 			why = "running out of the time allowed does not fail the run: set fail_on_error to always to fail on it too"
 		default:
 			undone := cmp.Or(rollbar.Undone(err), "what failed was not done")
-			why = "an outage (Rollbar or the network to it), so " + undone +
+			cause := "an outage (Rollbar or the network to it)"
+			if api := (*rollbar.APIError)(nil); errors.As(err, &api) && api.Status == http.StatusTooManyRequests {
+				cause = "Rollbar's rate limit"
+			}
+			why = cause + ", so " + undone +
 				"; it does not fail the run: set fail_on_error to always to fail on outages too"
 		}
 		tell(out.Warnf, err)

@@ -438,7 +438,10 @@ send:
 			continue
 		case err == nil || ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 			cut++ // told once, below
-			out[i].Error = "not uploaded: " + cmp.Or(context.Cause(ctx), ctx.Err()).Error()
+			out[i].Error = "not uploaded: out of time"
+			if errors.Is(ctx.Err(), context.Canceled) {
+				out[i].Error = "not uploaded: interrupted"
+			}
 			continue
 		}
 		out[i].Error = err.Error()
