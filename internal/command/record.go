@@ -149,6 +149,9 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 	}
 	s := sender{Invocation: r, x: deploy.Deployer{Client: client, Log: r.Out}, status: status, job: job}
 	got, recorded, err := s.send(sendCtx, target, noID)
+	if err != nil && !status.Final() && cfg.CI.SharesWorkspace {
+		err = errors.Join(err, r.forgetKept(inbox))
+	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
 	}
@@ -306,6 +309,24 @@ func (r *Invocation) result(d rollbar.Deploy, status rollbar.Status) handoff.Res
 		res.RevisionURL = cfg.CI.CommitURL // the CI's commit: not another revision's
 	}
 	return res
+}
+
+// forgetKept drops, after a started record that failed, the deploy of its
+// environment kept in the workspace. A workspace can outlive a build (drone
+// exec, a volume): that deploy may be an earlier build's, and the step that
+// finishes this build's deploy would give it this build's outcome. Rollbar
+// times it out instead.
+func (r *Invocation) forgetKept(in handoff.Inbox) error {
+	pending, forgotten := in.Without(string(r.Config.Environment))
+	if len(forgotten) == 0 {
+		return nil
+	}
+	for _, s := range forgotten {
+		r.Out.Warnf("deploy %d of %s, kept in %s by an earlier start, is dropped: this start was not recorded, "+
+			"so the step that finishes it records the outcome as a new deploy rather than finish that one",
+			s.ID, cmp.Or(s.Environment, "any environment"), s.Source)
+	}
+	return handoff.SaveIDs(r.workspace(), pending)
 }
 
 // handsOff reports whether this run tells later steps of its deploy:

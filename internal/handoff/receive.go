@@ -160,6 +160,23 @@ func (in Inbox) Choose(user Target, final bool, environment string) Target {
 	return Target{}
 }
 
+// Without is what the job's later steps are to be handed once the deploys
+// saved for environment are forgotten (an id saved with no environment
+// finishes any), and those deploys; none when nothing was saved for it.
+func (in Inbox) Without(environment string) (pending map[string]int64, forgotten []Saved) {
+	pending = map[string]int64{}
+	for _, s := range in.Saved {
+		switch {
+		case s.Source == DeployIDVar:
+		case s.Environment == environment || s.Environment == "":
+			forgotten = append(forgotten, s)
+		default:
+			pending[s.Environment] = s.ID
+		}
+	}
+	return pending, forgotten
+}
+
 // Settle sets what res hands the job's later steps: the job's unfinished
 // deploys after this run (a started deploy joins them; a final one leaves
 // them, as does the saved deploy it finished, finishedID), and what
