@@ -26,7 +26,7 @@ func validObject(r io.Reader) error {
 	if err := s.object(0); err != nil {
 		return s.fail(err)
 	}
-	if c, err := s.next(); err != io.EOF {
+	if c, err := s.next(); !errors.Is(err, io.EOF) {
 		if err == nil {
 			err = fmt.Errorf("%q after the end of the JSON", c)
 		}
@@ -43,7 +43,7 @@ type jsonScanner struct {
 var errEnd = errors.New("the file ends early")
 
 func (s *jsonScanner) fail(err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = errEnd
 	}
 	return fmt.Errorf("not JSON at byte %d: %w", s.off, err)
@@ -78,12 +78,8 @@ func (s *jsonScanner) value(c byte, depth int) error {
 		return s.array(depth + 1)
 	case c == '"':
 		return s.str()
-	case c == 't':
-		return s.literal("rue")
-	case c == 'f':
-		return s.literal("alse")
-	case c == 'n':
-		return s.literal("ull")
+	case c == 't', c == 'f', c == 'n':
+		return s.literal(map[byte]string{'t': "true", 'f': "false", 'n': "null"}[c][1:])
 	case c == '-' || c >= '0' && c <= '9':
 		return s.number(c)
 	}
