@@ -169,6 +169,7 @@ func (r *Invocation) Client() *rollbar.Client {
 		ReadToken: string(r.Config.ReadAccessToken),
 		UserAgent: "rollbar-deploy/" + r.version(),
 		HTTP:      r.HTTP,
+		Getenv:    r.Getenv,
 		Now:       r.Now,
 		Warnf:     r.Out.Warnf,
 	}

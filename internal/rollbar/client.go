@@ -41,6 +41,9 @@ type Client struct {
 	ReadToken string // read scope: get, list, duplicate checks; Token when empty
 	UserAgent string
 	HTTP      *http.Client
+	// Getenv reads the process's environment, to name a proxy variable that
+	// is set but not used when the network fails for want of it; nil: none.
+	Getenv func(string) string
 	// Backoff makes the wait schedule of one call; nil means exponential from
 	// 300ms with jitter. The caller's context bounds the total.
 	Backoff func() retry.Backoff
@@ -354,7 +357,8 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost()); reason != "" && ctx.Err() == nil {
+		unused := unusedProxy(c.Getenv, req.URL.Scheme)
+		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost(), unused); reason != "" && ctx.Err() == nil {
 			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Fix: fix, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}

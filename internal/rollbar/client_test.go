@@ -384,6 +384,7 @@ func TestWrongEndpoint(t *testing.T) {
 		proxy   string      // the proxy's URL, if any
 		tls     *tls.Config // nil: the system's roots
 		hint    string      // in the hint; apiURLFix when empty
+		env     map[string]string
 	}{
 		{name: "a certificate that does not verify (an inspecting proxy)", baseURL: verified.URL,
 			want: "the TLS certificate of 127.0.0.1 does not verify (x509: certificate signed by unknown authority)", hint: sslFix},
@@ -410,6 +411,23 @@ func TestWrongEndpoint(t *testing.T) {
 			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.co", IsNotFound: true}), want: "the host name api.rollbar.co does not resolve"},
 		{name: "Rollbar's own host unresolved is the runner's network", baseURL: "https://API.Rollbar.com.:443/",
 			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.com", IsNotFound: true}), want: "cannot resolve host api.rollbar.com", outage: true},
+		{name: "Rollbar's own host unresolved, HTTP_PROXY set: HTTPS_PROXY was meant", baseURL: "https://api.rollbar.com",
+			env:  map[string]string{"HTTP_PROXY": "http://proxy.corp:3128"},
+			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.com", IsNotFound: true}),
+			want: "the host name api.rollbar.com does not resolve, and the proxy in HTTP_PROXY is not used",
+			hint: "an https:// api_url goes through HTTPS_PROXY, not HTTP_PROXY"},
+		{name: "Rollbar's own host unresolved, all_proxy set (curl's)", baseURL: "https://api.rollbar.com",
+			env:  map[string]string{"all_proxy": "http://proxy.corp:3128"},
+			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.com", IsNotFound: true}),
+			want: "the proxy in all_proxy is not used", hint: "rollbar-deploy does not read ALL_PROXY: set HTTPS_PROXY"},
+		{name: "a plain http:// api_url unresolved, ALL_PROXY set", baseURL: "http://rollbar.corp",
+			env:  map[string]string{"ALL_PROXY": "http://proxy.corp:3128", "HTTPS_PROXY": "http://proxy.corp:3128"},
+			dial: failDial(&net.DNSError{Err: "no such host", Name: "rollbar.corp", IsNotFound: true}),
+			want: "the proxy in ALL_PROXY is not used", hint: "(HTTP_PROXY for a plain http:// api_url)"},
+		{name: "Rollbar's own host unresolved, HTTPS_PROXY set too: NO_PROXY's choice, the network's outage",
+			baseURL: "https://api.rollbar.com", env: map[string]string{"HTTP_PROXY": "http://p:1", "https_proxy": "http://p:1"},
+			dial: failDial(&net.DNSError{Err: "no such host", Name: "api.rollbar.com", IsNotFound: true}),
+			want: "cannot resolve host api.rollbar.com", outage: true},
 		{name: "a DNS failure that may pass", baseURL: "https://api.rollbar.com",
 			dial: failDial(&net.DNSError{Err: "server misbehaving", Name: "api.rollbar.com", IsTemporary: true}), want: "cannot resolve host api.rollbar.com", outage: true},
 	}
@@ -432,7 +450,8 @@ func TestWrongEndpoint(t *testing.T) {
 				attempts++
 				return dial(ctx, network, addr)
 			}
-			c := &Client{BaseURL: tt.baseURL, Token: "secret-token", Backoff: fastBackoff, HTTP: &http.Client{Transport: transport}}
+			c := &Client{BaseURL: tt.baseURL, Token: "secret-token", Backoff: fastBackoff, HTTP: &http.Client{Transport: transport},
+				Getenv: func(name string) string { return tt.env[name] }}
 			_, err := c.Create(timeout(t, 1500*time.Millisecond), deploy) // a TLS handshake on a busy machine
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)

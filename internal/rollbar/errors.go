@@ -132,9 +132,11 @@ const proxyFix = "check HTTPS_PROXY (and HTTP_PROXY, NO_PROXY): the proxy it nam
 // misconfigured tells whether a request failed for want of a working setting
 // on the user's side, and which one: reason and fix, or "" for an ordinary
 // network failure (an outage). Rollbar's own host failing to resolve is the
-// runner's network failing, an outage; a DNS failure that may pass (a
-// timeout, a server failure) stays one too.
-func misconfigured(err error, host string, rollbars bool) (reason, fix string) {
+// runner's network failing, an outage, unless a proxy variable that this
+// request does not use is set (unused, from unusedProxy): on a runner that
+// reaches out only through a proxy, that is the setting to fix. A DNS failure
+// that may pass (a timeout, a server failure) stays an outage.
+func misconfigured(err error, host string, rollbars bool, unused string) (reason, fix string) {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var record tls.RecordHeaderError
@@ -153,12 +155,52 @@ func misconfigured(err error, host string, rollbars bool) (reason, fix string) {
 		return fmt.Sprintf("the TLS certificate of %s does not verify (%v)", host, cert.Err),
 			fmt.Sprintf("behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate "+
 				"(the runner's own CA bundle does not know it); otherwise check the host of api_url (ROLLBAR_API_URL), %s", host)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && unused != "":
+		return fmt.Sprintf("the host name %s does not resolve, and the proxy in %s is not used", dnsErr.Name, unused),
+			unusedProxyFix(unused)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && !rollbars:
 		return "the host name " + dnsErr.Name + " does not resolve", ""
 	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the server speaks plain HTTP, not HTTPS", ""
 	}
 	return "", ""
+}
+
+// unusedProxy names the proxy variable a user may have meant for a request
+// of this scheme but that Go's transport does not read for it: ALL_PROXY
+// (curl's catch-all, never read), or HTTP_PROXY for an https:// URL, which
+// goes through HTTPS_PROXY only. "" when the scheme's own variable is set,
+// or no other is.
+func unusedProxy(getenv func(string) string, scheme string) string {
+	if getenv == nil {
+		return ""
+	}
+	read := []string{"HTTP_PROXY", "http_proxy"}
+	unread := []string{"ALL_PROXY", "all_proxy"}
+	if strings.EqualFold(scheme, "https") {
+		read, unread = []string{"HTTPS_PROXY", "https_proxy"}, append(read, unread...)
+	}
+	for _, name := range read {
+		if getenv(name) != "" {
+			return ""
+		}
+	}
+	for _, name := range unread {
+		if getenv(name) != "" {
+			return name
+		}
+	}
+	return ""
+}
+
+// unusedProxyFix says which variable the proxy of the unused one belongs in.
+func unusedProxyFix(unused string) string {
+	if strings.EqualFold(unused, "ALL_PROXY") {
+		return "rollbar-deploy does not read ALL_PROXY: set HTTPS_PROXY (HTTP_PROXY for a plain http:// api_url) " +
+			"to the same proxy URL, and NO_PROXY to the hosts reached directly"
+	}
+	return "an https:// api_url goes through HTTPS_PROXY, not " + unused + ": set HTTPS_PROXY to the same proxy URL, " +
+		"and NO_PROXY to the hosts reached directly"
 }
 
 const proxyCredentials = "the proxy wants credentials: put them in the proxy's URL, " +
