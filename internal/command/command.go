@@ -122,6 +122,12 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	for _, w := range cfg.Warnings {
 		out.Warnf("%s", w)
 	}
+	for _, d := range cfg.Doubts {
+		// get and list only read: a value the user typed there is no doubt.
+		if spec.tolerant && slices.Contains(spec.Settings, d.Setting) {
+			out.Warnf("%s", d.Warning)
+		}
+	}
 	if err != nil {
 		return exitCode(out, err, config.FailurePolicy(in), spec)
 	}

@@ -36,7 +36,17 @@ type Config struct {
 	CI       ci.Info
 	Sources  map[Name]string // "--environment", "ROLLBAR_ENV", "GITHUB_SHA", "default", …
 	Warnings []string
-	gitErr   error
+	// Doubts are warnings about one setting's value as a deploy would use it
+	// (it is not what the CI tells; HEAD has uncommitted changes): only a
+	// command that uses that setting for a deploy has them to say.
+	Doubts []Doubt
+	gitErr error
+}
+
+// Doubt is a warning about the value of Setting.
+type Doubt struct {
+	Setting Name
+	Warning string
 }
 
 // Source tells where a setting's value came from ("" when it is unset).
@@ -83,10 +93,10 @@ func Resolve(in Input) (*Config, error) {
 	if err != nil {
 		return c, l.explain(err)
 	}
-	c.Warnings = append(c.Warnings, c.disagreements()...)
+	c.Doubts = c.disagreements()
 	if l.commit != nil && l.commit.Dirty && c.Sources[Revision] == gitHead {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("the work tree has uncommitted changes to tracked files: "+
-			"revision %s (%s) is not exactly what is deployed; commit them first", c.Revision, gitHead))
+		c.Doubts = append(c.Doubts, Doubt{Revision, fmt.Sprintf("the work tree has uncommitted changes to tracked files: "+
+			"revision %s (%s) is not exactly what is deployed; commit them first", c.Revision, gitHead)})
 	}
 	if len(c.Comment) > maxComment {
 		c.Comment = cutAtRune(c.Comment, maxComment)
@@ -106,16 +116,17 @@ func Resolve(in Input) (*Config, error) {
 // revision that is not the event's commit, a succeeded step after the build
 // failed): the user's value wins, but a deploy recorded wrong is hard to see
 // afterwards.
-func (c *Config) disagreements() []string {
-	var out []string
+func (c *Config) disagreements() []Doubt {
+	var out []Doubt
 	for _, name := range []Name{Environment, Revision, Status} {
 		told, source := name.Row().ci(c.CI), c.Sources[name]
 		value := c.shown(name)
 		if told.Value == "" || source == told.Source || source == "default" || agree(name, value, told.Value) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s %s (from %s) is not what %s tells for this run, %s (from %s): %s is recorded; leave %s unset to record %s's",
-			name, value, source, c.CI.Provider, told.Value, told.Source, value, name, c.CI.Provider))
+		out = append(out, Doubt{name, fmt.Sprintf("%s %s (from %s) is not what %s tells for this run, %s (from %s): "+
+			"%s is used; leave %s unset to use %s's", name, value, source, c.CI.Provider, told.Value, told.Source,
+			value, name, c.CI.Provider)})
 	}
 	return out
 }

@@ -177,14 +177,14 @@ func TestDisagreements(t *testing.T) {
 	}{
 		{"a plugin's environment in a promotion to another", map[string]string{"PLUGIN_ENVIRONMENT": "production"}, []string{
 			"environment production (from PLUGIN_ENVIRONMENT) is not what Drone tells for this run, staging (from DRONE_DEPLOY_TO): " +
-				"production is recorded; leave environment unset to record Drone's"}},
+				"production is used; leave environment unset to use Drone's"}},
 		{"a revision that is not the event's commit", map[string]string{"INPUT_VERSION": "1111111111111111111111111111111111111111"}, []string{
 			"revision 1111111111111111111111111111111111111111 (from INPUT_VERSION) is not what Drone tells for this run, " +
-				"0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 (from DRONE_COMMIT_SHA): 1111111111111111111111111111111111111111 is recorded; " +
-				"leave revision unset to record Drone's"}},
+				"0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 (from DRONE_COMMIT_SHA): 1111111111111111111111111111111111111111 is used; " +
+				"leave revision unset to use Drone's"}},
 		{"a succeeded step after the build failed", map[string]string{"PLUGIN_STATUS": "success"}, []string{
 			"status succeeded (from PLUGIN_STATUS) is not what Drone tells for this run, failure (from DRONE_BUILD_STATUS): " +
-				"succeeded is recorded; leave status unset to record Drone's"}},
+				"succeeded is used; leave status unset to use Drone's"}},
 		{"a started step", map[string]string{"PLUGIN_STATUS": "started"}, nil},
 		{"a failed step", map[string]string{"PLUGIN_STATUS": "failed"}, nil},
 		{"a short SHA of the CI's commit", map[string]string{"ROLLBAR_REVISION": "0A1B2C3", "ROLLBAR_ENVIRONMENT": "staging"}, nil},
@@ -195,7 +195,11 @@ func TestDisagreements(t *testing.T) {
 			t.Parallel()
 			cfg, err := Resolve(Input{Getenv: getenv(tt.env), CI: drone})
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, cfg.Warnings)
+			var got []string
+			for _, d := range cfg.Doubts {
+				got = append(got, d.Warning)
+			}
+			assert.Equal(t, tt.want, got)
 		})
 	}
 	_, err := Resolve(Input{Getenv: getenv(map[string]string{"PLUGIN_REVISION": "release-2"}), CI: drone})
@@ -211,11 +215,11 @@ func TestDirtyWorkTree(t *testing.T) {
 	}
 	cfg, err := Resolve(Input{Getenv: getenv(nil), Git: dirty})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"the work tree has uncommitted changes to tracked files: revision 1111111111111111111111111111111111111111 (git HEAD) " +
-		"is not exactly what is deployed; commit them first"}, cfg.Warnings)
+	assert.Equal(t, []Doubt{{Revision, "the work tree has uncommitted changes to tracked files: revision " +
+		"1111111111111111111111111111111111111111 (git HEAD) is not exactly what is deployed; commit them first"}}, cfg.Doubts)
 	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{"ROLLBAR_REVISION": "2222222"}), Git: dirty})
 	require.NoError(t, err)
-	assert.Empty(t, cfg.Warnings)
+	assert.Empty(t, cfg.Doubts)
 }
 
 func TestResolveCutsLongComment(t *testing.T) {
