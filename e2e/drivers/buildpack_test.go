@@ -61,6 +61,7 @@ func TestBuildpack(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, strings.TrimSpace(string(detected)), "bin/detect printed no name")
 
+	t.Setenv("SOURCE_VERSION", slugCommit) // Heroku's, during the build only
 	app, log, err := compile(t, publish(t, binary, t.TempDir(), hex.EncodeToString(sum[:])))
 	require.NoError(t, err, log)
 	assert.Contains(t, log, "checksum verified")
@@ -105,25 +106,37 @@ func TestBuildpack(t *testing.T) {
 // does: a clean environment, HOME the slug, .profile.d sourced, no .git,
 // the dyno metadata and config vars. A second release of the same commit (a
 // config-var change), with a token that can read, records nothing more.
+// Without the dyno metadata labs, the commit the slug was built from (kept
+// by bin/compile) is the revision all the same.
 func releasePhase(t *testing.T, slug string) {
 	t.Helper()
 	assert.NoDirExists(t, filepath.Join(slug, ".git"))
 	srv := fake(t)
-	const revision = "89abcdef0123456789abcdef0123456789abcdef"
-	phase := func(version, accessToken string) string {
+	const revision = slugCommit
+	phase := func(accessToken string, metadata ...string) string {
 		cmd := exec.Command("bash", "-c", `for f in "$HOME"/.profile.d/*.sh; do . "$f"; done; cd "$HOME" && exec rollbar-deploy`)
-		cmd.Env = []string{"HOME=" + slug, "PATH=/usr/local/bin:/usr/bin:/bin", "DYNO=release.1", "PORT=5000",
-			"HEROKU_APP_ID=01234567-89ab-cdef-0123-456789abcdef", "HEROKU_APP_NAME=example-app",
-			"HEROKU_RELEASE_VERSION=" + version, "HEROKU_RELEASE_CREATED_AT=2026-11-25T09:00:00Z",
-			"HEROKU_BUILD_COMMIT=" + revision, "HEROKU_SLUG_COMMIT=" + revision,
-			"HEROKU_BUILD_DESCRIPTION=Deploy " + revision[:7],
-			"ROLLBAR_ACCESS_TOKEN=" + accessToken, "ROLLBAR_ENV=production", "ROLLBAR_API_URL=" + srv.URL}
+		cmd.Env = append([]string{"HOME=" + slug, "PATH=/usr/local/bin:/usr/bin:/bin", "DYNO=release.1", "PORT=5000",
+			"ROLLBAR_ACCESS_TOKEN=" + accessToken, "ROLLBAR_ENV=production", "ROLLBAR_API_URL=" + srv.URL}, metadata...)
 		stdout, _ := mustRun(t, cmd)
 		return stdout
 	}
-	id := stdoutID(t, phase("v42", token))
+	labs := func(version string) []string {
+		return []string{"HEROKU_APP_ID=01234567-89ab-cdef-0123-456789abcdef", "HEROKU_APP_NAME=example-app",
+			"HEROKU_RELEASE_VERSION=" + version, "HEROKU_RELEASE_CREATED_AT=2026-11-25T09:00:00Z",
+			"HEROKU_BUILD_COMMIT=" + revision, "HEROKU_SLUG_COMMIT=" + revision,
+			"HEROKU_BUILD_DESCRIPTION=Deploy " + revision[:7]}
+	}
+	id := stdoutID(t, phase(token, labs("v42")...))
 	d := oneDeploy(t, srv, revision, "production")
 	assert.Equal(t, id, strconv.FormatInt(d.ID, 10))
-	assert.Equal(t, id, stdoutID(t, phase("v43", "both-token")), "no new code: the newest deploy's id")
+	assert.Equal(t, id, stdoutID(t, phase("both-token", labs("v43")...)), "no new code: the newest deploy's id")
 	assert.Len(t, srv.Deploys(), 1, "the same commit was recorded twice")
+
+	srv.Reset()
+	id = stdoutID(t, phase(token))
+	d = oneDeploy(t, srv, revision, "production")
+	assert.Equal(t, id, strconv.FormatInt(d.ID, 10), "without the labs, the slug's commit was not recorded")
 }
+
+// slugCommit is the commit Heroku builds the slug from (SOURCE_VERSION).
+const slugCommit = "89abcdef0123456789abcdef0123456789abcdef"

@@ -189,6 +189,8 @@ func TestDetect(t *testing.T) {
 		{name: "heroku release phase without dyno metadata", env: vars{"DYNO": "release.3", "PORT": "5000", "ROLLBAR_ACCESS_TOKEN": "secret"},
 			want: Info{ID: "heroku", FailOnError: never, SkipsUnchangedReleases: true, RevisionHint: "Heroku's dyno metadata is off: " +
 				"`heroku labs:enable runtime-dyno-metadata -a <app>` and `heroku labs:enable runtime-dyno-build-metadata -a <app>` turn it on from the next release"}},
+		{name: "heroku release phase without dyno metadata, the buildpack's SOURCE_VERSION", env: vars{"DYNO": "release.4", "SOURCE_VERSION": sha},
+			want: Info{ID: "heroku", Revision: Field{sha, "SOURCE_VERSION"}, FailOnError: never, SkipsUnchangedReleases: true}},
 		{name: "heroku dyno with metadata but no build metadata", env: vars{"DYNO": "web.1", "HEROKU_APP_NAME": "my-app"},
 			want: Info{ID: "heroku", Comment: Field{"Heroku release of my-app: " + heroku, "HEROKU_APP_NAME"}, FailOnError: never, SkipsUnchangedReleases: true,
 				RevisionHint: "Heroku's build metadata is off: `heroku labs:enable runtime-dyno-build-metadata -a my-app` turns it on from the next release"}},

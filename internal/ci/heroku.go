@@ -20,7 +20,11 @@ var heroku = provider{
 		return strings.HasPrefix(dyno, "release.") ||
 			dyno != "" && herokuMetadata(get)
 	},
-	revision:               []string{"HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT"}, // HEROKU_SLUG_COMMIT is deprecated
+	// HEROKU_SLUG_COMMIT is deprecated. SOURCE_VERSION is the commit Heroku
+	// builds, set during the build only: the buildpack (buildpack/bin/compile)
+	// keeps it in the slug for the dynos, so that a release of that slug (a
+	// config-var change, a rollback) knows its commit without the labs.
+	revision:               []string{"HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION"},
 	skipsUnchangedReleases: true,
 	finish:                 herokuRelease,
 }
