@@ -125,7 +125,9 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 			warned = true
 		}
 		if ambiguous != nil && canCheck && !c.SharedFields && !c.cannotRead.Load() {
-			found, ok, err := c.findRecorded(ctx, d, since)
+			checkCtx, cancel := checkBudget(ctx)
+			found, ok, err := c.findRecorded(checkCtx, d, since)
+			cancel()
 			switch {
 			case ok:
 				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, found)
@@ -164,6 +166,17 @@ func (i *id) UnmarshalJSON(data []byte) error {
 	}
 	*i = id(n)
 	return nil
+}
+
+// checkBudget bounds a duplicate check to half the time left: a check that
+// hangs (the list endpoint failing while the create works) must leave the
+// create the time to be sent again, or the deploy is lost to the check.
+func checkBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-time.Until(deadline)/2))
 }
 
 // What a create and an update are called in their errors.
