@@ -401,9 +401,29 @@ func (r *Invocation) findMaps(ctx context.Context, extra []string) ([]sourcemaps
 
 // list splits a list setting at spaces, the official action's way, and a
 // plugin setting at commas too where the CI joins a YAML list so. A name
-// with a comma in it stays whole anywhere else.
+// with a comma in it stays whole anywhere else. So that a path with a space
+// in it ("web app/dist/") can be given, a value of several lines (a YAML
+// block, as actions/upload-artifact's path) is a name a line, and a value
+// that names a file or directory as a whole is that one name.
 func (r *Invocation) list(name config.Name, v string) []string {
 	plugin := r.Config.CI.JoinsLists && strings.HasPrefix(r.Config.Source(name), "PLUGIN_")
+	if !plugin && strings.ContainsAny(v, "\n\r") {
+		var names []string
+		for _, line := range strings.FieldsFunc(v, func(c rune) bool { return c == '\n' || c == '\r' }) {
+			if line = strings.TrimSpace(line); line != "" {
+				names = append(names, line)
+			}
+		}
+		return names
+	}
+	if path := v; strings.Contains(v, " ") {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(r.Dir, path)
+		}
+		if _, err := os.Stat(path); err == nil {
+			return []string{v}
+		}
+	}
 	return strings.FieldsFunc(v, func(c rune) bool { return unicode.IsSpace(c) || plugin && c == ',' })
 }
 
