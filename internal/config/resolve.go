@@ -41,6 +41,10 @@ type Config struct {
 	// command that uses that setting for a deploy has them to say.
 	Doubts []Doubt
 	gitErr error
+	// tokenInURL is where api_url came from when its query carries an
+	// access_token (a Heroku deploy hook's URL, pasted whole): that token
+	// is never sent, and a missing token's error says where it is.
+	tokenInURL string
 }
 
 // Doubt is a warning about the value of Setting.
@@ -90,6 +94,11 @@ func Resolve(in Input) (*Config, error) {
 		Mutators:      []envconfig.Mutator{envconfig.MutatorFunc(l.defaulted)},
 	})
 	c.gitErr = l.gitErr
+	if source, v := find(in, APIURL.Row()); v != "" {
+		if u, err := url.Parse(v); err == nil && u.Query().Get("access_token") != "" {
+			c.tokenInURL = source
+		}
+	}
 	if err != nil {
 		return c, l.explain(err)
 	}
@@ -287,6 +296,10 @@ func (c *Config) Require(names ...Name) error {
 		case AccessToken:
 			e.Setting, e.Fix = "ROLLBAR_ACCESS_TOKEN", "set it to a Rollbar project access token with the "+
 				"post_server_item scope (or pass --access-token, or the input access_token)"
+			if c.tokenInURL != "" {
+				e.Fix += "; the access_token in the query of api_url (from " + c.tokenInURL + ") is not read, " +
+					"as a URL carries it into logs: set ROLLBAR_ACCESS_TOKEN to it instead"
+			}
 			if c.CI.SecretsHint != "" {
 				e.Fix += "; " + c.CI.SecretsHint
 			}

@@ -261,6 +261,11 @@ func TestRequire(t *testing.T) {
 	require.NoError(t, err)
 	assert.ErrorContains(t, cfg.Require("access_token"), "post_server_item scope (or pass --access-token, or the input access_token); GitLab withholds protected variables")
 
+	cfg, err = Resolve(Input{Getenv: getenv(map[string]string{
+		"ROLLBAR_ENDPOINT": "https://api.rollbar.com/api/1/deploy/?access_token=0123456789abcdef&environment=production"})})
+	require.NoError(t, err)
+	assert.ErrorContains(t, cfg.Require("access_token"), "; the access_token in the query of api_url (from ROLLBAR_ENDPOINT) is not read")
+
 	cfg, err = Resolve(Input{CI: ci.Info{Provider: "Heroku", RevisionHint: "enable the dyno metadata"}})
 	require.NoError(t, err)
 	assert.ErrorContains(t, cfg.Require("revision"), "(enable the dyno metadata)")
