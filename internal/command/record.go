@@ -326,7 +326,7 @@ func (r *Invocation) forgetKept(in handoff.Inbox) error {
 			"so the step that finishes it records the outcome as a new deploy rather than finish that one",
 			s.ID, cmp.Or(s.Environment, "any environment"), s.Source)
 	}
-	return handoff.SaveIDs(r.workspace(), pending)
+	return handoff.SaveIDs(r.workspace(), in.Kept, pending)
 }
 
 // handsOff reports whether this run tells later steps of its deploy:
@@ -366,7 +366,7 @@ func (r *Invocation) publish(res handoff.Result, report *watch.Report, uploads [
 		errs = append(errs, handoff.WriteDotenv(r.Path(r.Config.Dotenv), res))
 	}
 	if r.Config.CI.SharesWorkspace && res.Pending != nil {
-		errs = append(errs, handoff.SaveIDs(r.workspace(), res.Pending))
+		errs = append(errs, handoff.SaveIDs(r.workspace(), res.Kept, res.Pending))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("deploy %d was recorded, but handing it to the pipeline failed: %w", res.DeployID, err)

@@ -107,6 +107,8 @@ type Result struct {
 	// run, by environment: what GITHUB_ENV's ROLLBAR_DEPLOYS and the
 	// workspace's id file hold; nil when this run changed none of them.
 	Pending map[string]int64
+	// Kept is what the workspace's id file held when this run read it.
+	Kept map[string]int64
 	// Watch is the verdict of a watch after the record, if one ran.
 	Watch *Watch
 }

@@ -48,25 +48,53 @@ func idPath(dir string) string {
 	return filepath.Join(gitdir, IDFile)
 }
 
-// SaveIDs keeps the started deploys of workspace dir, by environment; with
-// none, the file goes, so the next pipeline does not update a finished
-// deploy. A file an older version left at the root goes either way: what it
-// held is in pending now.
-func SaveIDs(dir string, pending map[string]int64) error {
+// SaveIDs keeps the started deploys of workspace dir, by environment: the
+// change this run made, from read (what the file held when the run read it)
+// to pending, is made to the file as it is now, under a lock. Parallel steps
+// share the workspace: each writing back what it read would lose the
+// deploys the others started or finished meanwhile. With none left, the file
+// goes, so the next pipeline does not update a finished deploy. A file an
+// older version left at the root goes either way: what it held is read too.
+func SaveIDs(dir string, read, pending map[string]int64) error {
 	path := idPath(dir)
+	unlock, err := lock(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	now, _, err := LoadIDs(dir)
+	if err != nil || now == nil {
+		now = map[string]int64{} // one that does not parse is replaced
+	}
+	for env, id := range pending {
+		if read[env] != id {
+			now[env] = id
+		}
+	}
+	for env, id := range read {
+		if _, kept := pending[env]; !kept && now[env] == id {
+			delete(now, env) // unless another step has started a deploy of env since
+		}
+	}
 	if old := filepath.Join(dir, oldIDFile); old != path {
 		if err := remove(old); err != nil {
 			return err
 		}
 	}
-	if len(pending) == 0 {
+	if len(now) == 0 {
 		return remove(path)
 	}
 	var b strings.Builder
-	for _, env := range slices.Sorted(maps.Keys(pending)) {
-		fmt.Fprintf(&b, "%d %s\n", pending[env], env)
+	for _, env := range slices.Sorted(maps.Keys(now)) {
+		fmt.Fprintf(&b, "%d %s\n", now[env], env)
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	// Written whole, then renamed: a step reading it meanwhile sees the
+	// file before or after, never half of it.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func remove(path string) error {

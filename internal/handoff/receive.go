@@ -22,6 +22,9 @@ type Saved struct {
 // user's deploy id: a saved id only finishes a deploy of its environment.
 type Inbox struct {
 	Saved []Saved
+	// Kept is what the workspace's id file held: the run changes only what
+	// it changes of it (SaveIDs).
+	Kept map[string]int64
 	// Warnings are what the run should say of them.
 	Warnings []string
 }
@@ -84,6 +87,7 @@ func Receive(getenv func(string) string, environment, workspace string) (Inbox, 
 		if err != nil {
 			return in, err
 		}
+		in.Kept = kept
 		for _, env := range slices.Sorted(maps.Keys(kept)) {
 			in.Saved = append(in.Saved, Saved{ID: kept[env], Environment: env, Source: path})
 		}
@@ -183,7 +187,7 @@ func (in Inbox) Without(environment string) (pending map[string]int64, forgotten
 // becomes of ROLLBAR_DEPLOY_ID. It returns the deploy a started record
 // replaces for later steps, if any, which is then never finished.
 func (in Inbox) Settle(res *Result, final bool, finishedID int64) (replaced int64) {
-	res.Pending = map[string]int64{}
+	res.Pending, res.Kept = map[string]int64{}, in.Kept
 	for _, s := range in.Saved {
 		if s.Source != DeployIDVar {
 			res.Pending[s.Environment] = s.ID

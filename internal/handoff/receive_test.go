@@ -58,7 +58,7 @@ func TestIDFileOutOfTheCheckout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 5, Environment: "staging", Source: ".rollbar-deploy-id"}}, in.Saved)
 
-	require.NoError(t, SaveIDs(dir, map[string]int64{"staging": 5, "production": 6}))
+	require.NoError(t, SaveIDs(dir, nil, map[string]int64{"staging": 5, "production": 6}))
 	assert.NoFileExists(t, filepath.Join(dir, ".rollbar-deploy-id"))
 	assert.FileExists(t, filepath.Join(dir, ".git", IDFile))
 	pending, path, err := LoadIDs(other)
