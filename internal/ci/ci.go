@@ -93,6 +93,12 @@ type Info struct {
 	// JobComment is true when the comment names this job alone (GitHub's job
 	// page): no parallel job of the run records a deploy with the same one.
 	JobComment bool
+	// Deployment ends the comment of a run that a deployment of the CI's own
+	// started (GitHub's deployment_status events), and of every other run of
+	// that deployment: each of its states starts a run of its own, so the run
+	// that records its outcome finds the deploy that an earlier state's run
+	// started by it. Empty for any other run.
+	Deployment string
 	// NotDeploying says why this job deploys nothing, where the CI tells
 	// (a GitLab job that stops an environment); empty for a deploy.
 	NotDeploying string
@@ -108,7 +114,9 @@ func (i Info) AttemptOf(comment string) int {
 	}
 	for _, marker := range []string{"/attempts/", " (attempt "} {
 		if _, n, ok := strings.Cut(rest, marker); ok {
-			if a, err := strconv.Atoi(strings.TrimSuffix(n, ")")); err == nil && a > 0 {
+			// The number ends at the first non-digit: ")" or a deployment after it.
+			digits := n[:len(n)-len(strings.TrimLeft(n, "0123456789"))]
+			if a, err := strconv.Atoi(digits); err == nil && a > 0 {
 				return a
 			}
 			return 0

@@ -81,7 +81,9 @@ func TestDetect(t *testing.T) {
 			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web", "GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": "3",
 			"GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "deployment", "GITHUB_EVENT_PATH": "testdata/github-deployment.json"},
 			want: Info{ID: "github", Revision: Field{sha, "GITHUB_EVENT_PATH deployment.sha"}, LocalUsername: Field{"grace", "GITHUB_TRIGGERING_ACTOR"},
-				Comment:     Field{"https://github.com/acme/web/actions/runs/99/attempts/3", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT"},
+				Comment: Field{"https://github.com/acme/web/actions/runs/99/attempts/3 (deployment 1234)",
+					"GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT (deployment GITHUB_EVENT_PATH deployment.id)"},
+				Deployment:  " (deployment 1234)",
 				Environment: Field{"staging", "GITHUB_EVENT_PATH deployment.environment"}, Branch: Field{"main", "GITHUB_REF"},
 				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"},
 				WorkflowCommands: true, Run: "https://github.com/acme/web/actions/runs/99", Attempt: 3}},
@@ -532,7 +534,8 @@ func TestGitHubJob(t *testing.T) {
 	}
 	info := Info{Run: run}
 	for comment, attempt := range map[string]int{run: 1, run + "/job/4": 1, run + "/attempts/2": 2, run + "/job/9 (attempt 4)": 4,
-		run + "0": 0, "https://github.com/acme/web/actions/runs/98": 0, "": 0, run + "/attempts/x": 0} {
+		run + "0": 0, "https://github.com/acme/web/actions/runs/98": 0, "": 0, run + "/attempts/x": 0,
+		run + "/attempts/2 (deployment 7)": 2, run + "/job/9 (attempt 4) (deployment 7)": 4} {
 		assert.Equal(t, attempt, info.AttemptOf(comment), comment)
 	}
 	assert.Zero(t, Info{}.AttemptOf(""), "no run, no attempt")

@@ -60,6 +60,15 @@ var github = provider{
 			info.Comment.Value += "/attempts/" + strconv.Itoa(info.Attempt)
 			info.Comment.Source += "/attempts/GITHUB_RUN_ATTEMPT"
 		}
+		// A deployment's states (pending, in_progress, then success) each start
+		// a run: the comment names the deployment too, for the run of its
+		// outcome to find the deploy a run of an earlier state started.
+		if id := get(githubEvent + " deployment.id"); info.Comment.Value != "" && id != "" &&
+			strings.HasPrefix(get("GITHUB_EVENT_NAME"), "deployment") {
+			info.Deployment = " (deployment " + id + ")"
+			info.Comment.Value += info.Deployment
+			info.Comment.Source += " (deployment GITHUB_EVENT_PATH deployment.id)"
+		}
 		githubEventRules(get, nil, info)
 	},
 }

@@ -75,7 +75,8 @@ func (r *Invocation) workspace() string { return cmp.Or(r.Config.CI.Workspace, r
 func (r *Invocation) job() deploy.Job {
 	info := r.Config.CI
 	ciComment := r.Config.Source(config.Comment) == info.Comment.Source
-	return deploy.Job{Certain: info.Provider == "" || info.JobComment && ciComment, Attempt: info.Attempt, AttemptOf: info.AttemptOf}
+	return deploy.Job{Certain: info.Provider == "" || info.JobComment && ciComment, Attempt: info.Attempt, AttemptOf: info.AttemptOf,
+		Deployment: info.Deployment}
 }
 
 // record sends the deploy: source maps first, so a final status never
@@ -244,7 +245,11 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 		return s.update(ctx, handoff.Target{ID: orphan.ID, Source: "Rollbar's started deploy of an earlier attempt"})
 	case final && len(found.Shared) == 1:
 		d := found.Shared[0]
-		s.Out.Infof("finishing deploy %d, started earlier in this run (%s), whose id did not reach this step", d.ID, d.Comment)
+		when := "earlier in this run"
+		if d.Comment != cfg.Comment { // a run of an earlier state of the deployment
+			when = "by a run of this deployment"
+		}
+		s.Out.Infof("finishing deploy %d, started %s (%s), whose id did not reach this step", d.ID, when, d.Comment)
 		return s.update(ctx, handoff.Target{ID: d.ID, Source: "Rollbar's started deploy of this run"})
 	case final && len(found.Shared) > 1:
 		s.Out.Warnf("%d deploys of %s started in this run are still started, and this step cannot tell which one is its own: "+

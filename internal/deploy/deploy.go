@@ -199,6 +199,9 @@ type Job struct {
 	// recorded a comment (0: another run's); nil where a CI has none.
 	Attempt   int
 	AttemptOf func(comment string) int
+	// Deployment ends the comment of every run of this run's deployment
+	// (ci.Info.Deployment); empty for a run no deployment started.
+	Deployment string
 }
 
 // Unfinished are the started deploys of a revision in an environment that a
@@ -208,7 +211,8 @@ type Unfinished struct {
 	// that was interrupted.
 	Mine *rollbar.Deploy
 	// Shared have this job's comment, which other jobs of the run share: a
-	// started step's, or a parallel job's.
+	// started step's, or a parallel job's; or the deployment this run is of
+	// (another run of the deployment started it).
 	Shared []rollbar.Deploy
 	// Orphans are earlier attempts' of this run: over, so no step of theirs
 	// will finish them.
@@ -232,7 +236,8 @@ func (x *Deployer) Unfinished(ctx context.Context, d rollbar.NewDeploy, job Job)
 			if out.Mine == nil {
 				out.Mine = &got
 			}
-		case got.Comment == d.Comment && d.Comment != "":
+		case got.Comment == d.Comment && d.Comment != "",
+			job.Deployment != "" && strings.HasSuffix(got.Comment, job.Deployment):
 			out.Shared = append(out.Shared, got)
 		case job.Attempt > 1 && job.AttemptOf != nil:
 			if a := job.AttemptOf(got.Comment); a > 0 && a < job.Attempt {
