@@ -9,7 +9,9 @@ import (
 
 // lock holds an exclusive lock on directory dir until unlock: steps that
 // share a workspace, even from containers of their own, share its kernel
-// locks.
+// locks. A file system that cannot lock (some FUSE and network mounts) leaves
+// the file unlocked, as it was before there was a lock, rather than fail the
+// step.
 func lock(dir string) (unlock func(), err error) {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -17,7 +19,7 @@ func lock(dir string) (unlock func(), err error) {
 	}
 	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX); err != nil {
 		d.Close()
-		return nil, err
+		return func() {}, nil
 	}
 	return func() { d.Close() }, nil // closing releases the lock
 }
