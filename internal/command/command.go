@@ -176,6 +176,7 @@ func (r *Invocation) Client() *rollbar.Client {
 		UserAgent: "rollbar-deploy/" + r.version(),
 		HTTP:      r.HTTP,
 		Getenv:    r.Getenv,
+		ReadFile:  r.ReadFile,
 		Now:       r.Now,
 		Warnf:     r.Out.Warnf,
 	}

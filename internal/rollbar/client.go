@@ -44,6 +44,9 @@ type Client struct {
 	// Getenv reads the process's environment, to name a proxy variable that
 	// is set but not used when the network fails for want of it; nil: none.
 	Getenv func(string) string
+	// ReadFile reads the file SSL_CERT_FILE names, to tell why a certificate
+	// does not verify though it is set; nil: not read.
+	ReadFile func(string) ([]byte, error)
 	// Backoff makes the wait schedule of one call; nil means exponential from
 	// 300ms with jitter. The caller's context bounds the total.
 	Backoff func() retry.Backoff
@@ -370,8 +373,9 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		unused := unusedProxy(c.Getenv, req.URL.Scheme)
-		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost(), unused); reason != "" && ctx.Err() == nil {
+		way := wayOut{unusedProxy: unusedProxy(c.Getenv, req.URL.Scheme)}
+		way.certFile, way.certFileProblem = certFile(c.Getenv, c.ReadFile)
+		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost(), way); reason != "" && ctx.Err() == nil {
 			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Fix: fix, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}

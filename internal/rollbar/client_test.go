@@ -3,10 +3,18 @@ package rollbar
 import (
 	"cmp"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -389,9 +397,20 @@ func TestWrongEndpoint(t *testing.T) {
 		tls     *tls.Config // nil: the system's roots
 		hint    string      // in the hint; apiURLFix when empty
 		env     map[string]string
+		files   map[string]string // what ReadFile reads
 	}{
 		{name: "a certificate that does not verify (an inspecting proxy)", baseURL: verified.URL,
-			want: "the TLS certificate of 127.0.0.1 does not verify (x509: certificate signed by unknown authority)", hint: sslFix},
+			want: "the TLS certificate of 127.0.0.1, issued by O=Acme Co, does not verify (x509: certificate signed by unknown authority)",
+			hint: sslFix},
+		{name: "a certificate that does not verify, SSL_CERT_FILE names no file", baseURL: verified.URL,
+			env: map[string]string{"SSL_CERT_FILE": "corp-ca.pem"}, want: "does not verify",
+			hint: "SSL_CERT_FILE names corp-ca.pem, which does not exist, so it was not used: give the path"},
+		{name: "a certificate that does not verify, SSL_CERT_FILE holds no certificate", baseURL: verified.URL,
+			env: map[string]string{"SSL_CERT_FILE": "/ca.pem"}, files: map[string]string{"/ca.pem": "-----BEGIN PRIVATE KEY-----"},
+			want: "does not verify", hint: "SSL_CERT_FILE names /ca.pem, which holds no PEM certificate"},
+		{name: "a certificate that does not verify, SSL_CERT_FILE holds another CA", baseURL: verified.URL,
+			env: map[string]string{"SSL_CERT_FILE": "/ca.pem"}, files: map[string]string{"/ca.pem": otherCA(t)},
+			want: "does not verify", hint: "SSL_CERT_FILE names /ca.pem, which does not hold the CA certificate that issued this one"},
 		{name: "a certificate for another host", baseURL: strings.Replace(verified.URL, "127.0.0.1", "localhost", 1), tls: trusted,
 			want: "the TLS certificate of localhost does not name it", hint: "check the host of api_url (ROLLBAR_API_URL), localhost"},
 		{name: "a proxy that wants credentials", baseURL: "https://api.rollbar.com", proxy: proxy.URL,
@@ -455,7 +474,13 @@ func TestWrongEndpoint(t *testing.T) {
 				return dial(ctx, network, addr)
 			}
 			c := &Client{BaseURL: tt.baseURL, Token: "secret-token", Backoff: fastBackoff, HTTP: &http.Client{Transport: transport},
-				Getenv: func(name string) string { return tt.env[name] }}
+				Getenv: func(name string) string { return tt.env[name] },
+				ReadFile: func(name string) ([]byte, error) {
+					if data, ok := tt.files[name]; ok {
+						return []byte(data), nil
+					}
+					return nil, fs.ErrNotExist
+				}}
 			_, err := c.Create(timeout(t, 1500*time.Millisecond), deploy) // a TLS handshake on a busy machine
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
@@ -476,6 +501,17 @@ func TestWrongEndpoint(t *testing.T) {
 			assert.NotContains(t, Hint(err), "secret")
 		})
 	}
+}
+
+// otherCA is a PEM certificate of a CA that issued no server's certificate.
+func otherCA(t *testing.T) string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Other CA"}, IsCA: true,
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 func TestAPIErrorKinds(t *testing.T) {

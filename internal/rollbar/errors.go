@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -129,14 +130,22 @@ func (e *EndpointError) Hint() string {
 // proxyFix is what to do about a proxy that cannot be used.
 const proxyFix = "check HTTPS_PROXY (and HTTP_PROXY, NO_PROXY): the proxy it names is the runner's setting, not Rollbar's"
 
+// wayOut is what the runner's environment says about its way to Rollbar,
+// read only once a request failed, to tell the failure's cause.
+type wayOut struct {
+	unusedProxy     string // from unusedProxy
+	certFile        string // SSL_CERT_FILE, if set
+	certFileProblem string // from certFile: why it cannot serve, if it cannot
+}
+
 // misconfigured tells whether a request failed for want of a working setting
 // on the user's side, and which one: reason and fix, or "" for an ordinary
 // network failure (an outage). Rollbar's own host failing to resolve is the
 // runner's network failing, an outage, unless a proxy variable that this
-// request does not use is set (unused, from unusedProxy): on a runner that
-// reaches out only through a proxy, that is the setting to fix. A DNS failure
-// that may pass (a timeout, a server failure) stays an outage.
-func misconfigured(err error, host string, rollbars bool, unused string) (reason, fix string) {
+// request does not use is set: on a runner that reaches out only through a
+// proxy, that is the setting to fix. A DNS failure that may pass (a timeout,
+// a server failure) stays an outage.
+func misconfigured(err error, host string, rollbars bool, way wayOut) (reason, fix string) {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var record tls.RecordHeaderError
@@ -152,18 +161,68 @@ func misconfigured(err error, host string, rollbars bool, unused string) (reason
 			fmt.Sprintf("check the host of api_url (ROLLBAR_API_URL), %s: Rollbar's API is %s; behind a proxy that inspects TLS, "+
 				"set SSL_CERT_FILE to a file holding the proxy's CA certificate", host, DefaultBaseURL)
 	case errors.As(err, &cert):
-		return fmt.Sprintf("the TLS certificate of %s does not verify (%v)", host, cert.Err),
-			fmt.Sprintf("behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate "+
-				"(the runner's own CA bundle does not know it); otherwise check the host of api_url (ROLLBAR_API_URL), %s", host)
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && unused != "":
-		return fmt.Sprintf("the host name %s does not resolve, and the proxy in %s is not used", dnsErr.Name, unused),
-			unusedProxyFix(unused)
+		return fmt.Sprintf("the TLS certificate of %s%s does not verify (%v)", host, issuer(cert), cert.Err), certFix(host, way)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && way.unusedProxy != "":
+		return fmt.Sprintf("the host name %s does not resolve, and the proxy in %s is not used", dnsErr.Name, way.unusedProxy),
+			unusedProxyFix(way.unusedProxy)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && !rollbars:
 		return "the host name " + dnsErr.Name + " does not resolve", ""
 	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the server speaks plain HTTP, not HTTPS", ""
 	}
 	return "", ""
+}
+
+// issuer says who issued the certificate chain a server presented, for the
+// user to know which CA certificate an inspecting proxy needs trusted.
+func issuer(cert *tls.CertificateVerificationError) string {
+	if n := len(cert.UnverifiedCertificates); n > 0 {
+		if name := cert.UnverifiedCertificates[n-1].Issuer.String(); name != "" {
+			return ", issued by " + text.OneLine(name) + ","
+		}
+	}
+	return ""
+}
+
+// certFix says what to do about a certificate that does not verify: trust
+// the inspecting proxy's CA through SSL_CERT_FILE, or fix the file it names,
+// which Go passes over in silence when it cannot be read or holds no
+// certificate.
+func certFix(host string, way wayOut) string {
+	orHost := "; otherwise check the host of api_url (ROLLBAR_API_URL), " + host
+	switch {
+	case way.certFile == "":
+		return "behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate " +
+			"(the runner's own CA bundle does not know it)" + orHost
+	case way.certFileProblem != "":
+		return fmt.Sprintf("SSL_CERT_FILE names %s, which %s, so it was not used: "+
+			"give the path of the file holding the proxy's CA certificate (-----BEGIN CERTIFICATE-----) as this job sees it",
+			text.OneLine(way.certFile), way.certFileProblem)
+	}
+	return fmt.Sprintf("SSL_CERT_FILE names %s, which does not hold the CA certificate that issued this one: "+
+		"add that CA's certificate to it", text.OneLine(way.certFile)) + orHost
+}
+
+// certFile reads SSL_CERT_FILE as Go's TLS does: path is "" when it is not
+// set; problem says why the file serves no certificate, "" when it does.
+func certFile(getenv func(string) string, readFile func(string) ([]byte, error)) (path, problem string) {
+	if getenv == nil || readFile == nil {
+		return "", ""
+	}
+	path = getenv("SSL_CERT_FILE")
+	if path == "" {
+		return "", ""
+	}
+	data, err := readFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return path, "does not exist"
+	case err != nil:
+		return path, "cannot be read"
+	case !x509.NewCertPool().AppendCertsFromPEM(data):
+		return path, "holds no PEM certificate"
+	}
+	return path, ""
 }
 
 // unusedProxy names the proxy variable a user may have meant for a request
