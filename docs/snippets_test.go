@@ -189,3 +189,45 @@ func fenced(page string) []block {
 	}
 	return blocks
 }
+
+// A GitLab example's job that records a deploy `when: on_failure` names the
+// job that started it in `needs:`: on_failure alone runs after any failed job
+// of an earlier stage, a test job's too, when nothing was deployed, and would
+// record a failed deploy that never was.
+func TestGitLabFailedJobNeedsTheDeploy(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../examples/gitlab/*.yml")
+	require.NoError(t, err)
+	for _, file := range append(files, "../e2e/drivers/testdata/gitlab-ci-retry.yml") {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var pipeline map[string]any
+		require.NoError(t, yaml.Unmarshal(data, &pipeline), file)
+		var failed []string
+		for name, job := range pipeline {
+			if job, ok := job.(map[string]any); ok && job["when"] == "on_failure" {
+				failed = append(failed, name)
+			}
+		}
+		includes, _ := pipeline["include"].([]any)
+		for _, include := range includes {
+			inputs, _ := include.(map[string]any)["inputs"].(map[string]any)
+			if inputs["when"] == "on_failure" {
+				failed = append(failed, cmpOr(inputs["job_prefix"], "rollbar-deploy")+"-"+cmpOr(inputs["status"], "succeeded"))
+			}
+		}
+		for _, name := range failed {
+			job, _ := pipeline[name].(map[string]any)
+			needs, _ := job["needs"].([]any)
+			assert.True(t, slices.ContainsFunc(needs, func(n any) bool { s, _ := n.(string); return strings.HasSuffix(s, "started") }),
+				"%s: %s runs on_failure with no needs: on its started job: after a failed test job it records a deploy that never was", file, name)
+		}
+	}
+}
+
+func cmpOr(v any, fallback string) string {
+	if s, ok := v.(string); ok && s != "" {
+		return s
+	}
+	return fallback
+}
