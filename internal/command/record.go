@@ -116,10 +116,17 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 		}
 	}
 	var pairs []sourcemaps.Pair
+	var badMaps error
 	if cfg.SourceMaps != "" {
 		var err error
 		if pairs, err = r.findMaps(ctx, nil); err != nil {
-			return err
+			// A started deploy is finished all the same, and the run fails
+			// after: the deploy happened, and left started it would say so
+			// until Rollbar times it out.
+			if target.ID == 0 || !status.Final() || bool(cfg.DryRun) || ctx.Err() != nil {
+				return err
+			}
+			badMaps = err
 		}
 	}
 	// A pipeline that cannot be handed the deploy should hear so before the
@@ -145,6 +152,7 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 	mapsCtx, cancelMaps := context.WithTimeout(sendCtx, time.Duration(cfg.Timeout)*2/3)
 	uploads, mapsErr := r.upload(mapsCtx, client, pairs)
 	cancelMaps()
+	mapsErr = errors.Join(badMaps, mapsErr)
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w; the deploy was not recorded", cmp.Or(mapsErr, ctx.Err()))
 	}
