@@ -10,7 +10,10 @@ var appveyor = provider{
 	detect:        is("true", "APPVEYOR"),
 	revision:      []string{"APPVEYOR_PULL_REQUEST_HEAD_COMMIT", "APPVEYOR_REPO_COMMIT"},
 	localUsername: []string{"APPVEYOR_REPO_COMMIT_AUTHOR"},
-	comment:       []string{"$APPVEYOR_URL/project/$APPVEYOR_ACCOUNT_NAME/$APPVEYOR_PROJECT_SLUG/build/$APPVEYOR_BUILD_VERSION"},
-	branch:        []string{"APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH", "APPVEYOR_REPO_BRANCH"}, // APPVEYOR_REPO_BRANCH is a pull request's base
-	repository:    []string{"APPVEYOR_REPO_NAME"},
+	comment: []string{
+		"$APPVEYOR_URL/project/$APPVEYOR_ACCOUNT_NAME/$APPVEYOR_PROJECT_SLUG/build/$APPVEYOR_BUILD_VERSION",
+	},
+	// APPVEYOR_REPO_BRANCH is a pull request's base
+	branch:     []string{"APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH", "APPVEYOR_REPO_BRANCH"},
+	repository: []string{"APPVEYOR_REPO_NAME"},
 }

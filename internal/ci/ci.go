@@ -261,7 +261,9 @@ func (p provider) read(get Getenv, readFile ReadFile) Info {
 		}
 	}
 	// CIs hand out clone URLs with job tokens in them; none of that may reach Rollbar or a log.
-	for _, f := range []*Field{&info.Revision, &info.LocalUsername, &info.Comment, &info.Environment, &info.Branch, &info.Repository} {
+	for _, f := range []*Field{
+		&info.Revision, &info.LocalUsername, &info.Comment, &info.Environment, &info.Branch, &info.Repository,
+	} {
 		f.Value = StripCredentials(f.Value)
 	}
 	info.CommitURL = StripCredentials(info.CommitURL)

@@ -30,11 +30,12 @@ var github = provider{
 	// nektos/act.
 	localUsername: []string{githubEvent + " head_commit.committer.username", githubEvent + " head_commit.author.username",
 		"GITHUB_TRIGGERING_ACTOR", "GITHUB_ACTOR"},
-	notUser:          oneOf("web-flow", "nektos/act"),
-	comment:          []string{"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"},
-	environment:      []string{githubEvent + " deployment.environment"}, // deployment and deployment_status events
-	status:           []string{githubEvent + " deployment_status.state"},
-	branch:           []string{"GITHUB_HEAD_REF", githubEvent + " workflow_run.head_branch", "GITHUB_REF"}, // GITHUB_REF of a pull request is refs/pull/…
+	notUser:     oneOf("web-flow", "nektos/act"),
+	comment:     []string{"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"},
+	environment: []string{githubEvent + " deployment.environment"}, // deployment and deployment_status events
+	status:      []string{githubEvent + " deployment_status.state"},
+	// GITHUB_REF of a pull request is refs/pull/…
+	branch:           []string{"GITHUB_HEAD_REF", githubEvent + " workflow_run.head_branch", "GITHUB_REF"},
 	repository:       []string{"GITHUB_REPOSITORY"},
 	commitURL:        "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/commit/",
 	workflowCommands: true,
@@ -99,13 +100,16 @@ var act = is("true", "ACT")
 // pull_request run from a fork, and Dependabot's runs only Dependabot secrets.
 func githubSecretsHint(get Getenv, provider string) string {
 	event := get("GITHUB_EVENT_NAME")
-	head, base := get(githubEvent+" pull_request.head.repo.full_name"), get(githubEvent+" pull_request.base.repo.full_name")
+	head := get(githubEvent + " pull_request.head.repo.full_name")
+	base := get(githubEvent + " pull_request.base.repo.full_name")
 	switch {
 	case strings.HasPrefix(event, "pull_request") && event != "pull_request_target" &&
 		(get(githubEvent+" pull_request.head.repo.fork") == "true" || head != "" && base != "" && head != base):
-		return provider + " gives a pull request from a fork no secrets; record deploys from runs on the repository's own branches"
+		return provider + " gives a pull request from a fork no secrets; " +
+			"record deploys from runs on the repository's own branches"
 	case get("GITHUB_ACTOR") == "dependabot[bot]":
-		return "GitHub gives Dependabot's runs only Dependabot secrets: add ROLLBAR_ACCESS_TOKEN under Settings > Secrets > Dependabot"
+		return "GitHub gives Dependabot's runs only Dependabot secrets: " +
+			"add ROLLBAR_ACCESS_TOKEN under Settings > Secrets > Dependabot"
 	}
 	return ""
 }

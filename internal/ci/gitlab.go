@@ -47,5 +47,5 @@ var gitlab = provider{
 	},
 }
 
-const gitlabUnprotected = "GitLab withholds protected variables from jobs on unprotected refs (merge requests, review branches): " +
-	"clear Protect variable on ROLLBAR_ACCESS_TOKEN, or protect the ref"
+const gitlabUnprotected = "GitLab withholds protected variables from jobs on unprotected refs " +
+	"(merge requests, review branches): clear Protect variable on ROLLBAR_ACCESS_TOKEN, or protect the ref"

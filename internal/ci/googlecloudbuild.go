@@ -14,6 +14,6 @@ var googleCloudBuild = provider{
 	},
 	branch:     []string{"BRANCH_NAME"},
 	repository: []string{"REPO_FULL_NAME"},
-	revisionHint: "Cloud Build gives a step $COMMIT_SHA only when mapped: add `COMMIT_SHA=$COMMIT_SHA` to the step's env, " +
-		"or set `options: automapSubstitutions: true`",
+	revisionHint: "Cloud Build gives a step $COMMIT_SHA only when mapped: " +
+		"add `COMMIT_SHA=$COMMIT_SHA` to the step's env, or set `options: automapSubstitutions: true`",
 }

@@ -13,7 +13,8 @@ var jenkins = provider{
 	id: "jenkins", name: "Jenkins",
 	detect: func(get Getenv) bool {
 		tag := get("BUILD_TAG")
-		return anySet("JENKINS_URL", "HUDSON_URL")(get) || strings.HasPrefix(tag, "jenkins-") || strings.HasPrefix(tag, "hudson-")
+		return anySet("JENKINS_URL", "HUDSON_URL")(get) ||
+			strings.HasPrefix(tag, "jenkins-") || strings.HasPrefix(tag, "hudson-")
 	},
 	revision:      []string{"GIT_COMMIT"},
 	localUsername: []string{"BUILD_USER_ID", "CHANGE_AUTHOR"},

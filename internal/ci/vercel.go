@@ -7,7 +7,8 @@ var vercel = provider{
 	detect:        anySet("VERCEL"),
 	revision:      []string{"VERCEL_GIT_COMMIT_SHA"},
 	localUsername: []string{"VERCEL_GIT_COMMIT_AUTHOR_LOGIN"},
-	environment:   []string{"VERCEL_TARGET_ENV", "VERCEL_ENV"}, // a custom environment's name, else production/preview/development
-	branch:        []string{"VERCEL_GIT_COMMIT_REF"},
-	repository:    []string{"$VERCEL_GIT_REPO_OWNER/$VERCEL_GIT_REPO_SLUG"},
+	// a custom environment's name, else production/preview/development
+	environment: []string{"VERCEL_TARGET_ENV", "VERCEL_ENV"},
+	branch:      []string{"VERCEL_GIT_COMMIT_REF"},
+	repository:  []string{"$VERCEL_GIT_REPO_OWNER/$VERCEL_GIT_REPO_SLUG"},
 }

@@ -11,12 +11,13 @@ var woodpecker = provider{
 	revision:      []string{"CI_COMMIT_SHA"},
 	localUsername: []string{"CI_COMMIT_AUTHOR", "CI_PIPELINE_AUTHOR"},
 	comment:       []string{"CI_PIPELINE_URL"},
-	environment:   []string{"CI_PIPELINE_DEPLOY_TARGET"},                   // deployment events
-	status:        []string{"CI_PIPELINE_STATUS"},                          // success, or failure once a step failed
-	branch:        []string{"CI_COMMIT_SOURCE_BRANCH", "CI_COMMIT_BRANCH"}, // the source branch is set for pull requests only
-	repository:    []string{"CI_REPO"},
-	workspace:     []string{"CI_WORKSPACE"},
-	joinsLists:    true,
+	environment:   []string{"CI_PIPELINE_DEPLOY_TARGET"}, // deployment events
+	status:        []string{"CI_PIPELINE_STATUS"},        // success, or failure once a step failed
+	// the source branch is set for pull requests only
+	branch:     []string{"CI_COMMIT_SOURCE_BRANCH", "CI_COMMIT_BRANCH"},
+	repository: []string{"CI_REPO"},
+	workspace:  []string{"CI_WORKSPACE"},
+	joinsLists: true,
 	finish: func(_ Getenv, _ ReadFile, info *Info) {
 		// woodpecker-cli exec without --system-url links every pipeline to
 		// Woodpecker's own GitHub page: no run to show.

@@ -73,7 +73,9 @@ func ReadCI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
 		if best != "" {
 			fix = "did you mean " + best + "? " + fix
 		}
-		return info, &Error{Setting: string(s.Name), Source: source, Value: name, Problem: "names no CI rollbar-deploy knows", Fix: fix}
+		return info, &Error{
+			Setting: string(s.Name), Source: source, Value: name, Problem: "names no CI rollbar-deploy knows", Fix: fix,
+		}
 	}
 	return info, nil
 }
@@ -146,7 +148,8 @@ func (c *Config) disagreements() []Doubt {
 func agree(name Name, value, told string) bool {
 	switch name {
 	case Revision:
-		return hexSHA(value) && len(value) < len(told) && strings.HasPrefix(strings.ToLower(told), value) || strings.EqualFold(value, told)
+		return hexSHA(value) && len(value) < len(told) && strings.HasPrefix(strings.ToLower(told), value) ||
+			strings.EqualFold(value, told)
 	case Status:
 		outcome, err := rollbar.ParseStatus(told)
 		return err != nil || !outcome.Final() || value == string(rollbar.Started) || value == string(outcome)

@@ -31,7 +31,9 @@ type Deployer struct {
 // whose revision is already the newest deploy of its environment is not
 // recorded again: that deploy's id comes back instead. A rollback is
 // recorded, and said to be one.
-func (x *Deployer) Create(ctx context.Context, d rollbar.NewDeploy, skipUnchanged bool) (id int64, recorded bool, err error) {
+func (x *Deployer) Create(
+	ctx context.Context, d rollbar.NewDeploy, skipUnchanged bool,
+) (id int64, recorded bool, err error) {
 	if skipUnchanged {
 		if id, ok := x.unchanged(ctx, &d); ok {
 			return id, false, nil
@@ -62,14 +64,16 @@ func (x *Deployer) unchanged(ctx context.Context, d *rollbar.NewDeploy) (int64, 
 			switch {
 			case got.Environment != d.Environment:
 			case newest == nil && got.Revision == d.Revision && got.Status == string(rollbar.Succeeded):
-				x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
+				x.Log.Infof("revision %s is already the newest deploy of %s (deploy %d): "+
+					"this release brings no new code, nothing recorded", d.Revision, d.Environment, got.ID)
 				return got.ID, true
 			case newest == nil && got.Revision == d.Revision:
 				return 0, false // a failed or unfinished release of it, released again
 			case newest == nil:
 				newest = &got
 			case got.Revision == d.Revision:
-				x.Log.Infof("revision %s was deployed to %s before (deploy %d): this release rolls back to it", d.Revision, d.Environment, got.ID)
+				x.Log.Infof("revision %s was deployed to %s before (deploy %d): this release rolls back to it",
+					d.Revision, d.Environment, got.ID)
 				note := fmt.Sprintf("(a rollback to the revision of deploy %d)", got.ID)
 				d.Comment = strings.TrimSpace(d.Comment + " " + note)
 				return 0, false
@@ -104,15 +108,21 @@ type NotStartedError struct {
 func (e *NotStartedError) Error() string {
 	switch {
 	case e.Status == "" && e.Lost != nil:
-		return fmt.Sprintf("deploy %d is no longer started: an earlier attempt to set it to %s most likely did so before it failed (%v), "+
-			"but the token cannot read deploys to tell (%v). Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell", e.ID, e.Want, e.Lost, e.Read)
+		return fmt.Sprintf("deploy %d is no longer started: "+
+			"an earlier attempt to set it to %s most likely did so before it failed (%v), "+
+			"but the token cannot read deploys to tell (%v). "+
+			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell",
+			e.ID, e.Want, e.Lost, e.Read)
 	case e.Status == "":
 		return fmt.Sprintf("deploy %d is no longer started, so Rollbar refuses to set it to %s (%v); nothing was recorded. "+
-			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, and the tool can tell whether Rollbar timed it out", e.ID, e.Want, e.Read)
+			"Set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a token with the read scope, "+
+			"and the tool can tell whether Rollbar timed it out", e.ID, e.Want, e.Read)
 	case e.Status == string(rollbar.TimedOut):
-		return fmt.Sprintf("deploy %d was timed out by Rollbar (the project's Deploy Timeout, 60 minutes by default), so it cannot be set to %s again: record a new deploy", e.ID, e.Want)
+		return fmt.Sprintf("deploy %d was timed out by Rollbar (the project's Deploy Timeout, 60 minutes by default), "+
+			"so it cannot be set to %s again: record a new deploy", e.ID, e.Want)
 	}
-	return fmt.Sprintf("deploy %d is already %s, so it cannot be set to %s: it was finished by another step or run; check the deploy id", e.ID, e.Status, e.Want)
+	return fmt.Sprintf("deploy %d is already %s, so it cannot be set to %s: "+
+		"it was finished by another step or run; check the deploy id", e.ID, e.Status, e.Want)
 }
 
 func (e *NotStartedError) Unwrap() error { return e.Err }
@@ -136,7 +146,9 @@ func (e *NotStartedError) Transient() bool { return e.Lost != nil && e.Status ==
 //     read), with one warning; a rerun finds the deploy it recorded so;
 //   - at a terminal, a correction that cannot be made: a NotStartedError
 //     naming the deploy's status.
-func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy, land bool) (rollbar.Deploy, error) {
+func (x *Deployer) Update(
+	ctx context.Context, id int64, u rollbar.Update, instead rollbar.NewDeploy, land bool,
+) (rollbar.Deploy, error) {
 	got, err := x.Client.Update(ctx, id, u)
 	var api *rollbar.APIError
 	if !errors.As(err, &api) || !api.NotStarted() {
@@ -156,7 +168,8 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 	why := fmt.Sprintf("deploy %d is already %s (finished by another step or run)", id, old.Status)
 	switch {
 	case readErr != nil:
-		why = fmt.Sprintf("deploy %d is no longer started, and the token cannot read why (%v; read_access_token would tell)", id, readErr)
+		why = fmt.Sprintf("deploy %d is no longer started, and the token cannot read why (%v; read_access_token would tell)",
+			id, readErr)
 	case old.Status == string(rollbar.TimedOut):
 		why = fmt.Sprintf("Rollbar had timed deploy %d out (the project's Deploy Timeout)", id)
 	}
@@ -167,15 +180,23 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 	instead.Status = u.Status
 	if instead.Environment == "" || instead.Revision == "" {
 		refused.Status, refused.Read = old.Status, readErr
-		return rollbar.Deploy{}, fmt.Errorf("%w; recording the outcome in its place needs the environment and the revision", refused)
+		return rollbar.Deploy{}, fmt.Errorf("%w; recording the outcome in its place needs the environment and the revision",
+			refused)
 	}
-	made := rollbar.Deploy{Environment: instead.Environment, Revision: instead.Revision, Status: instead.Status, LocalUsername: instead.LocalUsername, Comment: instead.Comment}
+	made := rollbar.Deploy{
+		Environment:   instead.Environment,
+		Revision:      instead.Revision,
+		Status:        instead.Status,
+		LocalUsername: instead.LocalUsername,
+		Comment:       instead.Comment,
+	}
 	// A rerun of the step finds the deploy its first run recorded in the
 	// refused one's place.
 	if readErr == nil {
 		if newer, err := x.Client.List(ctx, 1, Recent); err == nil {
 			for _, d := range newer {
-				if d.ID > id && d.StartTime >= old.StartTime && d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
+				if d.ID > id && d.StartTime >= old.StartTime &&
+					d.Environment == made.Environment && d.Revision == made.Revision && d.Status == made.Status {
 					x.Log.Infof("%s; deploy %d already records this outcome", why, d.ID)
 					return d, nil
 				}
@@ -183,9 +204,11 @@ func (x *Deployer) Update(ctx context.Context, id int64, u rollbar.Update, inste
 		}
 	}
 	if made.ID, err = x.Client.Create(ctx, instead); err != nil {
-		return rollbar.Deploy{}, fmt.Errorf("%s, so it cannot be set to %s; recording a new deploy in its place failed: %w", why, u.Status, err)
+		return rollbar.Deploy{}, fmt.Errorf("%s, so it cannot be set to %s; recording a new deploy in its place failed: %w",
+			why, u.Status, err)
 	}
-	x.Log.Warnf("%s, so it cannot be set to %s: recorded deploy %d with status %s in its place", why, u.Status, made.ID, u.Status)
+	x.Log.Warnf("%s, so it cannot be set to %s: recorded deploy %d with status %s in its place",
+		why, u.Status, made.ID, u.Status)
 	return made, nil
 }
 

@@ -46,7 +46,8 @@ func EscapeEnvironment(env string) string {
 // WriteWatchDotenv writes a watch's verdict as ROLLBAR_WATCH_RESULT, in
 // place of any earlier one; the rest of the file stays.
 func WriteWatchDotenv(path string, w Watch) error {
-	return writeDotenv(path, [][2]string{{"ROLLBAR_WATCH_RESULT", w.Result}}, func(key string) bool { return key == "ROLLBAR_WATCH_RESULT" })
+	return writeDotenv(path, [][2]string{{"ROLLBAR_WATCH_RESULT", w.Result}},
+		func(key string) bool { return key == "ROLLBAR_WATCH_RESULT" })
 }
 
 // writeDotenv writes lines to path after the lines it held whose key is not

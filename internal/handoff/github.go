@@ -105,7 +105,11 @@ func (g GitHub) PublishWatch(w Watch) error {
 }
 
 func (w Watch) outputs() [][2]string {
-	return [][2]string{{"watch_result", w.Result}, {"new_items", strconv.Itoa(w.NewItems)}, {"reactivated_items", strconv.Itoa(w.ReactivatedItems)}}
+	return [][2]string{
+		{"watch_result", w.Result},
+		{"new_items", strconv.Itoa(w.NewItems)},
+		{"reactivated_items", strconv.Itoa(w.ReactivatedItems)},
+	}
 }
 
 // encode writes name/value pairs in the runner's heredoc format, refusing a
