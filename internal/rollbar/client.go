@@ -123,8 +123,9 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	}
 	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
 		if ambiguous != nil && c.SharedFields && !warned {
-			c.warnf("Rollbar may have recorded the deploy before its answer was lost (%v), but a deploy of the same fields may be another job's "+
-				"of this run (nothing in its fields names this job): sending it again, which may record it twice", ambiguous)
+			c.warnf("Rollbar may have recorded the deploy before its answer was lost (%v), "+
+				"but a deploy of the same fields may be another job's of this run (nothing in its fields names this job): "+
+				"sending it again, which may record it twice", ambiguous)
 			warned = true
 		}
 		if ambiguous != nil && canCheck && !c.SharedFields && !c.cannotRead.Load() {
@@ -133,15 +134,19 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 			cancel()
 			switch {
 			case ok:
-				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d", ambiguous, found)
+				c.warnf("Rollbar may not have answered the first attempt (%v), but it had recorded the deploy: using deploy %d",
+					ambiguous, found)
 				out.Data.DeployID = id(found)
 				return nil, nil
 			case err != nil && lacksRead(err):
 				if !c.cannotRead.Swap(true) {
-					c.warnf("cannot check whether Rollbar recorded the deploy before its answer was lost, as the token cannot read deploys (%v): sending it again, which may record it twice; set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token so the tool can check", err)
+					c.warnf("cannot check whether Rollbar recorded the deploy before its answer was lost, "+
+						"as the token cannot read deploys (%v): sending it again, which may record it twice; "+
+						"set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token so the tool can check", err)
 				}
 			case err != nil && !warned:
-				c.warnf("cannot check whether the deploy was already recorded (%v): sending it again, which may record it twice", err)
+				c.warnf("cannot check whether the deploy was already recorded (%v): "+
+					"sending it again, which may record it twice", err)
 				warned = true
 			}
 			canCheck = err == nil || Transient(err)
@@ -153,7 +158,9 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 		return 0, err
 	}
 	if out.Data.DeployID <= 0 {
-		return 0, &ResponseError{Op: op, Status: http.StatusOK, Reason: "the answer has no valid deploy id (an old API version?)"}
+		return 0, &ResponseError{
+			Op: op, Status: http.StatusOK, Reason: "the answer has no valid deploy id (an old API version?)",
+		}
 	}
 	return int64(out.Data.DeployID), nil
 }
@@ -401,7 +408,9 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	case err != nil:
 		err = &NetworkError{Op: op, Err: err}
 	case len(data) > maxBody:
-		err = &ResponseError{Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody), TooLarge: true}
+		err = &ResponseError{
+			Op: op, Status: resp.StatusCode, Reason: fmt.Sprintf("the answer is over %d bytes", maxBody), TooLarge: true,
+		}
 	case resp.StatusCode >= 300:
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
 		if reason := wrongAnswer(resp, data); reason != "" {
@@ -434,7 +443,9 @@ func decode(op string, status int, data []byte, out any) error {
 		Message string `json:"message"`
 	}
 	if err := json.Unmarshal(data, &envelope); err != nil {
-		return &ResponseError{Op: op, Status: status, Reason: "the body is not Rollbar's JSON (" + snippet(data) + ")", NotJSON: true}
+		return &ResponseError{
+			Op: op, Status: status, Reason: "the body is not Rollbar's JSON (" + snippet(data) + ")", NotJSON: true,
+		}
 	}
 	if envelope.Err != 0 {
 		return &APIError{Op: op, Status: status, Message: envelope.Message}

@@ -60,7 +60,8 @@ func (e *APIError) NotStarted() bool {
 // lacksRead reports a token without the read scope.
 func lacksRead(err error) bool {
 	var api *APIError
-	return errors.As(err, &api) && (api.Status == http.StatusForbidden || strings.Contains(api.Message, "insufficient privileges"))
+	return errors.As(err, &api) &&
+		(api.Status == http.StatusForbidden || strings.Contains(api.Message, "insufficient privileges"))
 }
 
 // Hint says what to do about the error, where Rollbar's message alone leaves
@@ -69,13 +70,16 @@ func (e *APIError) Hint() string {
 	switch {
 	case e.Status == http.StatusUnauthorized, e.Status == http.StatusForbidden,
 		strings.Contains(e.Message, "access token"):
-		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token; get, list and watch a read token (set read_access_token, ROLLBAR_READ_ACCESS_TOKEN)"
+		return "the access token is invalid, expired or lacks the scope: recording needs a post_server_item token; " +
+			"get, list and watch a read token (set read_access_token, ROLLBAR_READ_ACCESS_TOKEN)"
 	case strings.Contains(e.Message, "Deploy not found"):
 		return "the deploy id belongs to another Rollbar project, or the token is for another project"
 	case e.Status == http.StatusNotFound:
-		return fmt.Sprintf("Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), which is %s unless you use a proxy", DefaultBaseURL)
+		return fmt.Sprintf("Rollbar's API has no such path: check api_url (ROLLBAR_API_URL), "+
+			"which is %s unless you use a proxy", DefaultBaseURL)
 	case e.NotStarted():
-		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): only a started deploy can be updated"
+		return "the deploy is no longer started (Rollbar timed it out, or it was already finished): " +
+			"only a started deploy can be updated"
 	case e.Status == http.StatusRequestEntityTooLarge && strings.HasPrefix(e.Op, opUpload):
 		return fmt.Sprintf("the source map is larger than Rollbar accepts (%d MB): build it without sourcesContent, "+
 			"or split the bundle", MaxSourceMap>>20)
@@ -128,7 +132,8 @@ func (e *EndpointError) Hint() string {
 }
 
 // proxyFix is what to do about a proxy that cannot be used.
-const proxyFix = "check HTTPS_PROXY (and HTTP_PROXY, NO_PROXY): the proxy it names is the runner's setting, not Rollbar's"
+const proxyFix = "check HTTPS_PROXY (and HTTP_PROXY, NO_PROXY): " +
+	"the proxy it names is the runner's setting, not Rollbar's"
 
 // wayOut is what the runner's environment says about its way to Rollbar,
 // read only once a request failed, to tell the failure's cause.
@@ -158,8 +163,9 @@ func misconfigured(err error, host string, rollbars bool, way wayOut) (reason, f
 		return "the proxy answered 407 Proxy Authentication Required", proxyCredentials
 	case errors.As(err, &hostname):
 		return fmt.Sprintf("the TLS certificate of %s does not name it (%v)", host, hostname.Error()),
-			fmt.Sprintf("check the host of api_url (ROLLBAR_API_URL), %s: Rollbar's API is %s; behind a proxy that inspects TLS, "+
-				"set SSL_CERT_FILE to a file holding the proxy's CA certificate", host, DefaultBaseURL)
+			fmt.Sprintf("check the host of api_url (ROLLBAR_API_URL), %s: Rollbar's API is %s; "+
+				"behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate",
+				host, DefaultBaseURL)
 	case errors.As(err, &cert):
 		return fmt.Sprintf("the TLS certificate of %s%s does not verify (%v)", host, issuer(cert), cert.Err), certFix(host, way)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && way.unusedProxy != "":
@@ -279,7 +285,8 @@ func wrongAnswer(resp *http.Response, data []byte) string {
 		if u, err := resp.Location(); err == nil {
 			where = "to " + shownURL(u)
 		}
-		return fmt.Sprintf("the server answered %d, redirecting %s, which is not followed (the token would go with it)", status, where)
+		return fmt.Sprintf("the server answered %d, redirecting %s, which is not followed (the token would go with it)",
+			status, where)
 	case json.Unmarshal(data, &body) == nil && body.Err != nil:
 		return ""
 	case status == http.StatusProxyAuthRequired:

@@ -35,7 +35,9 @@ func (u *SourceMapUpload) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*u = SourceMapUpload{Version: j.Version, MinifiedURL: j.MinifiedURL, SourceMap: []byte(j.SourceMap), Sources: j.Sources}
+	*u = SourceMapUpload{
+		Version: j.Version, MinifiedURL: j.MinifiedURL, SourceMap: []byte(j.SourceMap), Sources: j.Sources,
+	}
 	return nil
 }
 

@@ -144,7 +144,9 @@ func occurrenceID(item int64) int64 { return item * 1000 }
 // lookupVersion finds what Rollbar knows of the version of c by now: the
 // items that have occurred (each answer shows those its lag lets through)
 // and its deploys. When it knows nothing it answers 404 and reports false.
-func (h *Handler) lookupVersion(w http.ResponseWriter, c *call) (env string, items []storedItem, deploys []Deploy, ok bool) {
+func (h *Handler) lookupVersion(
+	w http.ResponseWriter, c *call,
+) (env string, items []storedItem, deploys []Deploy, ok bool) {
 	env = c.r.URL.Query().Get("environment")
 	if env == "" {
 		writeError(w, http.StatusUnprocessableEntity, "Missing 'environment' key.")

@@ -40,7 +40,8 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 	}
 	if len(urls) > 0 {
 		if len(urls) != len(maps) {
-			return nil, fmt.Errorf("%d source maps but %d minified URLs: give one URL for each map, in the same order", len(maps), len(urls))
+			return nil, fmt.Errorf("%d source maps but %d minified URLs: give one URL for each map, in the same order",
+				len(maps), len(urls))
 		}
 		pairs := make([]Pair, len(maps))
 		for i := range maps {
@@ -52,7 +53,8 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 		return pairs, nil
 	}
 	if prefix == "" {
-		return nil, errors.New("no minified URLs: give minified_urls (one for each map) or url_prefix (the URL the files are served under)")
+		return nil, errors.New("no minified URLs: " +
+			"give minified_urls (one for each map) or url_prefix (the URL the files are served under)")
 	}
 	if err := absolute("url_prefix", "url_prefix", prefix); err != nil {
 		return nil, err
@@ -67,7 +69,8 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 			return nil, fmt.Errorf("no .map files in %s", text.OneLine(entry))
 		}
 		for _, f := range found {
-			pairs = append(pairs, Pair{Path: f.path, MinifiedURL: joinURL(prefix, strings.TrimSuffix(filepath.ToSlash(f.rel), ".map"))})
+			minified := joinURL(prefix, strings.TrimSuffix(filepath.ToSlash(f.rel), ".map"))
+			pairs = append(pairs, Pair{Path: f.path, MinifiedURL: minified})
 		}
 	}
 	return pairs, nil
@@ -90,8 +93,8 @@ func absolute(setting, what, raw string) error {
 	case strings.ContainsFunc(raw, unicode.IsControl):
 		return &URLError{setting, fmt.Sprintf("%s %s has a line break or a control character", what, text.OneLine(raw))}
 	case err != nil || u.Host == "" || u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https":
-		return &URLError{setting, fmt.Sprintf("%s %q is not an absolute URL: give the URL a browser loads the minified file from, "+
-			"such as https://example.com/static/app.min.js", what, raw)}
+		return &URLError{setting, fmt.Sprintf("%s %q is not an absolute URL: "+
+			"give the URL a browser loads the minified file from, such as https://example.com/static/app.min.js", what, raw)}
 	}
 	return nil
 }
@@ -109,7 +112,8 @@ func Check(ctx context.Context, dir string, pairs []Pair) error {
 		name := text.OneLine(shown(dir, p.Path))
 		info, err := os.Stat(p.Path)
 		if _, lerr := os.Lstat(p.Path); errors.Is(err, fs.ErrNotExist) && lerr == nil {
-			return fmt.Errorf("source map %s is a symbolic link to nothing: build the map it points to, or remove the link", name)
+			return fmt.Errorf("source map %s is a symbolic link to nothing: build the map it points to, or remove the link",
+				name)
 		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -120,7 +124,8 @@ func Check(ctx context.Context, dir string, pairs []Pair) error {
 			return fmt.Errorf("source map %s is a directory: with minified URLs, each source map is one file "+
 				"(for a directory, give url_prefix instead)", name)
 		case !info.Mode().IsRegular():
-			return fmt.Errorf("source map %s is not a regular file (%s): give the map file the build wrote", name, info.Mode().Type())
+			return fmt.Errorf("source map %s is not a regular file (%s): give the map file the build wrote",
+				name, info.Mode().Type())
 		case info.Size() > rollbar.MaxSourceMap:
 			return fmt.Errorf("source map %s is %d MB, more than Rollbar accepts (%d MB): build it without sourcesContent, "+
 				"or split the bundle", name, info.Size()>>20, rollbar.MaxSourceMap>>20)

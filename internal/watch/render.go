@@ -80,7 +80,8 @@ func (r Report) moreLine() string {
 func (r Report) Text(w io.Writer) {
 	fmt.Fprintf(w, "watch %s\n", text.OneLine(r.verdict()))
 	for _, it := range r.Items {
-		fmt.Fprintf(w, "  #%d %s %s, %d occurrences: %s", it.Counter, text.OneLine(it.Level), it.Event, it.OccurrencesInVersion, text.OneLine(it.Title))
+		fmt.Fprintf(w, "  #%d %s %s, %d occurrences: %s",
+			it.Counter, text.OneLine(it.Level), it.Event, it.OccurrencesInVersion, text.OneLine(it.Title))
 		fmt.Fprintln(w)
 	}
 	if r.more() > 0 {
@@ -130,7 +131,8 @@ func (r Report) Markdown(w io.Writer) {
 		fmt.Fprint(w, "\n| Item | Level | Event | Occurrences | Title |\n|---|---|---|---|---|\n")
 	}
 	for _, it := range r.Items {
-		fmt.Fprintf(w, "| #%d | %s | %s | %d | %s |\n", it.Counter, mdText(it.Level), it.Event, it.OccurrencesInVersion, mdText(it.Title))
+		fmt.Fprintf(w, "| #%d | %s | %s | %d | %s |\n",
+			it.Counter, mdText(it.Level), it.Event, it.OccurrencesInVersion, mdText(it.Title))
 	}
 	if r.more() > 0 {
 		fmt.Fprintf(w, "\n%s\n", mdText(r.moreLine()))

@@ -149,7 +149,8 @@ type Clock interface {
 // verdict unavailable unless the gate was already breached).
 func Watch(ctx context.Context, g Gate, src Source, clock Clock) (Report, error) {
 	if g.Interval <= 0 || g.For < 0 {
-		return Report{Gate: g, Result: Unavailable}, errors.New("the watch window must not be negative and the interval must be positive")
+		return Report{Gate: g, Result: Unavailable},
+			errors.New("the watch window must not be negative and the interval must be positive")
 	}
 	r := Report{Gate: g}
 	start := clock.Now()

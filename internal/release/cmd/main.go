@@ -32,7 +32,8 @@ func run(args []string) error {
 	out := fs.String("out", "dist", "build: where the binaries go")
 	dist := fs.String("dist", "dist", "pin: where the binaries are")
 	image := fs.String("image", "", "pin: the image as IMAGE:TAG@sha256:DIGEST, written into the FILEs")
-	repository := fs.String("repository", os.Getenv("GITHUB_REPOSITORY"), "pin: OWNER/NAME, whose release has the binaries")
+	repository := fs.String("repository", os.Getenv("GITHUB_REPOSITORY"),
+		"pin: OWNER/NAME, whose release has the binaries")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

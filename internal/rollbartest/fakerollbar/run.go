@@ -23,7 +23,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on")
 	addrFile := fs.String("addr-file", "", "write the base URL to this `file` once listening")
 	timeout := fs.Duration("deploy-timeout", 60*time.Minute, "time a started deploy out after this long (0: never)")
-	notStarted := fs.Int("not-started-status", http.StatusConflict, "HTTP `status` of the answer to an update of a deploy no longer started (409 or 422)")
+	notStarted := fs.Int("not-started-status", http.StatusConflict,
+		"HTTP `status` of the answer to an update of a deploy no longer started (409 or 422)")
 	rateLimit := fs.Int("rate-limit", 5000, "calls a token may make a minute")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	if err := fs.Parse(args); err != nil {
@@ -37,14 +38,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := serve(ctx, *addr, *addrFile, stdout, stderr, *quiet,
-		rollbartest.WithDeployTimeout(*timeout), rollbartest.WithNotStartedStatus(*notStarted), rollbartest.WithRateLimit(*rateLimit)); err != nil {
+		rollbartest.WithDeployTimeout(*timeout),
+		rollbartest.WithNotStartedStatus(*notStarted),
+		rollbartest.WithRateLimit(*rateLimit)); err != nil {
 		fmt.Fprintln(stderr, "fakerollbar:", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, addr, addrFile string, stdout, stderr io.Writer, quiet bool, opts ...rollbartest.Option) error {
+func serve(
+	ctx context.Context, addr, addrFile string, stdout, stderr io.Writer, quiet bool, opts ...rollbartest.Option,
+) error {
 	if err := checkLoopback(addr); err != nil {
 		return err
 	}
