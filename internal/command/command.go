@@ -112,7 +112,10 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 	}
 	in.CI = info
 	if c.Environ != nil {
-		in.Environ = slices.DeleteFunc(c.Environ(), func(kv string) bool { name, _, _ := strings.Cut(kv, "="); return handoff.Own(name) })
+		in.Environ = slices.DeleteFunc(c.Environ(), func(kv string) bool {
+			name, _, _ := strings.Cut(kv, "=")
+			return handoff.Own(name)
+		})
 	}
 	spec := cmd.Spec()
 	if ciErr != nil {
@@ -140,7 +143,8 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 		}
 	}
 	if slices.Contains(spec.Settings, "api_url") && rollbar.InClear(string(cfg.APIURL)) {
-		out.Warnf("api_url %s (from %s) is plain http:// to another machine: the token would cross the network in clear; use https://",
+		out.Warnf("api_url %s (from %s) is plain http:// to another machine: "+
+			"the token would cross the network in clear; use https://",
 			string(cfg.APIURL), cfg.Source("api_url"))
 	}
 	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec,

@@ -29,11 +29,15 @@ func (r *Invocation) dryRun(target handoff.Target, status rollbar.Status, pairs 
 	cfg := r.Config
 	reqs := mapRequests(cfg, pairs)
 	if target.ID != 0 {
-		reqs = append(reqs, request{Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate(status)})
+		reqs = append(reqs, request{
+			Method: "PATCH", URL: fmt.Sprintf("%s/api/1/deploy/%d", cfg.APIURL, target.ID), Body: r.newUpdate(status),
+		})
 	} else {
 		create := request{Method: "POST", URL: string(cfg.APIURL) + "/api/1/deploy", Body: r.newDeploy(status)}
 		if cfg.CI.SkipsUnchanged() {
-			reqs = append(reqs, request{Method: "GET", URL: fmt.Sprintf("%s/api/1/deploys?limit=%d&page=1", cfg.APIURL, deploy.Recent)})
+			reqs = append(reqs, request{
+				Method: "GET", URL: fmt.Sprintf("%s/api/1/deploys?limit=%d&page=1", cfg.APIURL, deploy.Recent),
+			})
 			create.If = "the token cannot read, or the newest deploy of " + string(cfg.Environment) +
 				" has another revision or did not succeed: a release without new code is not recorded"
 		}
@@ -82,7 +86,9 @@ func (r *Invocation) showDryRun(reqs []request, values []config.Value) error {
 	w := tabwriter.NewWriter(r.Out.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Dry run: nothing is sent. CI provider: %s\n", provider)
 	for _, f := range []struct{ name, value, source string }{
-		{"branch", cfg.CI.Branch.Value, cfg.CI.Branch.Source}, {"repository", cfg.CI.Repository.Value, cfg.CI.Repository.Source}} {
+		{"branch", cfg.CI.Branch.Value, cfg.CI.Branch.Source},
+		{"repository", cfg.CI.Repository.Value, cfg.CI.Repository.Source},
+	} {
 		if f.value != "" {
 			fmt.Fprintf(w, "%s: %s (%s)\n", f.name, text.OneLine(f.value), f.source)
 		}

@@ -65,7 +65,8 @@ func code(err error) int {
 func tolerated(err error, policy config.Policy, spec *Spec) bool {
 	var usage *usageError
 	switch {
-	case err == nil || !spec.tolerant || errors.As(err, &usage) || errors.Is(err, errGate) || errors.Is(err, context.Canceled):
+	case err == nil || !spec.tolerant || errors.As(err, &usage) ||
+		errors.Is(err, errGate) || errors.Is(err, context.Canceled):
 		return false
 	case policy == config.FailNever:
 		return true

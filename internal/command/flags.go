@@ -248,7 +248,8 @@ func help(cmd Command) string {
 	for _, e := range spec.Extra {
 		fmt.Fprintf(&b, "  --%s\n      %s\n", e.Name, e.Want)
 	}
-	b.WriteString("  --help, --version\n\nExit codes: 0 success (or a failure fail_on_error tolerates), 1 a request failed,\n" +
+	b.WriteString("  --help, --version\n\n" +
+		"Exit codes: 0 success (or a failure fail_on_error tolerates), 1 a request failed,\n" +
 		"2 usage or configuration error, 3 the watched version breached the gate.\n")
 	return b.String()
 }

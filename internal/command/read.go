@@ -80,7 +80,8 @@ func (r *Invocation) argID(command string) (handoff.Target, error) {
 		return handoff.Target{}, usagef("%s needs a deploy id such as 45306460 or its URL, got %s", command, shown(args[0]))
 	}
 	if setting.ID != 0 && setting.ID != id {
-		r.Out.Infof("%s %d: the deploy given as the argument, not deploy_id %d (from %s)", command, id, setting.ID, setting.Source)
+		r.Out.Infof("%s %d: the deploy given as the argument, not deploy_id %d (from %s)",
+			command, id, setting.ID, setting.Source)
 	}
 	return handoff.Target{ID: id, Source: "argument"}, nil
 }
@@ -90,7 +91,8 @@ func requireReadToken(cfg *config.Config) error {
 		return nil
 	}
 	return &config.Error{Setting: "ROLLBAR_READ_ACCESS_TOKEN", Problem: "is not set",
-		Fix: "reading deploys needs a project access token with the read scope (or ROLLBAR_ACCESS_TOKEN, if it has both scopes)"}
+		Fix: "reading deploys needs a project access token with the read scope " +
+			"(or ROLLBAR_ACCESS_TOKEN, if it has both scopes)"}
 }
 
 type deployJSON struct {
@@ -107,7 +109,8 @@ func (*List) Spec() *Spec {
 	return &Spec{Name: "list", Usage: "list [--page N] [--all] [--environment E] [--limit N] [flags]",
 		Summary:  "list deploys, newest first",
 		Settings: append([]config.Name{config.Environment}, readSettings...),
-		Extra: []Extra{{Name: "page", Want: "the page to start at (20 deploys a page)"}, {Name: "all", Want: "follow pages to the last", Bool: true},
+		Extra: []Extra{{Name: "page", Want: "the page to start at (20 deploys a page)"},
+			{Name: "all", Want: "follow pages to the last", Bool: true},
 			{Name: "limit", Want: "show at most N deploys, following pages"}, jsonFlag}}
 }
 
@@ -261,7 +264,8 @@ func (p *printer) row(d rollbar.Deploy) {
 		}
 		_ = p.enc.Encode(withURL(d))
 	} else {
-		p.line(strconv.FormatInt(d.ID, 10), d.Environment, d.Revision, d.Status, when(d.StartTime), d.LocalUsername, d.Comment)
+		p.line(strconv.FormatInt(d.ID, 10), d.Environment, d.Revision, d.Status, when(d.StartTime),
+			d.LocalUsername, d.Comment)
 	}
 	p.count++
 }

@@ -61,7 +61,9 @@ func (r *Invocation) received() (handoff.Inbox, error) {
 	in, err := handoff.Receive(r.jobEnv, string(cfg.Environment), workspace)
 	switch {
 	case err != nil && cfg.Status.Final():
-		return in, &config.Error{Setting: string(config.DeployID), Source: handoff.IDFile, Problem: "cannot be read", Fix: err.Error()}
+		return in, &config.Error{
+			Setting: string(config.DeployID), Source: handoff.IDFile, Problem: "cannot be read", Fix: err.Error(),
+		}
 	case err != nil: // a started record never takes a saved id: it replaces the file
 		r.Out.Warnf("%v: a started deploy replaces it", err)
 	}
@@ -75,8 +77,10 @@ func (r *Invocation) workspace() string { return cmp.Or(r.Config.CI.Workspace, r
 func (r *Invocation) job() deploy.Job {
 	info := r.Config.CI
 	ciComment := r.Config.Source(config.Comment) == info.Comment.Source
-	return deploy.Job{Certain: info.Provider == "" || info.JobComment && ciComment, Attempt: info.Attempt, AttemptOf: info.AttemptOf,
-		Deployment: info.Deployment}
+	return deploy.Job{
+		Certain: info.Provider == "" || info.JobComment && ciComment, Attempt: info.Attempt, AttemptOf: info.AttemptOf,
+		Deployment: info.Deployment,
+	}
 }
 
 // record sends the deploy: source maps first, so a final status never
@@ -103,12 +107,14 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 		r.Out.Infof("nothing recorded: the status is skipped (from %s), so nothing was deployed", cfg.Source(config.Status))
 		return nil
 	case status == rollbar.Skipped:
-		r.Out.Warnf("the deploy step was skipped (status from %s): finishing deploy %d (from %s) as failed, since nothing was deployed",
+		r.Out.Warnf("the deploy step was skipped (status from %s): "+
+			"finishing deploy %d (from %s) as failed, since nothing was deployed",
 			cfg.Source(config.Status), target.ID, target.Source)
 		status = rollbar.Failed
 	case target.ID != 0 && cfg.Source(config.Status) == "default":
-		r.Out.Warnf("status is empty or not set: finishing deploy %d (from %s) as %s; give the job's outcome as the status (%s), "+
-			"or a failed deploy is recorded as succeeded", target.ID, target.Source, status, config.Status.Row().Where())
+		r.Out.Warnf("status is empty or not set: finishing deploy %d (from %s) as %s; "+
+			"give the job's outcome as the status (%s), or a failed deploy is recorded as succeeded",
+			target.ID, target.Source, status, config.Status.Row().Where())
 	}
 	if target.ID == 0 {
 		if err := cfg.Require(config.Environment, config.Revision); err != nil {
@@ -216,9 +222,11 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 			return rollbar.Deploy{}, false, err
 		case errors.As(err, &api) && (api.Status == http.StatusUnauthorized || api.Status == http.StatusForbidden):
 			// A post-only token, the common case: the search was worth a try.
-			s.Out.Debugf("cannot read the started deploys of this environment and revision, which a step may have to finish or take up (%v)", err)
+			s.Out.Debugf("cannot read the started deploys of this environment and revision, "+
+				"which a step may have to finish or take up (%v)", err)
 		case err != nil:
-			s.Out.Infof("cannot read the started deploys of this environment and revision, which a step may have to finish or take up (%v)", err)
+			s.Out.Infof("cannot read the started deploys of this environment and revision, "+
+				"which a step may have to finish or take up (%v)", err)
 		}
 	}
 	// A final step that no id reached finishes the deploy an earlier attempt
@@ -235,7 +243,8 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 			s.Out.Infof("deploy %d, left started by an earlier attempt of this run, could not be finished: %v", d.ID, err)
 			continue
 		}
-		s.Out.Warnf("deploy %d was left started by an earlier attempt of this run (%s), which is over: finished it as failed", d.ID, d.Comment)
+		s.Out.Warnf("deploy %d was left started by an earlier attempt of this run (%s), which is over: finished it as failed",
+			d.ID, d.Comment)
 	}
 	switch {
 	case target.ID != 0:
@@ -249,7 +258,8 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 		s.Out.Infof("finishing deploy %d, started by this job, whose id did not reach this step", found.Mine.ID)
 		return s.update(ctx, handoff.Target{ID: found.Mine.ID, Source: "Rollbar's started deploy of this job"})
 	case orphan != nil:
-		s.Out.Infof("finishing deploy %d, started by an earlier attempt of this run (%s), whose id did not reach this step", orphan.ID, orphan.Comment)
+		s.Out.Infof("finishing deploy %d, started by an earlier attempt of this run (%s), whose id did not reach this step",
+			orphan.ID, orphan.Comment)
 		return s.update(ctx, handoff.Target{ID: orphan.ID, Source: "Rollbar's started deploy of an earlier attempt"})
 	case final && len(found.Shared) == 1:
 		d := found.Shared[0]
@@ -260,8 +270,9 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 		s.Out.Infof("finishing deploy %d, started %s (%s), whose id did not reach this step", d.ID, when, d.Comment)
 		return s.update(ctx, handoff.Target{ID: d.ID, Source: "Rollbar's started deploy of this run"})
 	case final && len(found.Shared) > 1:
-		s.Out.Warnf("%d deploys of %s started in this run are still started, and this step cannot tell which one is its own: "+
-			"recording the outcome as a new deploy", len(found.Shared), cfg.Environment)
+		s.Out.Warnf("%d deploys of %s started in this run are still started, "+
+			"and this step cannot tell which one is its own: recording the outcome as a new deploy",
+			len(found.Shared), cfg.Environment)
 	}
 	d := s.newDeploy(s.status)
 	id, recorded, err := s.x.Create(ctx, d, cfg.CI.SkipsUnchanged())
@@ -278,7 +289,8 @@ func (s *sender) update(ctx context.Context, target handoff.Target) (rollbar.Dep
 	cfg := s.Config
 	d, err := s.x.Update(ctx, target.ID, s.newUpdate(s.status), s.newDeploy(s.status), cfg.CI.Provider != "")
 	if d.Environment != "" && cfg.Environment != "" && d.Environment != string(cfg.Environment) {
-		s.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; check the id if that is not what you meant",
+		s.Out.Warnf("deploy %d is of %s, not %s (environment, from %s): updated as its id (from %s) says; "+
+			"check the id if that is not what you meant",
 			target.ID, d.Environment, cfg.Environment, cfg.Source(config.Environment), target.Source)
 	}
 	// What was recorded: an update reports the deploy as Rollbar has it, not
@@ -463,8 +475,10 @@ func (r *Invocation) upload(ctx context.Context, client *rollbar.Client, pairs [
 			defer wg.Done()
 			for i := range next {
 				p := pairs[i]
-				errs[i] = client.UploadSourceMap(ctx, rollbar.SourceMap{Version: string(r.Config.Revision), MinifiedURL: p.MinifiedURL,
-					Name: filepath.Base(p.Path), Size: p.Size, Open: func() (io.ReadCloser, error) { return os.Open(p.Path) }})
+				errs[i] = client.UploadSourceMap(ctx, rollbar.SourceMap{
+					Version: string(r.Config.Revision), MinifiedURL: p.MinifiedURL,
+					Name: filepath.Base(p.Path), Size: p.Size, Open: func() (io.ReadCloser, error) { return os.Open(p.Path) },
+				})
 				if errs[i] == nil {
 					r.Out.Debugf("uploaded source map %s for %s", r.shownPath(p.Path), p.MinifiedURL)
 				}
@@ -511,7 +525,8 @@ send:
 	var err error
 	switch {
 	case cut > 0:
-		err = newPhaseError(ctx, fmt.Sprintf("uploading source maps: %d of %s uploaded, %d not", done, sourceMaps(len(pairs)), cut),
+		err = newPhaseError(ctx,
+			fmt.Sprintf("uploading source maps: %d of %s uploaded, %d not", done, sourceMaps(len(pairs)), cut),
 			"a map being sent when it stopped may have been uploaded all the same")
 		if failed > 0 {
 			err = errors.Join(err, fmt.Errorf("%d source maps failed to upload; the first: %w", failed, first))
@@ -601,7 +616,8 @@ func (*Update) Run(ctx context.Context, r *Invocation) error {
 		if in.Choose(user, cfg.Status.Final(), string(cfg.Environment)).ID == 0 {
 			if len(in.Saved) > 0 {
 				s := in.Saved[0]
-				return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id", s.ID, s.Source, s.Environment, cfg.Environment)
+				return usagef("update: the saved deploy %d (from %s) is of environment %q, not %q: pass the deploy id",
+					s.ID, s.Source, s.Environment, cfg.Environment)
 			}
 			return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
 		}

@@ -118,7 +118,8 @@ var Table = []Setting{
 		Want: "a project access token with the read scope"},
 	{Name: SourceMaps, Aliases: []string{"source_map"}, Vars: []string{"ROLLBAR_SOURCE_MAPS"},
 		Help: "JavaScript source maps to upload for the revision",
-		Want: "space-separated .map files, directories or globs (a path with a space: one a line; a plugin setting: commas too)"},
+		Want: "space-separated .map files, directories or globs " +
+			"(a path with a space: one a line; a plugin setting: commas too)"},
 	{Name: MinifiedURLs, Aliases: []string{"minified_url"}, Vars: []string{"ROLLBAR_MINIFIED_URLS"},
 		Help: "the URLs of the minified files, for source maps given as files",
 		Want: "space-separated URLs, one for each source map (a plugin setting: commas too)"},

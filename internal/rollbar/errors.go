@@ -167,9 +167,11 @@ func misconfigured(err error, host string, rollbars bool, way wayOut) (reason, f
 				"behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate",
 				host, DefaultBaseURL)
 	case errors.As(err, &cert):
-		return fmt.Sprintf("the TLS certificate of %s%s does not verify (%v)", host, issuer(cert), cert.Err), certFix(host, way)
+		return fmt.Sprintf("the TLS certificate of %s%s does not verify (%v)", host, issuer(cert), cert.Err),
+			certFix(host, way)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && way.unusedProxy != "":
-		return fmt.Sprintf("the host name %s does not resolve, and the proxy in %s is not used", dnsErr.Name, way.unusedProxy),
+		return fmt.Sprintf("the host name %s does not resolve, and the proxy in %s is not used",
+				dnsErr.Name, way.unusedProxy),
 			unusedProxyFix(way.unusedProxy)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && !rollbars:
 		return "the host name " + dnsErr.Name + " does not resolve", ""
