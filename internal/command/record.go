@@ -54,7 +54,7 @@ func (*Record) Run(ctx context.Context, r *Invocation) error {
 // CI whose steps share only the workspace, its id file too.
 func (r *Invocation) received() (handoff.Inbox, error) {
 	cfg := r.Config
-	workspace := ""
+	var workspace handoff.Workspace
 	if cfg.CI.SharesWorkspace {
 		workspace = r.workspace()
 	}
@@ -70,7 +70,10 @@ func (r *Invocation) received() (handoff.Inbox, error) {
 	return in, nil
 }
 
-func (r *Invocation) workspace() string { return cmp.Or(r.Config.CI.Workspace, r.Dir) }
+// workspace is the directory the steps share, and the run: the CI's run URL.
+func (r *Invocation) workspace() handoff.Workspace {
+	return handoff.Workspace{Dir: cmp.Or(r.Config.CI.Workspace, r.Dir), Run: r.Config.CI.Comment.Value}
+}
 
 // job is what tells this job's deploys apart in Rollbar: the comment the CI
 // makes names the job where the CI tells it (GitHub's job page).
@@ -343,7 +346,7 @@ func (r *Invocation) result(d rollbar.Deploy, status rollbar.Status) handoff.Res
 // times it out instead.
 func (r *Invocation) forgetKept(in handoff.Inbox) error {
 	pending, forgotten := in.Without(string(r.Config.Environment))
-	if len(forgotten) == 0 {
+	if len(forgotten) == 0 && !in.Stale {
 		return nil
 	}
 	for _, s := range forgotten {

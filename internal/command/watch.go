@@ -81,7 +81,7 @@ func (r *Invocation) watchedID() int64 {
 	if cfg.DeployID != 0 {
 		return int64(cfg.DeployID)
 	}
-	in, _ := handoff.Receive(r.jobEnv, string(cfg.Environment), "") // the variables' alone cannot fail
+	in, _ := handoff.Receive(r.jobEnv, string(cfg.Environment), handoff.Workspace{}) // the variables' alone cannot fail
 	for _, s := range in.Saved {
 		if s.Environment == string(cfg.Environment) {
 			return s.ID

@@ -21,6 +21,17 @@ import (
 // its root, as older versions did everywhere.
 const IDFile = "rollbar-deploy-id"
 
+// RunFile, beside IDFile, names the run (the CI's run URL) that kept the ids
+// there: a workspace can outlive a build (drone exec, a volume), and a later
+// build must not finish an earlier build's deploy with its own outcome.
+const RunFile = "rollbar-deploy-run"
+
+// Workspace is the directory the steps of a run share, and the run.
+type Workspace struct {
+	Dir string
+	Run string // "" when the CI tells none
+}
+
 // oldIDFile is where older versions kept it, read for a step of such a
 // version before.
 const oldIDFile = ".rollbar-deploy-id"
@@ -55,8 +66,10 @@ func idPath(dir string) string {
 // deploys the others started or finished meanwhile. With none left, the file
 // goes, so the next pipeline does not update a finished deploy. A file an
 // older version left at the root goes either way: what it held is read too.
-func SaveIDs(dir string, read, pending map[string]int64) error {
+func SaveIDs(ws Workspace, read, pending map[string]int64) error {
+	dir := ws.Dir
 	path := idPath(dir)
+	runPath := filepath.Join(filepath.Dir(path), runName(path))
 	unlock, err := lock(filepath.Dir(path))
 	if err != nil {
 		return err
@@ -81,6 +94,16 @@ func SaveIDs(dir string, read, pending map[string]int64) error {
 			return err
 		}
 	}
+	switch {
+	case len(now) == 0:
+		if err := remove(runPath); err != nil {
+			return err
+		}
+	case ws.Run != "": // a run that tells none leaves the file as it is
+		if err := os.WriteFile(runPath, []byte(ws.Run+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
 	if len(now) == 0 {
 		return remove(path)
 	}
@@ -102,6 +125,25 @@ func remove(path string) error {
 		return err
 	}
 	return nil
+}
+
+// runName is the run file's name beside the id file at path: hidden, as the
+// id file is, at a workspace's root.
+func runName(path string) string {
+	if filepath.Base(path) == oldIDFile {
+		return "." + RunFile
+	}
+	return RunFile
+}
+
+// keptBy is the run that kept the ids of workspace dir, "" when none says.
+func keptBy(dir string) string {
+	path := idPath(dir)
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(path), runName(path)))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
 }
 
 // LoadIDs reads the started deploys kept for workspace dir, by environment

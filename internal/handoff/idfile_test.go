@@ -17,7 +17,7 @@ func TestIDFileRoundTrip(t *testing.T) {
 	assert.Empty(t, pending, "no file: no id, no error")
 
 	want := map[string]int64{"staging": 45306460, "prod eu": 45306461}
-	require.NoError(t, SaveIDs(dir, nil, want))
+	require.NoError(t, SaveIDs(Workspace{Dir: dir}, nil, want))
 	data, err := os.ReadFile(filepath.Join(dir, oldIDFile)) // no checkout: at the root
 	require.NoError(t, err)
 	assert.Equal(t, "45306461 prod eu\n45306460 staging\n", string(data))
@@ -25,10 +25,10 @@ func TestIDFileRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, pending)
 
-	require.NoError(t, SaveIDs(dir, want, nil))
+	require.NoError(t, SaveIDs(Workspace{Dir: dir}, want, nil))
 	assert.NoFileExists(t, filepath.Join(dir, oldIDFile))
-	require.NoError(t, SaveIDs(dir, want, nil), "clearing twice is fine")
-	require.Error(t, SaveIDs(filepath.Join(dir, "missing"), nil, want))
+	require.NoError(t, SaveIDs(Workspace{Dir: dir}, want, nil), "clearing twice is fine")
+	require.Error(t, SaveIDs(Workspace{Dir: filepath.Join(dir, "missing")}, nil, want))
 }
 
 func TestLoadIDs(t *testing.T) {

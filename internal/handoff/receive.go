@@ -25,6 +25,8 @@ type Inbox struct {
 	// Kept is what the workspace's id file held: the run changes only what
 	// it changes of it (SaveIDs).
 	Kept map[string]int64
+	// Stale is true when another run kept them: none is taken up.
+	Stale bool
 	// Warnings are what the run should say of them.
 	Warnings []string
 }
@@ -51,11 +53,12 @@ func Own(name string) bool {
 }
 
 // Receive reads what earlier steps handed over for environment: the
-// variables (GITHUB_ENV's, a GitLab dotenv report's), and with workspace
-// set (Drone, Woodpecker) the id file there. The record kept under
-// environment's own name comes first. One that does not parse is not the
-// tool's, so it is passed over; an id file that does not is an error.
-func Receive(getenv func(string) string, environment, workspace string) (Inbox, error) {
+// variables (GITHUB_ENV's, a GitLab dotenv report's), and with a workspace
+// (Drone, Woodpecker) the id file there, unless another run kept it. The
+// record kept under environment's own name comes first. One that does not
+// parse is not the tool's, so it is passed over; an id file that does not is
+// an error.
+func Receive(getenv func(string) string, environment string, workspace Workspace) (Inbox, error) {
 	var in Inbox
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	if name := PendingVarOf(environment); name != "" {
@@ -82,12 +85,19 @@ func Receive(getenv func(string) string, environment, workspace string) (Inbox, 
 	for _, env := range slices.Sorted(maps.Keys(pending)) {
 		in.Saved = append(in.Saved, Saved{ID: pending[env], Environment: env, Source: PendingVar})
 	}
-	if workspace != "" {
-		kept, path, err := LoadIDs(workspace)
+	if workspace.Dir != "" {
+		kept, path, err := LoadIDs(workspace.Dir)
 		if err != nil {
 			return in, err
 		}
 		in.Kept = kept
+		if by := keptBy(workspace.Dir); len(kept) > 0 && by != "" && workspace.Run != "" && by != workspace.Run {
+			// Not this run's to finish: they go with the next write.
+			in.Stale = true
+			in.Warnings = append(in.Warnings, fmt.Sprintf("%s holds deploys another run started (%s), which this run does not finish: "+
+				"Rollbar times them out", path, by))
+			kept = nil
+		}
 		for _, env := range slices.Sorted(maps.Keys(kept)) {
 			in.Saved = append(in.Saved, Saved{ID: kept[env], Environment: env, Source: path})
 		}
@@ -202,7 +212,7 @@ func (in Inbox) Settle(res *Result, final bool, finishedID int64) (replaced int6
 	}
 	finished := func(env string, saved int64) bool { return env == res.Environment || saved == finishedID }
 	before := len(res.Pending)
-	if maps.DeleteFunc(res.Pending, finished); len(res.Pending) == before {
+	if maps.DeleteFunc(res.Pending, finished); len(res.Pending) == before && !in.Stale {
 		res.Pending = nil // nothing to write
 	}
 	// ROLLBAR_DEPLOY_ID, the last deploy started, is cleared once it is

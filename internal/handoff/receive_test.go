@@ -36,7 +36,7 @@ func TestReceive(t *testing.T) {
 		{"without the environment, the id is the user's", map[string]string{"ROLLBAR_DEPLOY_ID": "7"}, "", nil, "7"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			in, err := Receive(vars(c.env), c.environment, "")
+			in, err := Receive(vars(c.env), c.environment, Workspace{})
 			require.NoError(t, err)
 			assert.Equal(t, c.saved, in.Saved)
 			assert.Equal(t, c.userID, UserEnv(vars(c.env))("ROLLBAR_DEPLOY_ID"))
@@ -54,11 +54,11 @@ func TestIDFileOutOfTheCheckout(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".rollbar-deploy-id"), []byte("5 staging\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(other, ".git"), []byte("gitdir: "+filepath.Join(dir, ".git")+"\n"), 0o644))
 
-	in, err := Receive(vars(nil), "staging", dir)
+	in, err := Receive(vars(nil), "staging", Workspace{Dir: dir})
 	require.NoError(t, err)
 	assert.Equal(t, []Saved{{ID: 5, Environment: "staging", Source: ".rollbar-deploy-id"}}, in.Saved)
 
-	require.NoError(t, SaveIDs(dir, nil, map[string]int64{"staging": 5, "production": 6}))
+	require.NoError(t, SaveIDs(Workspace{Dir: dir}, nil, map[string]int64{"staging": 5, "production": 6}))
 	assert.NoFileExists(t, filepath.Join(dir, ".rollbar-deploy-id"))
 	assert.FileExists(t, filepath.Join(dir, ".git", IDFile))
 	pending, path, err := LoadIDs(other)
