@@ -257,6 +257,13 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 		s.Out.Warnf("deploy %d, started by an earlier try of this job (interrupted, or its answer lost), is still started: "+
 			"taking it up instead of recording another", found.Mine.ID)
 		return *found.Mine, true, nil
+	case !final && s.job.Deployment != "" && len(found.Shared) > 0:
+		// A deployment's states under way (queued, then in_progress) each
+		// start a run: the deploy is the one the first of them started.
+		d := found.Shared[0]
+		s.Out.Infof("deploy %d of this deployment (%s) is started already: taking it up instead of recording another",
+			d.ID, d.Comment)
+		return d, true, nil
 	case found.Mine != nil:
 		s.Out.Infof("finishing deploy %d, started by this job, whose id did not reach this step", found.Mine.ID)
 		return s.update(ctx, handoff.Target{ID: found.Mine.ID, Source: "Rollbar's started deploy of this job"})
