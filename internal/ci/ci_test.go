@@ -81,9 +81,7 @@ func TestDetect(t *testing.T) {
 			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/web", "GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": "3",
 			"GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "deployment", "GITHUB_EVENT_PATH": "testdata/github-deployment.json"},
 			want: Info{ID: "github", Revision: Field{sha, "GITHUB_EVENT_PATH deployment.sha"}, LocalUsername: Field{"grace", "GITHUB_TRIGGERING_ACTOR"},
-				Comment: Field{"https://github.com/acme/web/actions/runs/99/attempts/3 (deployment 1234)",
-					"GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT (deployment GITHUB_EVENT_PATH deployment.id)"},
-				Deployment:  " (deployment 1234)",
+				Comment:     Field{"https://github.com/acme/web/actions/runs/99/attempts/3", "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID/attempts/GITHUB_RUN_ATTEMPT"},
 				Environment: Field{"staging", "GITHUB_EVENT_PATH deployment.environment"}, Branch: Field{"main", "GITHUB_REF"},
 				Repository: Field{"acme/web", "GITHUB_REPOSITORY"}, CommitURL: "https://github.com/acme/web/commit/" + sha, DeployIDVars: []string{"DEPLOY_ID"},
 				WorkflowCommands: true, Run: "https://github.com/acme/web/actions/runs/99", Attempt: 3}},
@@ -539,6 +537,18 @@ func TestGitHubJob(t *testing.T) {
 		assert.Equal(t, attempt, info.AttemptOf(comment), comment)
 	}
 	assert.Zero(t, Info{}.AttemptOf(""), "no run, no attempt")
+
+	// Each state of a deployment starts a run: the comment names the
+	// deployment (its id as the payload has it); a deployment event's run is
+	// one, and its comment the run's.
+	for event, want := range map[string]string{"deployment_status": " (deployment 9007199254740993)", "deployment": ""} {
+		info := Detect(env(vars{"GITHUB_ACTIONS": "true", "GITHUB_ENV": "/tmp/env", "GITHUB_SERVER_URL": "https://github.com",
+			"GITHUB_REPOSITORY": "acme/web", "GITHUB_RUN_ID": "99", "GITHUB_RUN_ATTEMPT": "2", "GITHUB_EVENT_NAME": event,
+			"GITHUB_EVENT_PATH": "testdata/github-deployment-status-failure.json"}), os.ReadFile)
+		assert.Equal(t, run+"/attempts/2"+want, info.Comment.Value, event)
+		assert.Equal(t, want, info.Deployment, event)
+		assert.Equal(t, 2, info.AttemptOf(info.Comment.Value), event)
+	}
 }
 
 func TestGitLabNotDeploying(t *testing.T) {

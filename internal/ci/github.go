@@ -63,9 +63,10 @@ var github = provider{
 		}
 		// A deployment's states (pending, in_progress, then success) each start
 		// a run: the comment names the deployment too, for the run of its
-		// outcome to find the deploy a run of an earlier state started.
+		// outcome to find the deploy a run of an earlier state started. A
+		// deployment event's run is one (its matrix legs are not one deploy).
 		if id := get(githubEvent + " deployment.id"); info.Comment.Value != "" && id != "" &&
-			strings.HasPrefix(get("GITHUB_EVENT_NAME"), "deployment") {
+			get("GITHUB_EVENT_NAME") == "deployment_status" {
 			info.Deployment = " (deployment " + id + ")"
 			info.Comment.Value += info.Deployment
 			info.Comment.Source += " (deployment GITHUB_EVENT_PATH deployment.id)"
