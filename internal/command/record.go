@@ -286,7 +286,7 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 	}
 	d := s.newDeploy(s.status)
 	id, recorded, err := s.x.Create(ctx, d, cfg.CI.SkipsUnchanged())
-	if err == nil && noID && cfg.CI.Provider != "" {
+	if err == nil && noID {
 		s.Out.Warnf("update was given no deploy id (an empty one, or none handed over by the step that started the deploy): "+
 			"recorded the outcome as deploy %d", id)
 	}
@@ -616,9 +616,18 @@ func (*Update) Run(ctx context.Context, r *Invocation) error {
 	if err != nil || user.ID != 0 {
 		return cmp.Or(err, r.record(ctx, user, false))
 	}
-	// In a CI run the outcome lands without an id too (SPEC 11.1); at a
-	// terminal an update without a deploy to update is a mistake.
-	if cfg.CI.Provider == "" {
+	// In a CI run the outcome lands without an id too (SPEC 11.1), and so it
+	// does for an empty argument, a script's "$id" that an outage of the
+	// started record left empty; at a terminal an update given no deploy
+	// to update is a mistake.
+	emptyArg := len(r.Args) > 0 && user.Source != "argument"
+	if cfg.CI.Provider == "" && emptyArg {
+		if err := cfg.Require(config.Environment, config.Revision); err != nil {
+			return usagef("update was given an empty deploy id (the started record failed?), so it records the outcome "+
+				"as a new deploy, which needs what a record does: %v", err)
+		}
+	}
+	if cfg.CI.Provider == "" && !emptyArg {
 		in, err := r.received()
 		if err != nil {
 			return err
