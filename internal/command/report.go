@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -124,21 +125,40 @@ func (l lenient) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// redactor replaces every token with *** in what passes through. The code
-// never prints a token; this makes sure a server echoing one back cannot
-// either. Callers write whole lines, so a token is never split across writes.
+// redactor replaces every token with *** in what passes through, and any
+// part of one long enough to narrow it down (a proxy's page quoting the
+// header cut short). The code never prints a token; this makes sure a server
+// echoing one back cannot either. Callers write whole lines, so a token is
+// never split across writes.
 type redactor struct {
 	w        io.Writer
 	replacer *strings.Replacer
 }
 
+// tokenPart is the shortest part of a token the redactor hides: a shorter
+// run says little of the rest, and no 8-character run of an ordinary value
+// (a revision, a date) is likely to be one of a 32-character token's.
+const tokenPart = 8
+
 func redact(w io.Writer, secrets []string) io.Writer {
 	if len(secrets) == 0 {
 		return w
 	}
-	pairs := make([]string, 0, 2*len(secrets))
+	var parts []string
 	for _, s := range secrets {
-		pairs = append(pairs, s, "***")
+		parts = append(parts, s)
+		for n := tokenPart; len(s) >= 2*tokenPart && n < len(s); n++ {
+			for i := 0; i+n <= len(s); i++ {
+				parts = append(parts, s[i:i+n])
+			}
+		}
+	}
+	// At one position the replacer takes the first pattern that matches:
+	// the longest first, so that a run of a token is hidden whole.
+	slices.SortStableFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(parts))
+	for _, p := range parts {
+		pairs = append(pairs, p, "***")
 	}
 	return &redactor{w: w, replacer: strings.NewReplacer(pairs...)}
 }

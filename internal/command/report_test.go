@@ -53,3 +53,24 @@ func ownCommand(line string) bool {
 	}
 	return false
 }
+
+// TestRedact: a token shows as ***, whole or in part, wherever it is in what
+// is written; a value that shares a few characters with it is left alone.
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	const token = "0123456789abcdef0123456789abcdef"
+	tests := []struct{ in, want string }{
+		{"invalid access token " + token, "invalid access token ***"},
+		{"X-Rollbar-Access-Token: " + token[:16] + "... rejected", "X-Rollbar-Access-Token: ***... rejected"},
+		{"the last part: …" + token[20:], "the last part: …***"},
+		{"revision 01234567ff, deploy 4530646", "revision ***ff, deploy 4530646"},
+		{"revision 0123456ff: 7 characters are no clue", "revision 0123456ff: 7 characters are no clue"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		_, err := redact(&out, []string{token}).Write([]byte(tt.in))
+		if err != nil || out.String() != tt.want {
+			t.Errorf("redact(%q) = %q, %v; want %q", tt.in, out.String(), err, tt.want)
+		}
+	}
+}
