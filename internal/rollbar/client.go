@@ -83,6 +83,23 @@ type Deploy struct {
 	Status        string `json:"status"`
 }
 
+// UnmarshalJSON takes the deploy's id as an answer holds it, a number or a
+// string of digits (id), as a create's answer is read: a deploy that reads
+// back with a string id is no unexpected answer.
+func (d *Deploy) UnmarshalJSON(data []byte) error {
+	type fields Deploy // without this method
+	var answer struct {
+		fields
+		ID id `json:"id"`
+	}
+	if err := json.Unmarshal(data, &answer); err != nil {
+		return err
+	}
+	*d = Deploy(answer.fields)
+	d.ID = int64(answer.ID)
+	return nil
+}
+
 // NewDeploy is what a create sends.
 type NewDeploy struct {
 	Environment     string `json:"environment"`

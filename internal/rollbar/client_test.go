@@ -190,6 +190,27 @@ func countMethod(srv *rollbartest.Server, method string) int {
 
 // TestReadFixNamedOnce: a token that cannot check for a duplicate is told
 // the fix once per Client, and not made to try again.
+// TestReadStringID: a deploy read back with its id in a string of digits is
+// that deploy, in get, list and so in the check after a lost answer.
+func TestReadStringID(t *testing.T) {
+	t.Parallel()
+	const deploy = `{"id":"45306460","environment":"production","revision":"0a1b2c","status":"succeeded"}`
+	srv := fake(t)
+	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultGarbage, Method: http.MethodGet, Body: `{"err":0,"result":` + deploy + `}`})
+	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultGarbage, Method: http.MethodGet,
+		Body: `{"err":0,"result":{"deploys":[` + deploy + `],"page":1}}`})
+	srv.Inject(rollbartest.Fault{Kind: rollbartest.FaultGarbage, Method: http.MethodGet, Body: `{"err":0,"result":{"id":"4530646x"}}`})
+	c, _ := newClient(t, srv, "read-token")
+	got, err := c.Get(timeout(t, time.Second), 45306460)
+	require.NoError(t, err)
+	assert.Equal(t, Deploy{ID: 45306460, Environment: "production", Revision: "0a1b2c", Status: "succeeded"}, got)
+	list, err := c.List(timeout(t, time.Second), 1, 20)
+	require.NoError(t, err)
+	assert.Equal(t, []Deploy{got}, list)
+	_, err = c.Get(timeout(t, time.Second), 45306460)
+	assert.ErrorContains(t, err, `result.id is a value that is no number ("\"4530646x\"")`)
+}
+
 func TestReadFixNamedOnce(t *testing.T) {
 	t.Parallel()
 	srv := fake(t)
