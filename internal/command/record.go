@@ -274,7 +274,7 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 	case final && len(found.Shared) == 1:
 		d := found.Shared[0]
 		when := "earlier in this run"
-		if d.Comment != cfg.Comment { // a run of an earlier state of the deployment
+		if s.job.Deployment != "" && d.Comment != cfg.Comment { // a run of an earlier state of the deployment
 			when = "by a run of this deployment"
 		}
 		s.Out.Infof("finishing deploy %d, started %s (%s), whose id did not reach this step", d.ID, when, d.Comment)

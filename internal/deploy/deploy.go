@@ -234,7 +234,8 @@ type Unfinished struct {
 	// that was interrupted.
 	Mine *rollbar.Deploy
 	// Shared have this job's comment, which other jobs of the run share: a
-	// started step's, or a parallel job's; or the deployment this run is of
+	// started step's, or a parallel job's; or, where comments name the job,
+	// are another job's of this attempt; or the deployment this run is of
 	// (another run of the deployment started it).
 	Shared []rollbar.Deploy
 	// Orphans are earlier attempts' of this run: over, so no step of theirs
@@ -260,7 +261,10 @@ func (x *Deployer) Unfinished(ctx context.Context, d rollbar.NewDeploy, job Job)
 				out.Mine = &got
 			}
 		case got.Comment == d.Comment && d.Comment != "",
-			job.Deployment != "" && strings.HasSuffix(got.Comment, job.Deployment):
+			job.Deployment != "" && strings.HasSuffix(got.Comment, job.Deployment),
+			// Where the comment names the job, another job of this attempt (the
+			// start job of the two-job pattern) is known by the run and attempt.
+			job.Certain && job.AttemptOf != nil && job.AttemptOf(got.Comment) == max(job.Attempt, 1):
 			out.Shared = append(out.Shared, got)
 		case job.Attempt > 1 && job.AttemptOf != nil:
 			if a := job.AttemptOf(got.Comment); a > 0 && a < job.Attempt {
