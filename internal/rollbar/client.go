@@ -140,7 +140,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 	}
 	err = c.call(ctx, op, func(ctx context.Context) (*request, error) {
 		if ambiguous != nil && c.SharedFields && !warned {
-			c.warnf("Rollbar may have recorded the deploy before its answer was lost (%v), "+
+			c.warnf("Rollbar may have recorded the deploy although the attempt failed (%v), "+
 				"but a deploy of the same fields may be another job's of this run (nothing in its fields names this job): "+
 				"sending it again, which may record it twice", ambiguous)
 			warned = true
@@ -157,7 +157,7 @@ func (c *Client) Create(ctx context.Context, d NewDeploy) (int64, error) {
 				return nil, nil
 			case err != nil && lacksRead(err):
 				if !c.cannotRead.Swap(true) {
-					c.warnf("cannot check whether Rollbar recorded the deploy before its answer was lost, "+
+					c.warnf("cannot check whether Rollbar recorded the deploy although the attempt failed, "+
 						"as the token cannot read deploys (%v): sending it again, which may record it twice; "+
 						"set read_access_token (ROLLBAR_READ_ACCESS_TOKEN) to a read-scope token so the tool can check", err)
 				}

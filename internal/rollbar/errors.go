@@ -387,7 +387,7 @@ func Undone(err error) string {
 	var gaveUp *GaveUpError
 	switch op := e.operation(); {
 	case op == opCreate && errors.As(err, &gaveUp) && gaveUp.Landed:
-		return "the deploy may have been recorded all the same (a request went out and its answer was lost); " +
+		return "the deploy may have been recorded all the same (a request went out, and its answer was lost or an error); " +
 			"a rerun with a read-capable token finds it instead of recording another"
 	case op == opCreate:
 		return "the deploy was not recorded"
