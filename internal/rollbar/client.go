@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,9 @@ type Client struct {
 	// the read scope: a later call's check would fail the same way, so it is
 	// not tried, and the fix is said once per run.
 	cannotRead atomic.Bool
+
+	hcOnce sync.Once
+	hc     *http.Client // from HTTP, made once by httpClient
 }
 
 // Deploy is a deploy as Rollbar returns it.
@@ -547,13 +551,33 @@ func (c *Client) backoff() retry.Backoff {
 
 // httpClient follows no redirect: Rollbar's API sends none, and Go would
 // carry the token's header to whatever host one names, over plain HTTP too.
+// A proxy's refusal of a CONNECT is a proxyRefusal, which Go would report by
+// its status text alone ("Forbidden"). It is made once, so that requests
+// share connections.
 func (c *Client) httpClient() *http.Client {
-	var hc http.Client
-	if c.HTTP != nil {
-		hc = *c.HTTP
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+	c.hcOnce.Do(func() {
+		var hc http.Client
+		if c.HTTP != nil {
+			hc = *c.HTTP
+		}
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		base, ok := hc.Transport.(*http.Transport)
+		if hc.Transport == nil {
+			base, ok = http.DefaultTransport.(*http.Transport)
+		}
+		if ok {
+			transport := base.Clone()
+			transport.OnProxyConnectResponse = func(_ context.Context, _ *url.URL, req *http.Request, resp *http.Response) error {
+				if resp.StatusCode != http.StatusOK {
+					return &proxyRefusal{Status: resp.StatusCode, Target: req.Host}
+				}
+				return nil
+			}
+			hc.Transport = transport
+		}
+		c.hc = &hc
+	})
+	return c.hc
 }
 
 func (c *Client) now() time.Time {

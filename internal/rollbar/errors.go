@@ -156,11 +156,17 @@ func misconfigured(err error, host string, rollbars bool, way wayOut) (reason, f
 	var record tls.RecordHeaderError
 	var cert *tls.CertificateVerificationError
 	var hostname x509.HostnameError
+	var refusal *proxyRefusal
 	switch {
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
 		return "the proxy cannot be reached (" + describe(opErr.Err) + ")", proxyFix
-	case strings.Contains(err.Error(), http.StatusText(http.StatusProxyAuthRequired)):
+	case errors.As(err, &refusal) && refusal.Status == http.StatusProxyAuthRequired,
+		strings.Contains(err.Error(), http.StatusText(http.StatusProxyAuthRequired)):
 		return "the proxy answered 407 Proxy Authentication Required", proxyCredentials
+	case errors.As(err, &refusal) && refusal.Status < 500:
+		return "the proxy refused to connect to " + refusal.Target + " (" + refusal.status() + ")",
+			"the proxy in HTTPS_PROXY does not let this runner reach " + refusal.Target + ": ask its administrators to allow it, " +
+				"or add " + host + " to NO_PROXY if the runner reaches it directly"
 	case errors.As(err, &hostname):
 		return fmt.Sprintf("the TLS certificate of %s does not name it (%v)", host, hostname.Error()),
 			fmt.Sprintf("check the host of api_url (ROLLBAR_API_URL), %s: Rollbar's API is %s; "+
@@ -268,6 +274,22 @@ func unusedProxyFix(unused string) string {
 	}
 	return "an https:// api_url goes through HTTPS_PROXY, not " + unused + ": set HTTPS_PROXY to the same proxy URL, " +
 		"and NO_PROXY to the hosts reached directly"
+}
+
+// proxyRefusal is a proxy's answer other than 200 to the CONNECT that opens
+// the way to Rollbar: 407 wants credentials, another 4xx is the proxy's
+// policy, a 5xx its failure to reach Rollbar (an outage).
+type proxyRefusal struct {
+	Status int
+	Target string // host:port the CONNECT asked for
+}
+
+func (e *proxyRefusal) status() string {
+	return fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+}
+
+func (e *proxyRefusal) Error() string {
+	return "the proxy answered " + e.status() + " to CONNECT " + e.Target
 }
 
 const proxyCredentials = "the proxy wants credentials: put them in the proxy's URL, " +
