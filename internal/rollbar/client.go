@@ -404,7 +404,7 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		way := wayOut{unusedProxy: unusedProxy(c.Getenv, req.URL.Scheme)}
 		way.certFile, way.certFileProblem = certFile(c.Getenv, c.ReadFile)
 		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost(), way); reason != "" && ctx.Err() == nil {
-			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason, Fix: fix, Err: err}
+			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Rollbars: c.rollbarsHost(), Reason: reason, Fix: fix, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}
 		r.landed = r.landed || wrote
@@ -436,7 +436,7 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		err = &APIError{Op: op, Status: resp.StatusCode, Message: message(data)}
 		if reason := wrongAnswer(resp, data); reason != "" {
 			// Not an APIError: a caller must not take it for Rollbar's 404.
-			e := &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Reason: reason}
+			e := &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Rollbars: c.rollbarsHost(), Reason: reason}
 			if resp.StatusCode == http.StatusProxyAuthRequired {
 				e.Fix = proxyCredentials
 			}

@@ -111,11 +111,12 @@ func Hint(err error) string {
 // a certificate does not verify; a proxy asks for credentials or cannot be
 // reached. No retry fixes that, so it is not Transient, and the fix is told.
 type EndpointError struct {
-	Op      string
-	BaseURL string // the API URL used, without credentials or query
-	Reason  string // what showed it, e.g. "the host name does not resolve"
-	Fix     string // what to change; "" for api_url itself
-	Err     error  // the network error behind it, if any
+	Op       string
+	BaseURL  string // the API URL used, without credentials or query
+	Rollbars bool   // the API URL names Rollbar's own host
+	Reason   string // what showed it, e.g. "the host name does not resolve"
+	Fix      string // what to change; "" for api_url itself
+	Err      error  // the network error behind it, if any
 }
 
 func (e *EndpointError) Error() string     { return e.Op + ": " + e.Reason }
@@ -123,10 +124,15 @@ func (e *EndpointError) Unwrap() error     { return e.Err }
 func (e *EndpointError) operation() string { return e.Op }
 func (e *EndpointError) Transient() bool   { return false }
 
-// Hint points at the setting to fix.
+// Hint points at the setting to fix. When api_url is Rollbar's own, what
+// answered in Rollbar's place stands between the runner and Rollbar.
 func (e *EndpointError) Hint() string {
-	if e.Fix != "" {
+	switch {
+	case e.Fix != "":
 		return e.Fix
+	case e.Rollbars:
+		return "something between this runner and Rollbar answered in its place: a proxy (check HTTPS_PROXY and NO_PROXY) " +
+			"or a network's sign-in page"
 	}
 	return fmt.Sprintf("check api_url (ROLLBAR_API_URL): %s is not Rollbar's API, which is %s", e.BaseURL, DefaultBaseURL)
 }
