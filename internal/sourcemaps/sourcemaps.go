@@ -59,6 +59,10 @@ func Find(dir string, maps, urls []string, prefix string) ([]Pair, error) {
 	if err := absolute("url_prefix", "url_prefix", prefix); err != nil {
 		return nil, err
 	}
+	prefix, err := servedUnder(prefix)
+	if err != nil {
+		return nil, err
+	}
 	var pairs []Pair
 	for _, entry := range maps {
 		found, err := expand(abs(dir, entry))
@@ -97,6 +101,24 @@ func absolute(setting, what, raw string) error {
 			"give the URL a browser loads the minified file from, such as https://example.com/static/app.min.js", what, raw)}
 	}
 	return nil
+}
+
+// servedUnder is the prefix as a browser writes it, its path escaped (a
+// space is %20). A query or a fragment is refused: each map's path goes
+// after the prefix, so the URL would hold it in its middle
+// (https://example.com/static/?v=1/app.js), which no browser reports.
+func servedUnder(prefix string) (string, error) {
+	u, err := url.Parse(prefix)
+	if err != nil {
+		return "", &URLError{"url_prefix", fmt.Sprintf("url_prefix %q is not a URL: %v", prefix, err)}
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.HasSuffix(prefix, "#") {
+		return "", &URLError{"url_prefix", fmt.Sprintf("url_prefix %q has a query or a fragment (?…, #…): "+
+			"each map's path is added after the prefix, so give the prefix without it, such as https://example.com/static/",
+			text.OneLine(prefix))}
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
 }
 
 // Check makes sure every map is one before anything is sent: a file that is
