@@ -404,7 +404,8 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 		way := wayOut{unusedProxy: unusedProxy(c.Getenv, req.URL.Scheme)}
 		way.certFile, way.certFileProblem = certFile(c.Getenv, c.ReadFile)
 		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost(), way); reason != "" && ctx.Err() == nil {
-			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Rollbars: c.rollbarsHost(), Reason: reason, Fix: fix, Err: err}
+			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Rollbars: c.rollbarsHost(),
+				Reason: reason, Fix: fix, Err: err}
 		}
 		err = &NetworkError{Op: op, Err: err}
 		r.landed = r.landed || wrote
@@ -567,7 +568,8 @@ func (c *Client) httpClient() *http.Client {
 		}
 		if ok {
 			transport := base.Clone()
-			transport.OnProxyConnectResponse = func(_ context.Context, _ *url.URL, req *http.Request, resp *http.Response) error {
+			transport.OnProxyConnectResponse = func(_ context.Context, _ *url.URL, req *http.Request,
+				resp *http.Response) error {
 				if resp.StatusCode != http.StatusOK {
 					return &proxyRefusal{Status: resp.StatusCode, Target: req.Host}
 				}

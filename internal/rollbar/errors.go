@@ -171,7 +171,8 @@ func misconfigured(err error, host string, rollbars bool, way wayOut) (reason, f
 		return "the proxy answered 407 Proxy Authentication Required", proxyCredentials
 	case errors.As(err, &refusal) && refusal.Status < 500:
 		return "the proxy refused to connect to " + refusal.Target + " (" + refusal.status() + ")",
-			"the proxy in HTTPS_PROXY does not let this runner reach " + refusal.Target + ": ask its administrators to allow it, " +
+			"the proxy in HTTPS_PROXY does not let this runner reach " + refusal.Target +
+				": ask its administrators to allow it, " +
 				"or add " + host + " to NO_PROXY if the runner reaches it directly"
 	case errors.As(err, &hostname):
 		return fmt.Sprintf("the TLS certificate of %s does not name it (%v)", host, hostname.Error()),
