@@ -567,4 +567,6 @@ func TestAPIErrorKinds(t *testing.T) {
 	limited := &APIError{Op: "record deploy", Status: 429, Wait: 3 * time.Hour}
 	assert.NotContains(t, limited.Hint(), "minute")
 	assert.Contains(t, limited.Hint(), "used up for 3h0m0s more")
+	limited.Wait = 55 * time.Second // past what is left of a 30s timeout: not waited
+	assert.Contains(t, limited.Hint(), "used up for 55s more, which the tool waits only within timeout: raise timeout")
 }

@@ -88,6 +88,9 @@ func (e *APIError) Hint() string {
 	case e.Status == http.StatusTooManyRequests && e.Wait > 2*time.Minute:
 		return fmt.Sprintf("the token's rate limit is used up for %s more: run again after that, "+
 			"or raise the project's rate limit in Rollbar's project settings", e.Wait.Round(time.Minute))
+	case e.Status == http.StatusTooManyRequests && e.Wait > 0:
+		return fmt.Sprintf("the token's rate limit is used up for %s more, which the tool waits only within timeout: "+
+			"raise timeout (ROLLBAR_TIMEOUT) above it, or run again then", e.Wait.Round(time.Second))
 	case e.Status == http.StatusTooManyRequests:
 		return "the token's rate limit is used up; try again in a minute"
 	case e.Status >= 500:
