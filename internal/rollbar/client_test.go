@@ -438,6 +438,8 @@ func TestWrongEndpoint(t *testing.T) {
 			want: "the proxy answered 407 Proxy Authentication Required", hint: credentials},
 		{name: "a proxy that wants credentials, plain HTTP", baseURL: "http://rollbar.internal", proxy: proxy.URL,
 			want: "the proxy answered 407 Proxy Authentication Required", hint: credentials},
+		{name: "an https:// proxy whose certificate does not verify", baseURL: "https://api.rollbar.com", proxy: verified.URL,
+			want: "the TLS certificate of the proxy, issued by O=Acme Co, does not verify", hint: "an https:// proxy's certificate must verify"},
 		{name: "a proxy that cannot be reached", baseURL: "https://api.rollbar.com", proxy: "http://127.0.0.1:1",
 			want: "the proxy cannot be reached (connection refused)", hint: "check HTTPS_PROXY"},
 		{name: "nothing listening is an outage", baseURL: "http://127.0.0.1:1", want: "record deploy: connection refused", outage: true},

@@ -167,6 +167,10 @@ func misconfigured(err error, host string, rollbars bool, way wayOut) (reason, f
 	var hostname x509.HostnameError
 	var refusal *proxyRefusal
 	switch {
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect" && errors.As(opErr.Err, &cert):
+		return fmt.Sprintf("the TLS certificate of the proxy%s does not verify (%v)", issuer(cert), cert.Err),
+			"an https:// proxy's certificate must verify too: set SSL_CERT_FILE to a file holding its CA certificate, " +
+				"or name the proxy http:// in HTTPS_PROXY if it speaks plain HTTP (most do)"
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
 		return "the proxy cannot be reached (" + describe(opErr.Err) + ")", proxyFix
 	case errors.As(err, &refusal) && refusal.Status == http.StatusProxyAuthRequired,
