@@ -16,6 +16,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -401,7 +402,7 @@ func (c *Client) do(ctx context.Context, op string, r *request) (time.Duration, 
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		way := wayOut{unusedProxy: unusedProxy(c.Getenv, req.URL.Scheme)}
+		way := wayOut{unusedProxy: unusedProxy(c.Getenv, req.URL.Scheme), goos: runtime.GOOS}
 		way.certFile, way.certFileProblem = certFile(c.Getenv, c.ReadFile)
 		if reason, fix := misconfigured(err, req.URL.Hostname(), c.rollbarsHost(), way); reason != "" && ctx.Err() == nil {
 			return 0, &EndpointError{Op: op, BaseURL: c.safeBaseURL(), Rollbars: c.rollbarsHost(),

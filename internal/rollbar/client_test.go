@@ -526,6 +526,25 @@ func TestWrongEndpoint(t *testing.T) {
 	}
 }
 
+// TestCertFix: the fix for a certificate that does not verify names what the
+// platform reads: SSL_CERT_FILE on Linux, the system's store on macOS and
+// Windows, where Go reads no SSL_CERT_FILE.
+func TestCertFix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		way  wayOut
+		want string
+	}{
+		{wayOut{goos: "linux"}, "set SSL_CERT_FILE to a file holding the proxy's CA certificate"},
+		{wayOut{goos: "linux", certFile: "ca.pem", certFileProblem: "does not exist"}, "SSL_CERT_FILE names ca.pem, which does not exist"},
+		{wayOut{goos: "darwin", certFile: "ca.pem"}, "add the proxy's CA certificate to the system's trust store (the Keychain on macOS"},
+		{wayOut{goos: "windows"}, "Go reads no SSL_CERT_FILE there"},
+	}
+	for _, tt := range tests {
+		assert.Contains(t, certFix("api.rollbar.com", tt.way), tt.want, "%+v", tt.way)
+	}
+}
+
 // otherCA is a PEM certificate of a CA that issued no server's certificate.
 func otherCA(t *testing.T) string {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -150,6 +150,7 @@ type wayOut struct {
 	unusedProxy     string // from unusedProxy
 	certFile        string // SSL_CERT_FILE, if set
 	certFileProblem string // from certFile: why it cannot serve, if it cannot
+	goos            string // runtime.GOOS: macOS and Windows verify with the system's store, never SSL_CERT_FILE
 }
 
 // misconfigured tells whether a request failed for want of a working setting
@@ -219,6 +220,9 @@ func issuer(cert *tls.CertificateVerificationError) string {
 func certFix(host string, way wayOut) string {
 	orHost := "; otherwise check the host of api_url (ROLLBAR_API_URL), " + host
 	switch {
+	case way.goos == "darwin" || way.goos == "ios" || way.goos == "windows":
+		return "behind a proxy that inspects TLS, add the proxy's CA certificate to the system's trust store " +
+			"(the Keychain on macOS, the certificate store on Windows: Go reads no SSL_CERT_FILE there)" + orHost
 	case way.certFile == "":
 		return "behind a proxy that inspects TLS, set SSL_CERT_FILE to a file holding the proxy's CA certificate " +
 			"(the runner's own CA bundle does not know it)" + orHost
