@@ -85,6 +85,7 @@ func ReadCI(in Input, getenv ci.Getenv, readFile ci.ReadFile) (ci.Info, error) {
 // Config still carries the warnings, which may explain it.
 func Resolve(in Input) (*Config, error) {
 	c := &Config{CI: in.CI, Sources: map[Name]string{}, Warnings: misspelt(in.Environ)}
+	in = c.passForeignIDs(in)
 	l := &lookuper{in: in, sources: c.Sources, values: map[Name]string{}}
 	err := envconfig.ProcessWith(context.Background(), &envconfig.Config{
 		Target:   &c.Settings,
@@ -120,6 +121,39 @@ func Resolve(in Input) (*Config, error) {
 			Fix:     "pass the commit SHA, or leave revision out: " + in.CI.Provider + " tells it"}
 	}
 	return c, nil
+}
+
+// passForeignIDs hides a CI's own deploy-id variable (ci.Info.DeployIDVars)
+// that holds no Rollbar deploy id: GitHub's DEPLOY_ID is read because
+// Rollbar's official action passed a deploy on in it, but a job's own deploy
+// tool may export a DEPLOY_ID of its own (d-4X8Z2Q1AB). That is not the
+// user asking to update a deploy, so it is passed over with a warning; the
+// tool's own variables, flag and input stay an error when invalid.
+func (c *Config) passForeignIDs(in Input) Input {
+	hidden := map[string]bool{}
+	for _, key := range in.CI.DeployIDVars {
+		v := get(in, key)
+		if _, err := rollbar.ParseDeployID(v); v == "" || err == nil {
+			continue
+		}
+		hidden[key] = true
+		if len(v) > 40 {
+			v = cutAtRune(v, 40) + "…"
+		}
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s is %q, not a Rollbar deploy id (another tool's?): passed over; "+
+			"to update a deploy, give its id as %s", key, v, DeployID.Row().Where()))
+	}
+	if len(hidden) == 0 {
+		return in
+	}
+	getenv := in.Getenv
+	in.Getenv = func(key string) string {
+		if hidden[key] {
+			return ""
+		}
+		return getenv(key)
+	}
+	return in
 }
 
 // disagreements warns where a value set explicitly is not what the CI

@@ -222,6 +222,55 @@ func TestDirtyWorkTree(t *testing.T) {
 	assert.Empty(t, cfg.Doubts)
 }
 
+// TestForeignDeployID: a CI's own deploy-id variable (GitHub's DEPLOY_ID) that
+// holds no Rollbar deploy id is another tool's, passed over with a warning; the
+// tool's own variable stays an error.
+func TestForeignDeployID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		id      string
+		source  string
+		warning string
+		err     string
+	}{
+		{name: "another tool's id", env: map[string]string{"DEPLOY_ID": "d-4X8Z2Q1AB"},
+			warning: `DEPLOY_ID is "d-4X8Z2Q1AB", not a Rollbar deploy id (another tool's?): passed over; ` +
+				`to update a deploy, give its id as --deploy-id, ROLLBAR_DEPLOY_ID, or the Action input or plugin setting deploy_id`},
+		{name: "zero", env: map[string]string{"DEPLOY_ID": "0"}, warning: `DEPLOY_ID is "0", not a Rollbar deploy id`},
+		{name: "the user's id still counts", env: map[string]string{"DEPLOY_ID": "d-1", "ROLLBAR_DEPLOY_ID": "42"},
+			id: "42", source: "ROLLBAR_DEPLOY_ID", warning: `DEPLOY_ID is "d-1"`},
+		{name: "a Rollbar id", env: map[string]string{"DEPLOY_ID": "42"}, id: "42", source: "DEPLOY_ID"},
+		{name: "the tool's own variable is no other tool's", env: map[string]string{"ROLLBAR_DEPLOY_ID": "d-1"},
+			err: `deploy_id "d-1" (from ROLLBAR_DEPLOY_ID) is not a deploy id`},
+		{name: "nor the input", env: map[string]string{"INPUT_DEPLOY_ID": "d-1", "DEPLOY_ID": "d-2"},
+			err: `deploy_id "d-1" (from INPUT_DEPLOY_ID) is not a deploy id`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := Resolve(Input{Getenv: getenv(tt.env), CI: github, Git: headCommit})
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			if tt.id == "" {
+				assert.Empty(t, cfg.Values(DeployID)[0].Source)
+			} else {
+				assert.Equal(t, []Value{{Name: DeployID, Value: tt.id, Source: tt.source}}, cfg.Values(DeployID))
+			}
+			if tt.warning == "" {
+				assert.Empty(t, cfg.Warnings)
+			} else {
+				require.Len(t, cfg.Warnings, 1)
+				assert.Contains(t, cfg.Warnings[0], tt.warning)
+			}
+		})
+	}
+}
+
 func TestResolveCutsLongComment(t *testing.T) {
 	t.Parallel()
 	comment := "x" + strings.Repeat("é", maxComment) // two bytes each after one: the cut falls inside a character
