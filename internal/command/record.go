@@ -153,6 +153,7 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 	sendCtx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
 	defer cancel()
 	job := r.job()
+	job.Started = inbox.Started
 	client := r.Client()
 	client.SharedFields = !job.Certain
 	// The maps go first, so that no final status precedes them, and may use
@@ -167,6 +168,14 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 	}
 	s := sender{Invocation: r, x: deploy.Deployer{Client: client, Log: r.Out}, status: status, job: job}
 	got, recorded, err := s.send(sendCtx, target, noID)
+	if r.Out.action != nil && (err != nil && !status.Final() || err == nil && status.Final() && inbox.Started) {
+		// A start that failed (an outage, an interrupt, its answer lost) hands
+		// no id over: the job's final step must then not take another job's
+		// deploy for its own, until it has recorded the outcome.
+		if markErr := (handoff.GitHub{Getenv: r.jobEnv}).MarkStart(string(cfg.Environment), !status.Final()); markErr != nil {
+			r.Out.Warnf("%v: a later step of this job may finish another job's deploy of %s", markErr, cfg.Environment)
+		}
+	}
 	if err != nil && !status.Final() && cfg.CI.SharesWorkspace {
 		err = errors.Join(err, r.forgetKept(inbox))
 	}
@@ -234,11 +243,13 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 	}
 	// A final step that no id reached finishes the deploy an earlier attempt
 	// started, when it is the one: its job (the start job of a two-job
-	// pattern) is not re-run. The others, and those of a started step, are
-	// over: no step of theirs will finish them.
+	// pattern) is not re-run. The others, and those of a started step or of
+	// a job that started its own deploy, are over: no step of theirs will
+	// finish them.
 	var orphan *rollbar.Deploy
 	found.Orphans = slices.DeleteFunc(found.Orphans, func(d rollbar.Deploy) bool { return d.ID == target.ID })
-	if final && target.ID == 0 && found.Mine == nil && len(found.Shared) == 0 && len(found.Orphans) == 1 {
+	if final && target.ID == 0 && !s.job.Started && found.Mine == nil && len(found.Shared) == 0 &&
+		len(found.Orphans) == 1 {
 		orphan, found.Orphans = &found.Orphans[0], nil
 	}
 	for _, d := range found.Orphans {
@@ -286,9 +297,14 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 	}
 	d := s.newDeploy(s.status)
 	id, recorded, err := s.x.Create(ctx, d, cfg.CI.SkipsUnchanged())
-	if err == nil && noID {
+	switch {
+	case err != nil:
+	case noID:
 		s.Out.Warnf("update was given no deploy id (an empty one, or none handed over by the step that started the deploy): "+
 			"recorded the outcome as deploy %d", id)
+	case final && s.job.Started:
+		s.Out.Warnf("this job's started record of %s handed no deploy id over (an outage, an interrupt, or its answer lost), "+
+			"and no started deploy is certainly this job's: recorded the outcome as deploy %d", cfg.Environment, id)
 	}
 	return rollbar.Deploy{ID: id, Environment: d.Environment, Revision: d.Revision}, recorded, err
 }

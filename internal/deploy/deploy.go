@@ -225,6 +225,14 @@ type Job struct {
 	// Deployment ends the comment of every run of this run's deployment
 	// (ci.Info.Deployment); empty for a run no deployment started.
 	Deployment string
+	// Started is true when this job ran a started record of the environment
+	// itself that failed (handoff.StartsVar): an outage, an interrupt or a
+	// lost answer left it no id, and a started deploy another job of the run
+	// shares its comment or attempt with is that job's, not one this job's
+	// start left (a matrix leg's sibling). Without it (the deploy job of the
+	// two-job pattern, which has no started step) the run's started deploy
+	// is the one this job finishes.
+	Started bool
 }
 
 // Unfinished are the started deploys of a revision in an environment that a
@@ -236,7 +244,8 @@ type Unfinished struct {
 	// Shared have this job's comment, which other jobs of the run share: a
 	// started step's, or a parallel job's; or, where comments name the job,
 	// are another job's of this attempt; or the deployment this run is of
-	// (another run of the deployment started it).
+	// (another run of the deployment started it). A job that started a
+	// deploy itself (Job.Started) shares only the deployment's.
 	Shared []rollbar.Deploy
 	// Orphans are earlier attempts' of this run: over, so no step of theirs
 	// will finish them.
@@ -260,11 +269,11 @@ func (x *Deployer) Unfinished(ctx context.Context, d rollbar.NewDeploy, job Job)
 			if out.Mine == nil {
 				out.Mine = &got
 			}
-		case got.Comment == d.Comment && d.Comment != "",
+		case got.Comment == d.Comment && d.Comment != "" && !job.Started,
 			job.Deployment != "" && strings.HasSuffix(got.Comment, job.Deployment),
 			// Where the comment names the job, another job of this attempt (the
 			// start job of the two-job pattern) is known by the run and attempt.
-			job.Certain && job.AttemptOf != nil && job.AttemptOf(got.Comment) == max(job.Attempt, 1):
+			job.Certain && !job.Started && job.AttemptOf != nil && job.AttemptOf(got.Comment) == max(job.Attempt, 1):
 			out.Shared = append(out.Shared, got)
 		case job.Attempt > 1 && job.AttemptOf != nil:
 			if a := job.AttemptOf(got.Comment); a > 0 && a < job.Attempt {

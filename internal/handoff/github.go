@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"html"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func (g GitHub) StepEnv(readFile func(string) ([]byte, error)) func(string) stri
 		if data, err := readFile(path); err == nil {
 			cmds, _ := filecmd.Parse(data) // up to a line the runner would refuse
 			for _, c := range cmds {
-				if c.Name == DeployIDVar || c.Name == EnvironmentVar || c.Name == PendingVar {
+				if c.Name == DeployIDVar || c.Name == EnvironmentVar || c.Name == PendingVar || c.Name == StartsVar {
 					written[c.Name] = c.Value
 				}
 			}
@@ -89,6 +90,25 @@ func (g GitHub) Publish(r Result) error {
 		return nil
 	}
 	return g.appendTo("GITHUB_STEP_SUMMARY", Summary(r))
+}
+
+// MarkStart tells the job's later steps whether a started record of
+// environment failed (StartsVar) and no final record of it ran since: the
+// job's final step then finishes only a deploy certainly the job's.
+// Getenv must see what this step wrote already (StepEnv).
+func (g GitHub) MarkStart(environment string, failed bool) error {
+	starts, _ := url.ParseQuery(strings.TrimSpace(g.Getenv(StartsVar)))
+	if environment == "" || starts.Has(environment) == failed {
+		return nil
+	}
+	if starts.Del(environment); failed {
+		starts.Set(environment, "")
+	}
+	text, err := encode("GITHUB_ENV", [][2]string{{StartsVar, starts.Encode()}})
+	if err != nil {
+		return err
+	}
+	return g.appendTo("GITHUB_ENV", text)
 }
 
 // PublishWatch sets a watch's outputs and adds its verdict to the step

@@ -175,3 +175,28 @@ func TestSummaryLinksOnlyWebURLs(t *testing.T) {
 	r.RevisionURL = ""
 	assert.Contains(t, Summary(r), "| Revision | not-a-sha |", "only a full SHA is shortened")
 }
+
+// TestMarkStart: a failed start of an environment is marked for the job's
+// later steps (each environment apart, any name), and the final record of it
+// takes the mark away.
+func TestMarkStart(t *testing.T) {
+	t.Parallel()
+	_, getenv := newGitHubFiles(t)
+	step := func() GitHub { // a run that sees what the earlier ones wrote
+		return GitHub{Getenv: GitHub{Getenv: getenv}.StepEnv(os.ReadFile)}
+	}
+	started := func(env string) bool {
+		in, err := Receive(step().Getenv, env, Workspace{})
+		require.NoError(t, err)
+		return in.Started
+	}
+	require.NoError(t, step().MarkStart("eu prod&x=1", true))
+	require.NoError(t, step().MarkStart("staging", true))
+	assert.True(t, started("eu prod&x=1"))
+	assert.True(t, started("staging"))
+	assert.False(t, started("production"))
+	assert.False(t, started(""))
+	require.NoError(t, step().MarkStart("staging", false))
+	assert.False(t, started("staging"))
+	assert.True(t, started("eu prod&x=1"))
+}

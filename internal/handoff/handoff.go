@@ -23,10 +23,16 @@ import (
 // always names the deploy to update. PendingVar holds every started deploy
 // of the job not yet finished, by environment, so that two environments in
 // one job each finish their own.
+// StartsVar names the environments whose started record failed in this job
+// (an outage, an interrupt, an answer lost), until a final record of them
+// ran: such a start handed no id over, and the job's final step must then
+// not take another job's started deploy (a matrix leg's) for the one its own
+// start may have left (SPEC section 11.3).
 const (
 	DeployIDVar    = "ROLLBAR_DEPLOY_ID"
 	EnvironmentVar = "ROLLBAR_DEPLOY_ENVIRONMENT"
 	PendingVar     = "ROLLBAR_DEPLOYS"
+	StartsVar      = "ROLLBAR_DEPLOY_STARTS"
 )
 
 // PendingVarOf is the variable a GitLab dotenv report keeps one

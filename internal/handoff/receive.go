@@ -27,6 +27,9 @@ type Inbox struct {
 	Kept map[string]int64
 	// Stale is true when another run kept them: none is taken up.
 	Stale bool
+	// Started is true when an earlier step of this job ran a started record
+	// of the environment that failed (StartsVar), and no final one since.
+	Started bool
 	// Warnings are what the run should say of them.
 	Warnings []string
 }
@@ -49,7 +52,7 @@ func UserEnv(getenv func(string) string) func(string) string {
 
 // Own reports whether a variable is one the tool writes for later steps.
 func Own(name string) bool {
-	return name == EnvironmentVar || name == PendingVar || strings.HasPrefix(name, PendingVar+"_")
+	return name == EnvironmentVar || name == PendingVar || name == StartsVar || strings.HasPrefix(name, PendingVar+"_")
 }
 
 // Receive reads what earlier steps handed over for environment: the
@@ -61,6 +64,8 @@ func Own(name string) bool {
 func Receive(getenv func(string) string, environment string, workspace Workspace) (Inbox, error) {
 	var in Inbox
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
+	starts, _ := url.ParseQuery(get(StartsVar))
+	in.Started = environment != "" && starts.Has(environment)
 	if name := PendingVarOf(environment); name != "" {
 		records := DecodeRecords(get(name))
 		if id, ok := records[environment]; ok && id > 0 {
