@@ -144,6 +144,10 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 		return &config.Error{Setting: string(config.Dotenv), Source: cfg.Source(config.Dotenv), Value: cfg.Dotenv,
 			Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
 	}
+	if problem := handoff.NotAFile(r.Path(cfg.Dotenv)); cfg.Dotenv != "" && problem != "" {
+		return &config.Error{Setting: string(config.Dotenv), Source: cfg.Source(config.Dotenv), Value: cfg.Dotenv,
+			Problem: problem, Fix: "name a file for the dotenv report, such as rollbar.env"}
+	}
 	if cfg.DryRun {
 		return r.dryRun(target, status, pairs)
 	}

@@ -50,9 +50,23 @@ func WriteWatchDotenv(path string, w Watch) error {
 		func(key string) bool { return key == "ROLLBAR_WATCH_RESULT" })
 }
 
+// NotAFile says why path cannot be a dotenv report: it is there but no
+// regular file (a FIFO, whose open would block the run for good until a
+// reader comes; a directory, a device); "" when it can be.
+func NotAFile(path string) string {
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().IsRegular() {
+		return ""
+	}
+	return fmt.Sprintf("is not a regular file (%s)", info.Mode().Type())
+}
+
 // writeDotenv writes lines to path after the lines it held whose key is not
 // ours.
 func writeDotenv(path string, lines [][2]string, ours func(key string) bool) error {
+	if problem := NotAFile(path); problem != "" {
+		return fmt.Errorf("dotenv %s %s: name a file for the dotenv report", path, problem)
+	}
 	var b strings.Builder
 	if old, err := os.ReadFile(path); err == nil {
 		for _, line := range strings.Split(string(old), "\n") {
