@@ -307,8 +307,9 @@ func (s *sender) send(ctx context.Context, target handoff.Target, noID bool) (ro
 		s.Out.Warnf("update was given no deploy id (an empty one, or none handed over by the step that started the deploy): "+
 			"recorded the outcome as deploy %d", id)
 	case final && s.job.Started:
-		s.Out.Warnf("this job's started record of %s handed no deploy id over (an outage, an interrupt, or its answer lost), "+
-			"and no started deploy is certainly this job's: recorded the outcome as deploy %d", cfg.Environment, id)
+		s.Out.Warnf("this job's started record of %s handed no deploy id over "+
+			"(an outage, an interrupt, or its answer lost), and no started deploy is certainly this job's: "+
+			"recorded the outcome as deploy %d", cfg.Environment, id)
 	}
 	return rollbar.Deploy{ID: id, Environment: d.Environment, Revision: d.Revision}, recorded, err
 }

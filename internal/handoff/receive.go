@@ -99,8 +99,8 @@ func Receive(getenv func(string) string, environment string, workspace Workspace
 		if by := keptBy(workspace.Dir); len(kept) > 0 && by != "" && workspace.Run != "" && by != workspace.Run {
 			// Not this run's to finish: they go with the next write.
 			in.Stale = true
-			in.Warnings = append(in.Warnings, fmt.Sprintf("%s holds deploys another run started (%s), which this run does not finish: "+
-				"Rollbar times them out", path, by))
+			in.Warnings = append(in.Warnings, fmt.Sprintf("%s holds deploys another run started (%s), "+
+				"which this run does not finish: Rollbar times them out", path, by))
 			kept = nil
 		}
 		for _, env := range slices.Sorted(maps.Keys(kept)) {
