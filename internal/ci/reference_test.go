@@ -2,11 +2,10 @@ package ci
 
 import (
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/rollbar-deploy/rollbar-deploy/internal/reference"
 )
 
 //go:generate go test -run ^TestReferenceFollowsProviders$ -update .
@@ -23,31 +22,8 @@ const (
 // one changed without it fails here, and `go generate ./internal/ci` (or
 // this test with -update) writes it again.
 func TestReferenceFollowsProviders(t *testing.T) {
-	page, err := os.ReadFile(ciPage)
-	require.NoError(t, err)
-	before, rest, found := strings.Cut(string(page), tableStart)
-	require.True(t, found, "%s has no line %q", ciPage, tableStart)
-	_, after, found := strings.Cut(rest, tableEnd)
-	require.True(t, found, "%s has no line %q", ciPage, tableEnd)
-	want := before + tableStart + providerTable() + tableEnd + after
-	if *update {
-		require.NoError(t, os.WriteFile(ciPage, []byte(want), 0o644))
-		return
-	}
-	wantLines, gotLines := strings.Split(want, "\n"), strings.Split(string(page), "\n")
-	for i := range max(len(wantLines), len(gotLines)) {
-		if i >= len(wantLines) || i >= len(gotLines) || wantLines[i] != gotLines[i] {
-			t.Fatalf("%s:%d is not what the providers make: run go generate ./internal/ci\nmade: %s\nfile: %s",
-				ciPage, i+1, line(wantLines, i), line(gotLines, i))
-		}
-	}
-}
-
-func line(lines []string, i int) string {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return ""
+	file, want := reference.Splice(t, ciPage, tableStart, tableEnd, providerTable())
+	reference.Check(t, ciPage, file, want, *update, "go generate ./internal/ci")
 }
 
 // providerTable is one row a provider, in the order they are detected.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rollbar-deploy/rollbar-deploy/internal/reference"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -29,29 +30,14 @@ const (
 // Table: a row changed without them fails here, and `go generate
 // ./internal/config` (or this test with -update) writes them again.
 func TestReferenceFollowsTable(t *testing.T) {
-	page, err := os.ReadFile(settingsPage)
-	require.NoError(t, err)
-	before, rest, found := strings.Cut(string(page), tableStart)
-	require.True(t, found, "%s has no line %q", settingsPage, tableStart)
-	_, after, found := strings.Cut(rest, tableEnd)
-	require.True(t, found, "%s has no line %q", settingsPage, tableEnd)
-	wantPage := before + tableStart + markdownTable() + tableEnd + after
-
+	const regenerate = "go generate ./internal/config"
+	page, wantPage := reference.Splice(t, settingsPage, tableStart, tableEnd, markdownTable())
+	reference.Check(t, settingsPage, page, wantPage, *update, regenerate)
 	action, err := os.ReadFile(actionFile)
 	require.NoError(t, err)
-	wantAction := withDescriptions(string(action))
-
+	reference.Check(t, actionFile, string(action), withDescriptions(string(action)), *update, regenerate)
 	if *update {
-		require.NoError(t, os.WriteFile(settingsPage, []byte(wantPage), 0o644))
-		require.NoError(t, os.WriteFile(actionFile, []byte(wantAction), 0o644))
 		return
-	}
-	made := map[string][2]string{settingsPage: {wantPage, string(page)}, actionFile: {wantAction, string(action)}}
-	for path, texts := range made {
-		if line, made, file := firstDifference(texts[0], texts[1]); line > 0 {
-			t.Errorf("%s:%d is not what the settings table makes: run go generate ./internal/config\nmade: %s\nfile: %s",
-				path, line, made, file)
-		}
 	}
 
 	// What the runner reads is the description made: the rewriting kept
@@ -211,16 +197,4 @@ func wrap(text string, width int) []string {
 		line = strings.TrimPrefix(line+" "+word, " ")
 	}
 	return slices.DeleteFunc(append(lines, line), func(l string) bool { return l == "" })
-}
-
-// firstDifference is the first line (from 1) where two texts differ, and
-// that line of each; 0 when they are the same.
-func firstDifference(a, b string) (line int, inA, inB string) {
-	as, bs := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := range max(len(as), len(bs)) {
-		if i >= len(as) || i >= len(bs) || as[i] != bs[i] {
-			return i + 1, strings.Join(as[i:min(i+1, len(as))], ""), strings.Join(bs[i:min(i+1, len(bs))], "")
-		}
-	}
-	return 0, "", ""
 }
