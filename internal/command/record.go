@@ -140,13 +140,18 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 	}
 	// A pipeline that cannot be handed the deploy should hear so before the
 	// deploy is recorded, and a dry run too.
-	if dir := filepath.Dir(r.Path(cfg.Dotenv)); cfg.Dotenv != "" && !isDir(dir) {
-		return &config.Error{Setting: string(config.Dotenv), Source: cfg.Source(config.Dotenv), Value: cfg.Dotenv,
-			Problem: "is in no directory there is", Fix: "create " + dir + " first, or name a file in the working directory"}
-	}
-	if problem := handoff.NotAFile(r.Path(cfg.Dotenv)); cfg.Dotenv != "" && problem != "" {
-		return &config.Error{Setting: string(config.Dotenv), Source: cfg.Source(config.Dotenv), Value: cfg.Dotenv,
-			Problem: problem, Fix: "name a file for the dotenv report, such as rollbar.env"}
+	if cfg.Dotenv != "" {
+		path := r.Path(cfg.Dotenv)
+		problem, fix := "", "name a file for the dotenv report, such as rollbar.env"
+		if dir := filepath.Dir(path); !isDir(dir) {
+			problem, fix = "is in no directory there is", "create "+dir+" first, or name a file in the working directory"
+		} else {
+			problem = handoff.NotAFile(path)
+		}
+		if problem != "" {
+			return &config.Error{Setting: string(config.Dotenv), Source: cfg.Source(config.Dotenv), Value: cfg.Dotenv,
+				Problem: problem, Fix: fix}
+		}
 	}
 	if cfg.DryRun {
 		return r.dryRun(target, status, pairs)
