@@ -94,18 +94,16 @@ func SaveIDs(ws Workspace, read, pending map[string]int64) error {
 			return err
 		}
 	}
-	switch {
-	case len(now) == 0:
+	if len(now) == 0 {
 		if err := remove(runPath); err != nil {
 			return err
 		}
-	case ws.Run != "": // a run that tells none leaves the file as it is
+		return remove(path)
+	}
+	if ws.Run != "" { // a run that tells none leaves the file as it is
 		if err := os.WriteFile(runPath, []byte(ws.Run+"\n"), 0o644); err != nil {
 			return err
 		}
-	}
-	if len(now) == 0 {
-		return remove(path)
 	}
 	var b strings.Builder
 	for _, env := range slices.Sorted(maps.Keys(now)) {
