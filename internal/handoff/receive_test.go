@@ -66,3 +66,22 @@ func TestIDFileOutOfTheCheckout(t *testing.T) {
 	assert.Equal(t, map[string]int64{"staging": 5, "production": 6}, pending, "a worktree's .git file names the git directory")
 	assert.Equal(t, filepath.Join(dir, ".git", IDFile), path)
 }
+
+// TestRunFile: the run that kept the ids is named beside them; another run
+// does not take them as its own, and the name goes with the last id.
+func TestRunFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ids := map[string]int64{"staging": 5}
+	require.NoError(t, SaveIDs(Workspace{Dir: dir, Run: "https://ci.example.com/1"}, nil, ids))
+	assert.Equal(t, "https://ci.example.com/1", keptBy(dir))
+
+	in, err := Receive(vars(nil), "staging", Workspace{Dir: dir, Run: "https://ci.example.com/2"})
+	require.NoError(t, err)
+	assert.True(t, in.Stale)
+	assert.Empty(t, in.Saved)
+
+	require.NoError(t, SaveIDs(Workspace{Dir: dir, Run: "https://ci.example.com/1"}, ids, nil))
+	assert.NoFileExists(t, filepath.Join(dir, "."+RunFile))
+	assert.NoFileExists(t, filepath.Join(dir, oldIDFile))
+}
