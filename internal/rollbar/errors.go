@@ -378,6 +378,10 @@ type InterruptedError struct {
 	Landed bool
 }
 
+// rerunFindsDeploy is the advice after a create that may have landed, whether
+// it was interrupted or gave up.
+const rerunFindsDeploy = "a rerun with a read-capable token finds it instead of recording another"
+
 func (e *InterruptedError) Error() string {
 	switch {
 	case e.Method == http.MethodGet:
@@ -386,7 +390,7 @@ func (e *InterruptedError) Error() string {
 		return "interrupted before " + e.Op + " was sent: nothing was changed"
 	case e.Method == http.MethodPost && e.Op == opCreate:
 		return "interrupted during " + e.Op + ": the request had gone out, so Rollbar may have recorded the deploy; " +
-			"a rerun with a read-capable token finds it instead of recording another"
+			rerunFindsDeploy
 	}
 	return "interrupted during " + e.Op + ": the request had gone out, so Rollbar may have carried it out"
 }
@@ -428,7 +432,7 @@ func Undone(err error) string {
 	switch op := e.operation(); {
 	case op == opCreate && errors.As(err, &gaveUp) && gaveUp.Landed:
 		return "the deploy may have been recorded all the same (a request went out, and its answer was lost or an error); " +
-			"a rerun with a read-capable token finds it instead of recording another"
+			rerunFindsDeploy
 	case op == opCreate:
 		return "the deploy was not recorded"
 	case strings.HasPrefix(op, opUpdate):
