@@ -580,6 +580,12 @@ func TestAPIErrorKinds(t *testing.T) {
 		assert.Equal(t, tt.hint == "", Hint(e) == "", "%v: %s", e, Hint(e))
 		assert.Contains(t, Hint(fmt.Errorf("wrapped: %w", e)), tt.hint)
 	}
+	// A token without the read scope: Rollbar answers 403, or names the
+	// missing privilege; an invalid token is another failure.
+	assert.True(t, lacksRead(fmt.Errorf("wrapped: %w", &APIError{Status: 403, Message: "Forbidden"})))
+	assert.True(t, lacksRead(&APIError{Status: 401, Message: "insufficient privileges: read scope required"}))
+	assert.False(t, lacksRead(&APIError{Status: 401, Message: "invalid access token"}))
+	assert.False(t, lacksRead(&NetworkError{Op: "list deploys", Err: errNoAnswer}))
 	// A source map too large is no comment's doing; a rate limit reset hours
 	// away is no minute's wait.
 	tooLarge := &APIError{Op: opUpload + " for https://example.com/app.js", Status: 413}
