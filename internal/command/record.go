@@ -47,7 +47,8 @@ func (*Record) Run(ctx context.Context, r *Invocation) error {
 	if len(r.Args) > 0 {
 		return usagef("record takes no arguments, got %s (flags start with --)", shown(r.Args[0]))
 	}
-	return r.record(ctx, handoff.Target{ID: int64(r.Config.DeployID), Source: r.Config.Source(config.DeployID)}, false)
+	user := handoff.Target{ID: int64(r.Config.DeployID), Source: r.Config.Source(config.DeployID)}
+	return r.record(ctx, user, false, nil)
 }
 
 // received reads what earlier steps handed this run (handoff.Receive): in a
@@ -89,16 +90,20 @@ func (r *Invocation) job() deploy.Job {
 // record sends the deploy: source maps first, so a final status never
 // precedes them; a map Rollbar refuses still leaves the deploy to be
 // recorded, and fails the run after. user is the deploy the user named;
-// noID is an update that was given none.
-func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool) error {
+// noID is an update that was given none; inbox is what earlier steps handed
+// over, when the caller has read it already (nil: record reads it).
+func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool, inbox *handoff.Inbox) error {
 	cfg := r.Config
 	if cfg.CI.NotDeploying != "" && user.ID == 0 {
 		r.Out.Infof("nothing recorded: %s", cfg.CI.NotDeploying)
 		return nil
 	}
-	inbox, err := r.received()
-	if err != nil {
-		return err
+	if inbox == nil {
+		in, err := r.received()
+		if err != nil {
+			return err
+		}
+		inbox = &in
 	}
 	for _, w := range inbox.Warnings {
 		r.Out.Warnf("%s", w)
@@ -186,7 +191,7 @@ func (r *Invocation) record(ctx context.Context, user handoff.Target, noID bool)
 		}
 	}
 	if err != nil && !status.Final() && cfg.CI.SharesWorkspace {
-		err = errors.Join(err, r.forgetKept(inbox))
+		err = errors.Join(err, r.forgetKept(*inbox))
 	}
 	if err != nil {
 		return errors.Join(err, mapsErr)
@@ -640,7 +645,7 @@ func (*Update) Run(ctx context.Context, r *Invocation) error {
 	cfg := r.Config
 	user, err := r.argID("update")
 	if err != nil || user.ID != 0 {
-		return cmp.Or(err, r.record(ctx, user, false))
+		return cmp.Or(err, r.record(ctx, user, false, nil))
 	}
 	// In a CI run the outcome lands without an id too (SPEC 11.1), and so it
 	// does for an empty argument, a script's "$id" that an outage of the
@@ -666,8 +671,9 @@ func (*Update) Run(ctx context.Context, r *Invocation) error {
 			}
 			return usagef("update needs a deploy id (deploy_id): rollbar-deploy update 45306460 --status succeeded")
 		}
+		return r.record(ctx, user, true, &in) // what was handed over, read once
 	}
-	return r.record(ctx, user, true)
+	return r.record(ctx, user, true, nil)
 }
 
 func isDir(path string) bool {
