@@ -24,11 +24,7 @@ import (
 // DOCKER_HOST.
 func act(t *testing.T, dir, workflow, image string, more ...string) (string, *rollbartest.Server) {
 	t.Helper()
-	actPath, errAct := exec.LookPath("act")
-	_, errPodman := exec.LookPath("podman")
-	if errAct != nil || errPodman != nil || os.Getenv("DOCKER_HOST") == "" {
-		t.Skip("needs act, podman and DOCKER_HOST (a podman API socket): bash scripts/act-test.sh sets them up and runs this test")
-	}
+	actPath := needAct(t)
 	require.NoError(t, exec.Command("podman", "image", "exists", image).Run(),
 		"job image %s is missing: bash scripts/act-test.sh builds it", image)
 	// act keeps /opt/hostedtoolcache in this volume from run to run: a fresh runner has none.
@@ -70,11 +66,24 @@ func methods(srv *rollbartest.Server) []string {
 	return out
 }
 
+// needAct skips the test without act, podman or DOCKER_HOST, before it calls podman or builds
+// anything, and returns act's path.
+func needAct(t *testing.T) string {
+	t.Helper()
+	actPath, errAct := exec.LookPath("act")
+	_, errPodman := exec.LookPath("podman")
+	if errAct != nil || errPodman != nil || os.Getenv("DOCKER_HOST") == "" {
+		t.Skip("needs act, podman and DOCKER_HOST (a podman API socket): bash scripts/act-test.sh sets them up and runs this test")
+	}
+	return actPath
+}
+
 // The action as users run it, under act with podman: scripts/testdata/act-workflow.yml uses
 // `uses: ./` twice (started, then the job's status with the id through GITHUB_ENV). One deploy
 // is recorded and finished, the binary is built from source once and reused once, and no image
 // is built or pulled for the action (only the job's image runs).
 func TestActionUnderAct(t *testing.T) {
+	needAct(t)
 	image := os.Getenv("ACT_RUNNER_IMAGE")
 	if image == "" {
 		image = "localhost/act-go-runner-standin:1" // busybox + Go: a job image with Go, as hosted runners have
@@ -86,10 +95,7 @@ func TestActionUnderAct(t *testing.T) {
 		slices.Sort(ids)
 		return ids
 	}
-	var before []string
-	if _, err := exec.LookPath("podman"); err == nil {
-		before = images()
-	}
+	before := images()
 	// The job's Go gets this machine's module and build caches, as setup-go restores a
 	// runner's: a cold build in the job's container takes minutes on a busy machine.
 	var caches []string
@@ -126,6 +132,7 @@ func TestActionInAContainerJob(t *testing.T) {
 	if osName != "Linux" {
 		t.Skip("container jobs run on Linux")
 	}
+	needAct(t)
 	// A release commit of the action: action.yml, install.sh and the pin, in a repository of
 	// its own (act reads the commit) with the directory the job's defaults name.
 	dir := t.TempDir()
