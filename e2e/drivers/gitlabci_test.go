@@ -26,27 +26,7 @@ func TestGitLabCILocal(t *testing.T) {
 	build(t, filepath.Join(work, "bin/rollbar-deploy"), "gitlab-ci-local")
 	srv := fake(t)
 
-	repo, home := filepath.Join(work, "repo"), filepath.Join(work, "home")
-	pipeline, err := os.ReadFile("testdata/gitlab-ci.yml")
-	require.NoError(t, err)
-	writeFile(t, filepath.Join(repo, ".gitlab-ci.yml"), string(pipeline), 0o644)
-	require.NoError(t, os.MkdirAll(home, 0o755))
-	// Only what the tools need: no variable of this machine (a CI's own, a
-	// ~/.gitlab-ci-local) joins the jobs' environment.
-	env := []string{"HOME=" + home, "PATH=" + filepath.Join(work, "bin") + ":" + os.Getenv("PATH"),
-		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=Jane Doe", "-c", "user.email=jane@example.com",
-			"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir, cmd.Env = repo, env
-		stdout, _ := mustRun(t, cmd)
-		return strings.TrimSpace(stdout)
-	}
-	git("init", "-q")
-	git("add", ".")
-	git("commit", "-q", "-m", "deploy me")
-	// gitlab-ci-local derives the project's URLs from the remote.
-	git("remote", "add", "origin", "https://gitlab.example.com/group/project.git")
+	repo, home, env, git := gitlabRepo(t, work, "testdata/gitlab-ci.yml")
 	revision := git("rev-parse", "HEAD")
 
 	cmd := exec.Command(gcl, "--shell-executor-no-image", "--shell-isolation", "--no-color", "--home", home,
@@ -88,23 +68,8 @@ func TestGitLabCIRetry(t *testing.T) {
 	work := t.TempDir()
 	build(t, filepath.Join(work, "bin/rollbar-deploy"), "gitlab-ci-local")
 	srv := fake(t)
-	repo, home, fails := filepath.Join(work, "repo"), filepath.Join(work, "home"), filepath.Join(work, "deploy-fails")
-	pipeline, err := os.ReadFile("testdata/gitlab-ci-retry.yml")
-	require.NoError(t, err)
-	writeFile(t, filepath.Join(repo, ".gitlab-ci.yml"), string(pipeline), 0o644)
-	require.NoError(t, os.MkdirAll(home, 0o755))
-	env := []string{"HOME=" + home, "PATH=" + filepath.Join(work, "bin") + ":" + os.Getenv("PATH"),
-		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
-	git := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=Jane Doe", "-c", "user.email=jane@example.com",
-			"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir, cmd.Env = repo, env
-		mustRun(t, cmd)
-	}
-	git("init", "-q")
-	git("add", ".")
-	git("commit", "-q", "-m", "deploy me")
-	git("remote", "add", "origin", "https://gitlab.example.com/group/project.git")
+	fails := filepath.Join(work, "deploy-fails")
+	repo, home, env, _ := gitlabRepo(t, work, "testdata/gitlab-ci-retry.yml")
 	gitlabCILocal := func(jobs ...string) string {
 		cmd := exec.Command(gcl, append([]string{"--shell-executor-no-image", "--shell-isolation", "--no-color", "--home", home,
 			"--variable", "ROLLBAR_ACCESS_TOKEN=" + token, "--variable", "ROLLBAR_API_URL=" + srv.URL, "--variable", "DEPLOY_FAILS=" + fails}, jobs...)...)
@@ -143,4 +108,33 @@ func TestGitLabCIRetry(t *testing.T) {
 	out = gitlabCILocal("rollbar-manual")
 	assert.Regexp(t, `PASS\s+rollbar-manual`, out)
 	assert.Equal(t, []string{"timed_out", "succeeded"}, status())
+}
+
+// gitlabRepo commits pipeline as the .gitlab-ci.yml of work/repo, by Jane Doe, with a
+// gitlab.example.com remote, and returns the repository, the jobs' home, their environment and
+// a git that runs there and returns its trimmed stdout.
+func gitlabRepo(t *testing.T, work, pipeline string) (repo, home string, env []string, git func(args ...string) string) {
+	t.Helper()
+	repo, home = filepath.Join(work, "repo"), filepath.Join(work, "home")
+	data, err := os.ReadFile(pipeline)
+	require.NoError(t, err)
+	writeFile(t, filepath.Join(repo, ".gitlab-ci.yml"), string(data), 0o644)
+	require.NoError(t, os.MkdirAll(home, 0o755))
+	// Only what the tools need: no variable of this machine (a CI's own, a
+	// ~/.gitlab-ci-local) joins the jobs' environment.
+	env = []string{"HOME=" + home, "PATH=" + filepath.Join(work, "bin") + ":" + os.Getenv("PATH"),
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
+	git = func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=Jane Doe", "-c", "user.email=jane@example.com",
+			"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir, cmd.Env = repo, env
+		stdout, _ := mustRun(t, cmd)
+		return strings.TrimSpace(stdout)
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "deploy me")
+	// gitlab-ci-local derives the project's URLs from the remote.
+	git("remote", "add", "origin", "https://gitlab.example.com/group/project.git")
+	return repo, home, env, git
 }
