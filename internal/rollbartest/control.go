@@ -71,8 +71,6 @@ func (h *Handler) controlRoute(path string) (method string, serve http.HandlerFu
 		}
 	case "/_fake/seed":
 		return http.MethodPost, h.postSeed
-	case "/_fake/items":
-		return http.MethodPost, h.postItems
 	}
 	if id, ok := strings.CutPrefix(path, "/_fake/timeout/"); ok {
 		return http.MethodPost, func(w http.ResponseWriter, _ *http.Request) { h.postTimeOut(w, id) }

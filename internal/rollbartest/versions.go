@@ -1,10 +1,7 @@
 package rollbartest
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
-	"fmt"
 	"hash/fnv"
 	"net/http"
 	"slices"
@@ -16,7 +13,6 @@ const (
 	itemsPageSize = 100 // items a page, as Rollbar's item lists
 	firstItemID   = 272505123
 	versionGone   = "Version not found in this project." // inferred: Rollbar documents no message
-	maxItemsAdded = 10_000                               // a control request's items, as maxSeed
 )
 
 var (
@@ -262,73 +258,4 @@ func (h *Handler) listVersionItems(w http.ResponseWriter, c *call) {
 		out = []itemJSON{}
 	}
 	writeJSON(w, http.StatusOK, okBody{Result: out})
-}
-
-// itemsJSON is what POST /_fake/items takes: Item's fields in Rollbar's
-// spelling, durations as Go writes them ("-1h", "90s"), and how many such
-// items to add.
-type itemsJSON struct {
-	Version      string `json:"version"`
-	Environment  string `json:"environment"`
-	After        string `json:"after"`
-	Count        int    `json:"count"`
-	Counter      int64  `json:"counter"` // an item the version has: it occurs again
-	Title        string `json:"title"`
-	Level        string `json:"level"`
-	Event        string `json:"event"`
-	Status       string `json:"status"`
-	Occurrences  int64  `json:"occurrences"`
-	People       int64  `json:"people"`
-	FirstBefore  string `json:"first_before"`
-	ListedAfter  string `json:"listed_after"`
-	CountedAfter string `json:"counted_after"`
-	StampedAfter string `json:"stamped_after"`
-}
-
-// postItems adds items to a version (AddItem), for scripts that run the
-// fake as a process: one JSON object, all or nothing.
-func (h *Handler) postItems(w http.ResponseWriter, r *http.Request) {
-	body, tooLarge := readBody(w, r, maxControlBytes)
-	if tooLarge {
-		writeError(w, http.StatusRequestEntityTooLarge, "Request entity too large.")
-		return
-	}
-	var j itemsJSON
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields() // a typo in a script fails loudly
-	it, after, err := Item{}, time.Duration(0), dec.Decode(&j)
-	durations := []struct {
-		name, value string
-		to          *time.Duration
-	}{{"after", j.After, &after}, {"first_before", j.FirstBefore, &it.FirstBefore},
-		{"listed_after", j.ListedAfter, &it.ListedAfter}, {"counted_after", j.CountedAfter, &it.CountedAfter},
-		{"stamped_after", j.StampedAfter, &it.StampedAfter}}
-	for _, d := range durations {
-		if err == nil && d.value != "" {
-			if *d.to, err = time.ParseDuration(d.value); err != nil {
-				err = fmt.Errorf("%s must be a Go duration such as \"-1h\": %w", d.name, err)
-			}
-		}
-	}
-	switch {
-	case err != nil:
-	case j.Version == "" || j.Environment == "":
-		err = fmt.Errorf("version and environment are required")
-	case j.Count < 0 || j.Count > maxItemsAdded:
-		err = fmt.Errorf("count must be from 0 to %d (0 adds one)", maxItemsAdded)
-	case j.Level != "" && !slices.Contains(levels, j.Level), j.Event != "" && !slices.Contains(events, j.Event):
-		err = fmt.Errorf("level must be one of %s, event one of %s",
-			strings.Join(levels, ", "), strings.Join(events, ", "))
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "Invalid items: "+err.Error())
-		return
-	}
-	it.Counter, it.Title, it.Level, it.Event, it.Status = j.Counter, j.Title, j.Level, j.Event, j.Status
-	it.Occurrences, it.People = j.Occurrences, j.People
-	added := []Item{}
-	for range max(j.Count, 1) {
-		added = append(added, h.AddItem(j.Version, j.Environment, it, after))
-	}
-	writeJSON(w, http.StatusOK, added)
 }

@@ -224,35 +224,3 @@ func TestItemsLevels(t *testing.T) {
 	got := do(t, s.URL, req{path: "/api/1/versions/abc/items?environment=production&event=new&level=error&level=fatal", token: "read-token"})
 	assert.Equal(t, http.StatusUnprocessableEntity, got.status)
 }
-
-func TestPostItems(t *testing.T) {
-	t.Parallel()
-	clock := newClock()
-	s := newServer(t, WithClock(clock.Now))
-	post := func(body string) reply {
-		return do(t, s.URL, req{method: http.MethodPost, path: "/_fake/items", body: body})
-	}
-	got := post(`{"version":"abc","environment":"production","after":"-1h","count":3,"level":"critical","title":"old",
-		"first_before":"1h","listed_after":"1s","counted_after":"2s","stamped_after":"3s","occurrences":4}`)
-	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
-	var added []Item
-	require.NoError(t, json.Unmarshal(got.body, &added))
-	require.Len(t, added, 3)
-	assert.Equal(t, Item{ID: firstItemID + 2, Counter: 3, Title: "old", Level: "critical", Event: "new", Status: "active", Occurrences: 4,
-		FirstBefore: time.Hour, ListedAfter: time.Second, CountedAfter: 2 * time.Second, StampedAfter: 3 * time.Second}, added[2])
-	got = post(`{"version":"abc","environment":"production","counter":3}`)
-	require.Equal(t, http.StatusOK, got.status, "%s", got.body)
-	assert.Contains(t, string(got.body), `"Occurrences":5`, "item 3 occurring again")
-
-	for body, want := range map[string]string{
-		`{"version":"abc"}`: "version and environment are required",
-		`{"version":"abc","environment":"p","after":"1 hour"}`: `after must be a Go duration such as "-1h"`,
-		`{"version":"abc","environment":"p","colour":"red"}`:   `unknown field "colour"`,
-		`{"version":"abc","environment":"p","level":"fatal"}`:  "level must be one of",
-		`{"version":"abc","environment":"p","count":10001}`:    "count must be from 0 to 10000",
-	} {
-		got := post(body)
-		assert.Equal(t, http.StatusBadRequest, got.status, body)
-		assert.Contains(t, got.message(t), want, body)
-	}
-}
