@@ -142,10 +142,10 @@ func (c *CLI) Main(ctx context.Context, args []string) int {
 			}
 		}
 	}
-	if slices.Contains(spec.Settings, "api_url") && rollbar.InClear(string(cfg.APIURL)) {
+	if slices.Contains(spec.Settings, config.APIURL) && rollbar.InClear(string(cfg.APIURL)) {
 		out.Warnf("api_url %s (from %s) is plain http:// to another machine: "+
 			"the token would cross the network in clear; use https://",
-			string(cfg.APIURL), cfg.Source("api_url"))
+			string(cfg.APIURL), cfg.Source(config.APIURL))
 	}
 	r := &Invocation{CLI: c, Config: cfg, Args: line.args, JSON: line.bool("json"), Out: out, line: line, spec: spec,
 		jobEnv: jobEnv}

@@ -146,7 +146,7 @@ func (*List) Run(ctx context.Context, r *Invocation) error {
 	}
 	client := r.Client()
 	env, all := r.Config.Environment, r.line.bool("all")
-	if src := r.Config.Source("environment"); env != "" && src != "--environment" {
+	if src := r.Config.Source(config.Environment); env != "" && src != "--"+config.Environment.Row().Flag() {
 		// An environment the CI set (GitLab's CI_ENVIRONMENT_NAME) filters
 		// too: an empty table must not look like a project without deploys.
 		r.Out.Infof("listing the deploys of %s only, as %s sets it: --environment picks another, --ci none lists all",
